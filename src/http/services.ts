@@ -1,0 +1,68 @@
+import type { Config } from '../config/types';
+import type { ScannedDeposit, Status } from '../exchange/types';
+
+/**
+ * What the HTTP layer needs from the rest of the daemon. The services return response bodies as
+ * plain objects whose key order is the wire order; the HTTP layer owns routing, validation order,
+ * error texts, headers and Go-compatible serialisation.
+ */
+
+export interface BindResult {
+  deposit_address: string;
+  coin_type: string;
+  buy_method: string;
+}
+
+export interface StatusEntry {
+  seq: number;
+  updated_at: number;
+  status: Status;
+  coin_type: string;
+}
+
+/** Raised by PublicService.bind; `code` picks the HTTP status and teller's text. */
+export type BindErrorCode = 'bind_disabled' | 'max_bound' | 'pool_empty' | 'internal';
+
+export interface PublicService {
+  readonly config: Config;
+  /** 'enabled', 'disabled' (`<COIN> not enabled`) or 'unknown' (`Invalid coin_type`). */
+  coinState(coin: string): 'enabled' | 'disabled' | 'unknown';
+  /** null if valid, else the reason (teller: `Invalid skycoin address: <reason>`). */
+  validatePayoutAddress(addr: string): string | null;
+  /** Throws a TellerError whose code is a BindErrorCode. */
+  bind(payoutAddress: string, coin: string): Promise<BindResult>;
+  /** [] when the address has no bindings (the body is then `{}`). */
+  statuses(payoutAddress: string): Promise<StatusEntry[]>;
+  /** Beyond teller: per-deposit detail for the buyer UI (confirmations, amounts, payout tx). */
+  statusDetail(payoutAddress: string): Promise<object>;
+  publicConfig(): object;
+  health(): Promise<object>;
+}
+
+export interface AdminService {
+  depositAddresses(): Promise<object>;
+  /** Teller DepositInfo objects, in deposit-id order; all when status is undefined. */
+  deposits(status?: Status): Promise<object[]>;
+  errored(): Promise<object[]>;
+  accounting(): Promise<object>;
+  /** Streams a consistent snapshot; returns the suggested file name. */
+  backup(out: NodeJS.WritableStream): Promise<void>;
+  backupFileName(): string;
+  /** Re-queues an errored or stuck deposit. Throws TellerError code 'not_found' | 'not_retryable'. */
+  retry(depositId: string): Promise<object>;
+  /** Extra operator views (scanners, pool usage, hot wallet, events of one deposit). */
+  overview(): Promise<object>;
+  deposit(depositId: string): Promise<object | undefined>;
+}
+
+export interface DummyService {
+  /** null if `addr` is a deposit address the dummy scanner accepts for `coin`, else a reason. */
+  validateDepositAddress(coin: string, addr: string): string | null;
+  /** false when the intake queue is full (teller: 503 `deposits channel is full`). */
+  deposit(d: ScannedDeposit): boolean;
+  broadcasts(): Promise<object[]>;
+  /** false if no such transaction. Lookup by txid when given, else by 0-based broadcast seq. */
+  confirm(txid: string | undefined, seq: number | undefined): Promise<boolean>;
+  /** Beyond teller: set the dummy hot wallet balance (droplets / base units). */
+  setBalance(coins: bigint): Promise<void>;
+}

@@ -1,0 +1,202 @@
+import { Level } from 'level';
+import { deserialize, serialize } from 'node:v8';
+import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
+
+/**
+ * The embedded LevelDB store. Only this folder imports `level`.
+ *
+ * Key layout: one sublevel per record kind ("space"), keys are strings, values are encoded with
+ * v8 structured serialisation (so bigint amounts survive as bigint). Sublevel prefixes are
+ * `!<space>!`, LevelDB's sublevel convention.
+ *
+ *   meta              schema_version -> number; counter:<name> -> number
+ *   deposits          <txid>:<n> -> DepositRecord (exchange)
+ *   deposit_status    <status>!<txid>:<n> -> '' (index by status, written with every transition)
+ *   deposits_by_addr  <coin>!<deposit address>!<seq 16 digits> -> deposit id
+ *   events            <seq 16 digits> -> DepositEvent (append-only, hash-chained)
+ *   bindings          <coin>!<deposit address> -> Binding
+ *   bindings_by_sky   <sky address>!<seq 16 digits> -> '<coin>!<deposit address>'
+ *   pool_used         <coin>!<address> -> number (bind sequence that took it)
+ *   scan              <chain>!cursor -> {height, hash}; <chain>!block!<height 12 digits> -> BlockRef;
+ *                     <chain>!seen!<height 12 digits>!<deposit id> -> SeenDeposit
+ *   payouts           <deposit id> -> PreparedPayout (signed payout, stored before broadcast)
+ *   sender            sender-private state (nonce high-water mark, dummy sender ledger)
+ *   orphans           <deposit id> -> deposit seen on a watched address with no binding
+ *   passthrough       exchange order records
+ *
+ * Writes go through `write()`: each call is one atomic batch. Concurrent calls are group-committed
+ * into one synced LevelDB batch, so durability (sync) does not cost one fsync per transition.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SPACES = [
+  'meta',
+  'deposits',
+  'deposit_status',
+  'deposits_by_addr',
+  'events',
+  'bindings',
+  'bindings_by_sky',
+  'pool_used',
+  'scan',
+  'payouts',
+  'sender',
+  'orphans',
+  'passthrough',
+] as const;
+export type Space = (typeof SPACES)[number];
+
+export type Op =
+  | { type: 'put'; space: Space; key: string; value: unknown }
+  | { type: 'del'; space: Space; key: string };
+
+export interface RangeOptions {
+  gt?: string;
+  gte?: string;
+  lt?: string;
+  lte?: string;
+  reverse?: boolean;
+  limit?: number;
+}
+
+const makeSub = (db: Level<string, Uint8Array>, space: string) =>
+  db.sublevel<string, Uint8Array>(space, { keyEncoding: 'utf8', valueEncoding: 'view' });
+type Sub = ReturnType<typeof makeSub>;
+
+interface PendingWrite {
+  ops: Op[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export const encodeValue = (v: unknown): Uint8Array => serialize(v);
+export const decodeValue = <T>(b: Uint8Array): T => deserialize(b) as T;
+
+/** Pads a sequence number so that lexicographic key order is numeric order. */
+export const seqKey = (n: number, width = 16): string => String(n).padStart(width, '0');
+
+/** `<prefix>` range: every key that starts with prefix. */
+export const prefixRange = (prefix: string): RangeOptions => ({ gte: prefix, lt: prefix + '\uffff' });
+
+export class Store {
+  private readonly subs: Map<Space, Sub>;
+  private queue: PendingWrite[] = [];
+  private writing = false;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Level<string, Uint8Array>,
+    readonly dir: string,
+  ) {
+    this.subs = new Map(SPACES.map((s) => [s, makeSub(db, s)]));
+  }
+
+  /** Opens (creating if needed) the store in `dir`. Refuses a newer schema and a second process. */
+  static async open(dir: string): Promise<Store> {
+    const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') throw new StoreLockedError(dir);
+      throw new StoreError(`cannot open store at ${dir}: ${(cause as Error | undefined)?.message ?? err}`);
+    }
+    const store = new Store(db, dir);
+    const version = await store.get<number>('meta', 'schema_version');
+    if (version !== undefined && version > SCHEMA_VERSION) {
+      await db.close();
+      throw new SchemaTooNewError(dir, version, SCHEMA_VERSION);
+    }
+    if (version === undefined) await store.write([{ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION }]);
+    return store;
+  }
+
+  private sub(space: Space): Sub {
+    const s = this.subs.get(space);
+    if (!s) throw new StoreError(`unknown store space ${space}`);
+    return s;
+  }
+
+  async get<T>(space: Space, key: string): Promise<T | undefined> {
+    const raw = await this.sub(space).get(key);
+    return raw === undefined ? undefined : decodeValue<T>(raw);
+  }
+
+  async getMany<T>(space: Space, keys: string[]): Promise<(T | undefined)[]> {
+    const raws = await this.sub(space).getMany(keys);
+    return raws.map((r) => (r === undefined ? undefined : decodeValue<T>(r)));
+  }
+
+  async *entries<T>(space: Space, range: RangeOptions = {}): AsyncGenerator<[string, T]> {
+    for await (const [k, v] of this.sub(space).iterator(range)) yield [k, decodeValue<T>(v)];
+  }
+
+  async *keys(space: Space, range: RangeOptions = {}): AsyncGenerator<string> {
+    for await (const k of this.sub(space).keys(range)) yield k;
+  }
+
+  async values<T>(space: Space, range: RangeOptions = {}): Promise<T[]> {
+    const out: T[] = [];
+    for await (const v of this.sub(space).values(range)) out.push(decodeValue<T>(v));
+    return out;
+  }
+
+  /** Writes `ops` as one atomic, synced batch. Resolves once the batch is durable. */
+  write(ops: Op[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError('store is closed'));
+    if (ops.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops, resolve, reject });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        // Each caller's ops stay together; callers are independent, so merging them into one
+        // batch keeps each caller atomic while paying for one fsync.
+        const batch = group.flatMap((w) =>
+          w.ops.map((op) =>
+            op.type === 'put'
+              ? { type: 'put' as const, sublevel: this.sub(op.space), key: op.key, value: encodeValue(op.value) }
+              : { type: 'del' as const, sublevel: this.sub(op.space), key: op.key },
+          ),
+        );
+        await this.db.batch(batch, { sync: true });
+        for (const w of group) w.resolve();
+      } catch (err) {
+        for (const w of group) w.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+
+  /** Every record of every space, for backups. Reads from one LevelDB snapshot. */
+  async *dump(): AsyncGenerator<{ space: Space; key: string; value: Uint8Array }> {
+    const names = new Map<string, Space>(SPACES.map((s) => [`!${s}!`, s]));
+    for await (const [k, v] of this.db.iterator()) {
+      const end = k.indexOf('!', 1);
+      const space = names.get(k.slice(0, end + 1));
+      if (space) yield { space, key: k.slice(end + 1), value: v };
+    }
+  }
+
+  /** Writes raw records (from `dump`) back, for restores into an empty data dir. */
+  async load(records: { space: Space; key: string; value: Uint8Array }[]): Promise<void> {
+    await this.db.batch(
+      records.map((r) => ({ type: 'put' as const, sublevel: this.sub(r.space), key: r.key, value: r.value })),
+      { sync: true },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.db.close();
+  }
+}
