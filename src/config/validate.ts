@@ -1,0 +1,249 @@
+/**
+ * Semantic checks on a typed Config, reporting every problem at once. Teller's checks come
+ * first, with teller's texts and in teller's order (spec §2.3), relaxed where Teller no longer
+ * needs them; checks of the keys beyond teller follow. No network access here: the app checks
+ * the nodes when it starts.
+ */
+import { validate as isCronExpression } from 'node-cron';
+
+import { parseRate } from '../exchange/amounts';
+import { BASE_COINS } from '../exchange/types';
+import { errorMessage } from '../util/errors';
+import { fileMissing } from './paths';
+import type { Findings } from './reader';
+import type { Config } from './types';
+import { validateListeners, validateWeb } from './validate-web';
+
+export interface ValidateOptions {
+  /** Relative paths (pool files, wallet, certs) resolve against this, as teller's os.Stat did. */
+  cwd: string;
+  /** The admin token came from TELLER_ADMIN_TOKEN (named in its problem instead of the key). */
+  adminTokenFromEnv?: boolean;
+}
+
+type Check = (c: Config, opts: ValidateOptions, f: Findings) => void;
+
+/** Skycoin's `visor.MaxDropletPrecision`: SKY amounts may have at most 3 decimals. */
+export const MAX_DROPLET_PRECISION = 3;
+/** Decimals beyond this cannot be represented in a uint256 (10^78 > 2^256). */
+const MAX_TOKEN_DECIMALS = 77;
+const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const TOKEN_SYMBOL = /^[A-Z][A-Z0-9]{0,15}$/;
+const MARKET_SYMBOL = /^[A-Z0-9]+\/[A-Z0-9]+$/;
+
+const isUrl = (s: string, protocols: readonly string[]): boolean =>
+  URL.canParse(s) && protocols.includes(new URL(s).protocol);
+
+const addressFiles: Check = (c, { cwd }, f) => {
+  const pools: [key: string, file: string, used: boolean][] = [
+    ['btc_addresses', c.btc_addresses, true],
+    ['eth_addresses', c.eth_addresses, c.eth_scanner.enabled],
+    ['sky_addresses', c.sky_addresses, c.sky_scanner.enabled],
+  ];
+  for (const [key, file, used] of pools) {
+    if (!used) continue;
+    if (file === '') f.problems.push(`${key} missing`);
+    else if (fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${file}`);
+  }
+};
+
+const nodes: Check = (c, { cwd }, f) => {
+  if (c.dummy.scanner) return;
+  if (c.btc_scanner.enabled) {
+    for (const key of ['server', 'user', 'pass'] as const) {
+      if (c.btc_rpc[key] === '') f.problems.push(`btc_rpc.${key} missing`);
+    }
+    if (c.btc_rpc.cert !== '' && fileMissing(cwd, c.btc_rpc.cert)) {
+      f.problems.push(`btc_rpc.cert file does not exist: ${c.btc_rpc.cert}`);
+    }
+  }
+  if (c.eth_scanner.enabled) {
+    if (c.eth_rpc.server === '') f.problems.push('eth_rpc.server missing');
+    if (c.eth_rpc.port === '') f.problems.push('eth_rpc.port missing');
+    else if (!/^\d{1,5}$/.test(c.eth_rpc.port) || Number(c.eth_rpc.port) > 65535) {
+      f.problems.push(`eth_rpc.port must be a port number, got "${c.eth_rpc.port}"`);
+    }
+  }
+  if (c.sky_scanner.enabled && c.sky_rpc.address === '') f.problems.push('sky_rpc.address missing');
+};
+
+/** [key, value, minimum]; the first five are teller's (`must be >= 0`). */
+const minimums = (c: Config): [string, number, number][] => [
+  ['btc_scanner.confirmations_required', c.btc_scanner.confirmations_required, 0],
+  ['btc_scanner.initial_scan_height', c.btc_scanner.initial_scan_height, 0],
+  ['eth_scanner.confirmations_required', c.eth_scanner.confirmations_required, 0],
+  ['eth_scanner.initial_scan_height', c.eth_scanner.initial_scan_height, 0],
+  ['sky_scanner.initial_scan_height', c.sky_scanner.initial_scan_height, 0],
+  ['sky_scanner.confirmations_required', c.sky_scanner.confirmations_required, 0],
+  ['eth_scanner.chain_id', c.eth_scanner.chain_id, 0],
+  ['eth_scanner.logs_chunk_size', c.eth_scanner.logs_chunk_size, 1],
+  ['payout.evm.chain_id', c.payout.evm.chain_id, 1],
+  ['payout.evm.confirmations_required', c.payout.evm.confirmations_required, 1],
+  ['web.throttle_max', c.web.throttle_max, 0],
+  ['web.max_body_bytes', c.web.max_body_bytes, 1],
+  ['notification.pool_low', c.notification.pool_low, 0],
+  ['notification.scanner_lag_blocks', c.notification.scanner_lag_blocks, 0],
+  ['backup.keep', c.backup.keep, 1],
+];
+
+const passthroughScanners: Check = (c, _opts, f) => {
+  if (c.sky_exchanger.buy_method !== 'passthrough') return;
+  if (c.eth_scanner.enabled) f.problems.push('eth_scanner must be disabled for buy_method passthrough');
+  if (c.sky_scanner.enabled) f.problems.push('sky_scanner must be disabled for buy_method passthrough');
+};
+
+const exchanger: Check = (c, _opts, f) => {
+  const x = c.sky_exchanger;
+  const rates: [key: string, rate: string, required: boolean][] = [
+    ['sky_btc_exchange_rate', x.sky_btc_exchange_rate, true],
+    ['sky_eth_exchange_rate', x.sky_eth_exchange_rate, c.eth_scanner.enabled],
+    ['sky_sky_exchange_rate', x.sky_sky_exchange_rate, c.sky_scanner.enabled],
+  ];
+  for (const [key, rate, required] of rates) {
+    if (!required && rate === '') continue;
+    try {
+      parseRate(rate);
+    } catch (err) {
+      f.problems.push(`sky_exchanger.${key} invalid: ${errorMessage(err)}`);
+    }
+  }
+  if (x.max_decimals < 0) {
+    f.problems.push("sky_exchanger.max_decimals can't be negative");
+  } else if (c.payout.coin === 'SKY' && x.max_decimals > MAX_DROPLET_PRECISION) {
+    f.problems.push(
+      `sky_exchanger.max_decimals is larger than visor.MaxDropletPrecision=${MAX_DROPLET_PRECISION}`,
+    );
+  } else if (c.payout.coin !== 'SKY' && x.max_decimals > c.payout.evm.decimals) {
+    f.problems.push(`sky_exchanger.max_decimals is larger than payout.evm.decimals=${c.payout.evm.decimals}`);
+  }
+  const p = x.passthrough;
+  if (x.buy_method === 'passthrough') {
+    if (p.exchange === '') f.problems.push('sky_exchanger.passthrough.exchange missing');
+    else if (p.exchange !== 'simulated') {
+      if (p.api_key === '')
+        f.problems.push('sky_exchanger.passthrough.api_key must be set for buy_method passthrough');
+      if (p.secret === '')
+        f.problems.push('sky_exchanger.passthrough.secret must be set for buy_method passthrough');
+    } else if (!c.dummy.sender) {
+      f.warnings.push('sky_exchanger.passthrough.exchange: "simulated" buys nothing on a real exchange');
+    }
+  }
+  if (!MARKET_SYMBOL.test(p.symbol)) {
+    f.problems.push(`sky_exchanger.passthrough.symbol must look like "SKY/BTC", got "${p.symbol}"`);
+  }
+  if (Number(p.fee) >= 1)
+    f.problems.push(`sky_exchanger.passthrough.fee must be less than 1, got "${p.fee}"`);
+  if (x.c2cx.key !== '' || x.c2cx.secret !== '') {
+    f.warnings.push('sky_exchanger.c2cx: not used; passthrough buys through sky_exchanger.passthrough');
+  }
+};
+
+/** The hot wallet (SKY) or keystore (EVM), unless the dummy sender pays. */
+const hotWallet: Check = (c, { cwd }, f) => {
+  if (c.dummy.sender) return;
+  const [key, file] =
+    c.payout.coin === 'SKY'
+      ? ['sky_exchanger.wallet', c.sky_exchanger.wallet]
+      : ['payout.evm.keystore', c.payout.evm.keystore];
+  if (file === '') f.problems.push(`${key} missing`);
+  else if (fileMissing(cwd, file)) f.problems.push(`${key} file ${file} does not exist`);
+};
+
+const tokens: Check = (c, _opts, f) => {
+  const symbols = new Set<string>();
+  const contracts = new Set<string>();
+  c.eth_tokens.forEach((t, i) => {
+    const key = `eth_tokens[${i}]`;
+    if (t.symbol === '') f.problems.push(`${key}.symbol missing`);
+    else if (!TOKEN_SYMBOL.test(t.symbol)) {
+      f.problems.push(`${key}.symbol must be upper-case letters and digits, got "${t.symbol}"`);
+    } else if ((BASE_COINS as readonly string[]).includes(t.symbol)) {
+      f.problems.push(`${key}.symbol ${t.symbol} clashes with a built-in coin`);
+    } else if (symbols.has(t.symbol)) f.problems.push(`${key}.symbol ${t.symbol} is listed twice`);
+    symbols.add(t.symbol);
+    if (t.contract === '') f.problems.push(`${key}.contract missing`);
+    else if (!EVM_ADDRESS.test(t.contract)) {
+      f.problems.push(`${key}.contract must be a 0x-prefixed 40-hex-digit address, got "${t.contract}"`);
+    } else if (contracts.has(t.contract.toLowerCase())) {
+      f.problems.push(`${key}.contract ${t.contract} is listed twice`);
+    }
+    contracts.add(t.contract.toLowerCase());
+    if (t.decimals < 0 || t.decimals > MAX_TOKEN_DECIMALS) {
+      f.problems.push(`${key}.decimals must be between 0 and ${MAX_TOKEN_DECIMALS}`);
+    }
+    try {
+      parseRate(t.exchange_rate);
+    } catch (err) {
+      f.problems.push(`${key}.exchange_rate invalid: ${errorMessage(err)}`);
+    }
+  });
+  if (c.eth_tokens.length > 0 && !c.eth_scanner.enabled) {
+    f.warnings.push('eth_tokens: ignored while eth_scanner.enabled is false');
+  }
+};
+
+const payout: Check = (c, _opts, f) => {
+  const { coin, evm } = c.payout;
+  if (evm.decimals < 0 || evm.decimals > MAX_TOKEN_DECIMALS) {
+    f.problems.push(`payout.evm.decimals must be between 0 and ${MAX_TOKEN_DECIMALS}`);
+  }
+  if (coin === 'ETH' && evm.decimals !== 18)
+    f.problems.push('payout.evm.decimals must be 18 for payout.coin ETH');
+  if (coin === 'ERC20' && evm.token === '')
+    f.problems.push('payout.evm.token missing (needed for payout.coin ERC20)');
+  if (evm.token !== '' && !EVM_ADDRESS.test(evm.token)) {
+    f.problems.push(`payout.evm.token must be a 0x-prefixed 40-hex-digit address, got "${evm.token}"`);
+  }
+  if (c.dummy.sender) return;
+  if (coin === 'SKY' && !isUrl(c.payout.sky_node_url, ['http:', 'https:'])) {
+    f.problems.push(`payout.sky_node_url must be an http(s) URL, got "${c.payout.sky_node_url}"`);
+  }
+  if (coin !== 'SKY' && !isUrl(evm.rpc_url, ['http:', 'https:', 'ws:', 'wss:'])) {
+    f.problems.push(`payout.evm.rpc_url must be an http(s) or ws(s) URL, got "${evm.rpc_url}"`);
+  }
+};
+
+const operations: Check = (c, opts, f) => {
+  if (c.dbfile === '') f.problems.push('dbfile missing');
+  const token = c.admin_panel.token;
+  if (token !== '' && token.length < 16) {
+    const key = opts.adminTokenFromEnv ? 'TELLER_ADMIN_TOKEN' : 'admin_panel.token';
+    f.problems.push(`${key} must be at least 16 characters`);
+  }
+  const hook = c.notification.hook_url;
+  if (hook !== '' && !isUrl(hook, ['http:', 'https:'])) {
+    f.problems.push(`notification.hook_url must be an http(s) URL, got "${hook}"`);
+  }
+  if (c.backup.schedule !== '' && !isCronExpression(c.backup.schedule)) {
+    f.problems.push(`backup.schedule is not a cron expression: "${c.backup.schedule}"`);
+  }
+  if (c.backup.dir === '') f.problems.push('backup.dir missing');
+};
+
+const numbers: Check = (c, _opts, f) => {
+  for (const [key, value, min] of minimums(c)) {
+    if (value < min) f.problems.push(`${key} must be >= ${min}`);
+  }
+};
+
+/** In teller's order first (§2.3 items 1–9), then the checks of keys beyond teller. */
+const CHECKS: readonly Check[] = [
+  addressFiles,
+  nodes,
+  numbers,
+  passthroughScanners,
+  exchanger,
+  hotWallet,
+  (c, opts, f) => validateWeb(c.web, opts.cwd, f),
+  tokens,
+  payout,
+  (c, _opts, f) => validateListeners(c, f),
+  operations,
+];
+
+/** Every problem (fatal) and warning of a typed config. */
+export function validateConfig(c: Config, opts: ValidateOptions): Findings {
+  const findings: Findings = { problems: [], warnings: [] };
+  for (const check of CHECKS) check(c, opts, findings);
+  return findings;
+}

@@ -1,0 +1,88 @@
+import { PoolExhaustedError, PoolUnknownAddressError } from './errors';
+
+/**
+ * One coin's deposit addresses in memory: handed out strictly in file order, never twice.
+ *
+ * The pool is pure. Allocating is `peek()`, then the caller writes "used" (with the binding) in its
+ * own atomic store batch, then `markUsed()` — so a bind that fails consumes nothing. Callers
+ * serialise peek → write → markUsed per coin (two concurrent binds must not peek the same address).
+ * Addresses are compared exactly as given: pass them through `normalizeAddress` first.
+ */
+export class AddressPool {
+  private readonly addresses: readonly string[];
+  /**
+   * Every address handed out, now or in an earlier run, in the file or not. Checking the address
+   * itself (not a position) means even a repeated entry could not be issued twice.
+   */
+  private readonly used: Set<string>;
+  private usedInPool = 0;
+  /** Every address before this index is used: peek never looks back, so it is O(1) amortised. */
+  private cursor = 0;
+  /**
+   * The pool's addresses as a set, built on first need (`has`, or marking an address other than
+   * the next one). A million-entry set costs about 0.4 s, which startup need not pay.
+   */
+  private members: Set<string> | undefined;
+
+  /**
+   * @param addresses the pool, normalized, unique (as validatePool returns it), in file order.
+   * @param used addresses handed out before (from the store). Ones no longer in the file are
+   *   ignored for the counts, and can never be issued since only file addresses are.
+   */
+  constructor(
+    readonly coin: string,
+    addresses: readonly string[],
+    used: Iterable<string>,
+  ) {
+    this.addresses = addresses;
+    this.used = new Set(used);
+    if (this.used.size > 0) {
+      for (const addr of addresses) if (this.used.has(addr)) this.usedInPool++;
+    }
+  }
+
+  /** The next address to hand out (the first unused one in file order), or undefined when none is left. */
+  peek(): string | undefined {
+    while (this.cursor < this.addresses.length && this.used.has(this.addresses[this.cursor] ?? '')) this.cursor++;
+    return this.addresses[this.cursor];
+  }
+
+  /** Like peek, but an empty pool is teller's `Deposit address pool is empty` (PoolExhaustedError). */
+  next(): string {
+    const addr = this.peek();
+    if (addr === undefined) throw new PoolExhaustedError(this.coin);
+    return addr;
+  }
+
+  /** Records that `addr` was handed out; idempotent. An address not in the pool is a caller bug. */
+  markUsed(addr: string): void {
+    if (addr !== this.peek() && !this.has(addr)) throw new PoolUnknownAddressError(this.coin, addr);
+    if (this.used.has(addr)) return;
+    this.used.add(addr);
+    this.usedInPool++;
+  }
+
+  /** Unused addresses left (teller's `Remaining()`, shown by the monitor). */
+  remaining(): number {
+    return this.addresses.length - this.usedInPool;
+  }
+
+  /** Pool addresses already handed out (used addresses no longer in the file not counted). */
+  usedCount(): number {
+    return this.usedInPool;
+  }
+
+  total(): number {
+    return this.addresses.length;
+  }
+
+  /** Whether `addr` is one of this pool's addresses, used or not. */
+  has(addr: string): boolean {
+    this.members ??= new Set(this.addresses);
+    return this.members.has(addr);
+  }
+
+  isUsed(addr: string): boolean {
+    return this.used.has(addr) && this.has(addr);
+  }
+}

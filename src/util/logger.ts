@@ -1,0 +1,44 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+export interface LoggerOptions {
+  debug: boolean;
+  /** Also append JSON lines to this file ('' = stdout only). Reopened on `reopen()` (SIGHUP). */
+  logfile: string;
+  /** Pretty output on stdout (default: when stdout is a terminal). */
+  pretty?: boolean;
+}
+
+export interface LoggerHandle {
+  log: Logger;
+  /** Reopens the log file (logrotate moved it away). */
+  reopen(): void;
+  flush(): void;
+}
+
+/** pino: pretty in a terminal, JSON otherwise; `debug` picks the level; `logfile` adds a file. */
+export function createLogger(opts: LoggerOptions): LoggerHandle {
+  const level = opts.debug ? 'debug' : 'info';
+  const pretty = opts.pretty ?? Boolean(process.stdout.isTTY);
+  const stdout = pretty
+    ? // pino-pretty as a synchronous stream keeps log order with process exit.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('pino-pretty') as typeof import('pino-pretty'))({ colorize: true, sync: true })
+    : pino.destination({ fd: 1, sync: true });
+  const file = opts.logfile ? pino.destination({ dest: opts.logfile, mkdir: true, sync: true }) : undefined;
+  const streams: pino.StreamEntry[] = [{ level, stream: stdout }];
+  if (file) streams.push({ level, stream: file });
+  const log = pino(
+    { level, base: undefined, redact: ['pass', 'secret', 'key', 'token', 'privateKey', 'password'] },
+    pino.multistream(streams),
+  );
+  return {
+    log,
+    reopen: () => file?.reopen(),
+    flush: () => file?.flushSync(),
+  };
+}
+
+/** A logger that writes nothing, for tests. */
+export const silentLogger = (): Logger => pino({ level: 'silent' });

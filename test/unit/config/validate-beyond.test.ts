@@ -1,0 +1,193 @@
+import {
+  BASE_FILES,
+  checkConfig,
+  DUMMY_BASE,
+  EVM_PAYOUT,
+  merge,
+  REAL_BASE,
+  removeDir,
+  scratchDir,
+  TOKEN,
+  type TomlTable,
+  withTokens,
+} from './helpers';
+
+let cwd: string;
+beforeAll(() => {
+  cwd = scratchDir(BASE_FILES);
+});
+afterAll(() => removeDir(cwd));
+
+const check = (t: TomlTable, env: Record<string, string> = {}) => checkConfig(t, cwd, env);
+
+describe('problems of the keys beyond teller', () => {
+  it.each<[string, TomlTable, string[]]>([
+    ['token symbol missing', withTokens({ ...TOKEN, symbol: '' }), ['eth_tokens[0].symbol missing']],
+    [
+      'token symbol lower-case',
+      withTokens({ ...TOKEN, symbol: 'usdt' }),
+      ['eth_tokens[0].symbol must be upper-case letters and digits, got "usdt"'],
+    ],
+    [
+      'token symbol of a base coin',
+      withTokens({ ...TOKEN, symbol: 'ETH' }),
+      ['eth_tokens[0].symbol ETH clashes with a built-in coin'],
+    ],
+    [
+      'token listed twice',
+      withTokens(TOKEN, { ...TOKEN, contract: TOKEN.contract.toUpperCase().replace('0X', '0x') }),
+      [
+        `eth_tokens[1].symbol USDT is listed twice`,
+        `eth_tokens[1].contract 0x${'A'.repeat(40)} is listed twice`,
+      ],
+    ],
+    ['token contract missing', withTokens({ ...TOKEN, contract: '' }), ['eth_tokens[0].contract missing']],
+    [
+      'token contract malformed',
+      withTokens({ ...TOKEN, contract: '0x123' }),
+      ['eth_tokens[0].contract must be a 0x-prefixed 40-hex-digit address, got "0x123"'],
+    ],
+    [
+      'token decimals',
+      withTokens({ ...TOKEN, decimals: 78 }),
+      ['eth_tokens[0].decimals must be between 0 and 77'],
+    ],
+    [
+      'token rate',
+      withTokens({ ...TOKEN, exchange_rate: '1/0' }),
+      ["eth_tokens[0].exchange_rate invalid: can't convert 1/0 to decimal"],
+    ],
+    [
+      'ERC20 payout without a token',
+      merge(DUMMY_BASE, { payout: { coin: 'ERC20' } }),
+      ['payout.evm.token missing (needed for payout.coin ERC20)'],
+    ],
+    [
+      'payout token malformed',
+      merge(DUMMY_BASE, { payout: { coin: 'ERC20', evm: { token: 'USDT' } } }),
+      ['payout.evm.token must be a 0x-prefixed 40-hex-digit address, got "USDT"'],
+    ],
+    [
+      'ETH payout with other decimals',
+      merge(DUMMY_BASE, { payout: { coin: 'ETH', evm: { decimals: 8 } } }),
+      ['payout.evm.decimals must be 18 for payout.coin ETH'],
+    ],
+    [
+      'payout URLs with real senders',
+      merge(REAL_BASE, { payout: { sky_node_url: '127.0.0.1:6420' } }),
+      ['payout.sky_node_url must be an http(s) URL, got "127.0.0.1:6420"'],
+    ],
+    [
+      'EVM RPC URL',
+      merge(merge(REAL_BASE, EVM_PAYOUT), { payout: { evm: { rpc_url: 'ftp://node' } } }),
+      ['payout.evm.rpc_url must be an http(s) or ws(s) URL, got "ftp://node"'],
+    ],
+    [
+      'numbers out of range',
+      merge(DUMMY_BASE, {
+        eth_scanner: { chain_id: -1, logs_chunk_size: 0 },
+        payout: { evm: { chain_id: 0, confirmations_required: 0, decimals: -1 } },
+        web: { throttle_max: -1, max_body_bytes: 0 },
+        notification: { pool_low: -1, scanner_lag_blocks: -1 },
+        backup: { keep: 0 },
+      }),
+      [
+        'eth_scanner.chain_id must be >= 0',
+        'eth_scanner.logs_chunk_size must be >= 1',
+        'payout.evm.chain_id must be >= 1',
+        'payout.evm.confirmations_required must be >= 1',
+        'web.throttle_max must be >= 0',
+        'web.max_body_bytes must be >= 1',
+        'notification.pool_low must be >= 0',
+        'notification.scanner_lag_blocks must be >= 0',
+        'backup.keep must be >= 1',
+        'payout.evm.decimals must be between 0 and 77',
+      ],
+    ],
+    [
+      'listen addresses',
+      merge(DUMMY_BASE, {
+        web: { http_addr: 'localhost', https_addr: 'x:99999', auto_tls_host: 'otc.example' },
+        admin_panel: { host: 'http://127.0.0.1:7711' },
+        dummy: { http_addr: '4121' },
+        metrics: { http_addr: 'a b:1' },
+      }),
+      [
+        'web.http_addr must be host:port, got "localhost"',
+        'web.https_addr must be host:port, got "x:99999"',
+        'admin_panel.host must be host:port, got "http://127.0.0.1:7711"',
+        'dummy.http_addr must be host:port, got "4121"',
+        'metrics.http_addr must be host:port, got "a b:1"',
+      ],
+    ],
+    [
+      'short admin token',
+      merge(DUMMY_BASE, { admin_panel: { token: 'short' } }),
+      ['admin_panel.token must be at least 16 characters'],
+    ],
+    ['dbfile empty', merge(DUMMY_BASE, { dbfile: '' }), ['dbfile missing']],
+    [
+      'hook URL',
+      merge(DUMMY_BASE, { notification: { hook_url: 'hooks.example/x' } }),
+      ['notification.hook_url must be an http(s) URL, got "hooks.example/x"'],
+    ],
+    [
+      'backup',
+      merge(DUMMY_BASE, { backup: { schedule: 'nightly', dir: '' } }),
+      ['backup.schedule is not a cron expression: "nightly"', 'backup.dir missing'],
+    ],
+  ])('%s', (_name, t, problems) => {
+    expect(check(t).problems).toEqual(problems);
+  });
+
+  it('names TELLER_ADMIN_TOKEN when the short token came from the environment', () => {
+    expect(check(DUMMY_BASE, { TELLER_ADMIN_TOKEN: 'short' }).problems).toEqual([
+      'TELLER_ADMIN_TOKEN must be at least 16 characters',
+    ]);
+  });
+});
+
+describe('warnings', () => {
+  it.each<[string, TomlTable, string[]]>([
+    [
+      'a simulated passthrough with a real sender',
+      merge(REAL_BASE, { sky_exchanger: { buy_method: 'passthrough' } }),
+      ['sky_exchanger.passthrough.exchange: "simulated" buys nothing on a real exchange'],
+    ],
+    [
+      'C2CX credentials',
+      merge(DUMMY_BASE, { sky_exchanger: { c2cx: { key: 'k', secret: 's' } } }),
+      ['sky_exchanger.c2cx: not used; passthrough buys through sky_exchanger.passthrough'],
+    ],
+    [
+      'tokens while ETH is off',
+      merge(DUMMY_BASE, { eth_tokens: [TOKEN] }),
+      ['eth_tokens: ignored while eth_scanner.enabled is false'],
+    ],
+  ])('%s', (_name, t, warnings) => {
+    expect(check(t)).toEqual({ problems: [], warnings });
+  });
+});
+
+it('reports every problem at once, type problems first, then in teller order', () => {
+  const t = merge(REAL_BASE, {
+    debug: 'yes',
+    btc_addresses: '',
+    btc_rpc: { pass: '' },
+    btc_scanner: { confirmations_required: -2 },
+    sky_exchanger: { sky_btc_exchange_rate: 'x', max_decimals: 5, wallet: '' },
+    web: { http_addr: '' },
+    admin_panel: { token: 'x' },
+  });
+  expect(check(t).problems).toEqual([
+    'debug: expected a boolean (true or false), got a string ("yes")',
+    'btc_addresses missing',
+    'btc_rpc.pass missing',
+    'btc_scanner.confirmations_required must be >= 0',
+    "sky_exchanger.sky_btc_exchange_rate invalid: can't convert x to decimal",
+    'sky_exchanger.max_decimals is larger than visor.MaxDropletPrecision=3',
+    'sky_exchanger.wallet missing',
+    'at least one of web.http_addr, web.https_addr must be set',
+    'admin_panel.token must be at least 16 characters',
+  ]);
+});

@@ -1,0 +1,91 @@
+import * as ecc from '@bitcoinerlab/secp256k1';
+import { address as baddress } from 'bitcoinjs-lib';
+import fc from 'fast-check';
+import {
+  BtcAddressError,
+  btcAddressError,
+  btcAddressType,
+  btcNetwork,
+  btcOutputScript,
+  normalizeBtcAddress,
+} from '../../../src/chains/bitcoin/address';
+import type { Network } from '../../../src/config/types';
+import fixtures from '../../fixtures/pool/btc-addresses.json';
+
+interface Valid {
+  network: Network;
+  address: string;
+  type: string;
+}
+interface Invalid {
+  network: Network;
+  address: string;
+  reason: string;
+}
+const valid = fixtures.valid as Valid[];
+const invalid = fixtures.invalid as Invalid[];
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('btcAddressError / btcAddressType / btcOutputScript', () => {
+  it.each(valid)('accepts $type $address on $network', ({ network, address, type }) => {
+    expect(btcAddressError(address, network)).toBeNull();
+    expect(btcAddressType(address, network)).toBe(type);
+    // Compiled by hand, but byte for byte what bitcoinjs-lib's toOutputScript gives.
+    expect(hex(btcOutputScript(address, network))).toBe(
+      hex(baddress.toOutputScript(address, btcNetwork(network))),
+    );
+  });
+
+  it('covers every address type on every network', () => {
+    for (const network of ['mainnet', 'testnet', 'regtest'] as const) {
+      const types = new Set(valid.filter((v) => v.network === network).map((v) => v.type));
+      expect([...types].sort()).toEqual(['p2pkh', 'p2sh', 'p2tr', 'p2wpkh', 'p2wsh']);
+    }
+  });
+
+  it.each(invalid)('rejects $address on $network: $reason', ({ network, address, reason }) => {
+    expect(btcAddressError(address, network)).toContain(reason);
+    expect(() => btcOutputScript(address, network)).toThrow(BtcAddressError);
+    expect(() => btcAddressType(address, network)).toThrow(`for ${network}: ${reason}`);
+  });
+
+  it('gives stable error codes', () => {
+    const err = (() => {
+      try {
+        btcOutputScript('xyz', 'mainnet');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(BtcAddressError);
+    expect((err as BtcAddressError).code).toBe('invalid_btc_address');
+  });
+
+  it('agrees with bitcoinjs-lib on which P2TR keys are points', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (x) => {
+        const addr = baddress.toBech32(x, 1, 'bc');
+        expect(btcAddressError(addr, 'mainnet') === null).toBe(ecc.isXOnlyPoint(x));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps a megabyte-long line cheap', () => {
+    const t0 = Date.now();
+    expect(btcAddressError('1'.repeat(1_000_000), 'mainnet')).toContain('too long');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('normalizeBtcAddress', () => {
+  it.each([
+    ['BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'],
+    ['TB1Q6RZ28MCFAXTMD6V789L9RRLRUSDPRR9PQCPVKL', 'tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl'],
+    ['bcrt1qf7vmha6hqljyhs405efn0hkwj98gz74v0458ns', 'bcrt1qf7vmha6hqljyhs405efn0hkwj98gz74v0458ns'],
+    ['1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA', '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA'],
+  ])('%s → %s', (input, expected) => {
+    expect(normalizeBtcAddress(input)).toBe(expected);
+  });
+});
