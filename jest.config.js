@@ -1,7 +1,13 @@
 /** Jest: unit tests are hermetic; integration tests start real nodes (bcoin regtest, anvil) and the
  * built daemon; e2e tests drive the web UI in Debian's Chromium. `npm test` builds first. */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// @noble/* (under @bitcoinerlab/secp256k1) ship ES modules only: jest must transform them.
+const transform = { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

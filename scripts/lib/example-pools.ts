@@ -1,7 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksumEthAddress } from '../../src/chains/ethereum/address';
-import { generateBtcAddresses, generateEthAddresses, generateSkyAddresses, type Generated } from '../../src/pool';
+import {
+  generateBtcAddresses,
+  generateEthAddresses,
+  generateSkyAddresses,
+  type Generated,
+} from '../../src/pool/generate';
 
 /**
  * The example pools in addresses/ (dummy mode, config.example.toml). They are derived from public
@@ -49,8 +54,8 @@ function ethExample(): string {
   const g = generateEthAddresses({ mnemonic: TEST_JUNK_MNEMONIC, start: 10, count: 20 });
   return [
     '# Example ETH deposit-address pool, for dummy mode and tests.',
-    '# Accounts 10..29 of the anvil/hardhat test mnemonic "test test ... test junk" (m/44\'/60\'/0\'/0/i).',
-    '# Accounts 0..9 are left out on purpose: they are the dev nodes\' pre-funded accounts, which the',
+    "# Accounts 10..29 of the anvil/hardhat test mnemonic \"test test ... test junk\" (m/44'/60'/0'/0/i).",
+    "# Accounts 0..9 are left out on purpose: they are the dev nodes' pre-funded accounts, which the",
     '# tests use to pay deposits. Any case is accepted in a pool; mixed case must be valid EIP-55.',
     ...warning('gen-eth-addresses'),
     '',
@@ -74,7 +79,11 @@ function skyExample(): string {
 
 /** File name (in addresses/) → content. */
 export function examplePools(): Record<string, string> {
-  return { 'btc-example.txt': btcExample(), 'eth-example.txt': ethExample(), 'sky-example.txt': skyExample() };
+  return {
+    'btc-example.txt': btcExample(),
+    'eth-example.txt': ethExample(),
+    'sky-example.txt': skyExample(),
+  };
 }
 
 export function writeExamplePools(dir: string): void {

@@ -40,3 +40,14 @@ export class GenerateError extends TellerError {
     super('pool_generate', message);
   }
 }
+
+/**
+ * An error's message, also for errors from another realm (Node's fs errors inside jest's sandbox
+ * fail `instanceof Error`, and util's errorMessage would then print "Error: ..." twice over).
+ */
+export function reasonOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') {
+    return err.message;
+  }
+  return String(err);
+}

@@ -2,12 +2,12 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import * as ecc from '@bitcoinerlab/secp256k1';
 import { BIP32Factory, type BIP32Interface } from 'bip32';
 import { mnemonicToSeedSync, validateMnemonic } from 'bip39';
-import { btcKeyAddress, btcNetwork, type BtcKeyAddressType } from '../chains/bitcoin/address';
+import { initEccLib, payments } from 'bitcoinjs-lib';
+import { btcNetwork } from '../chains/bitcoin/address';
 import { deriveEthKeys } from '../chains/ethereum/address';
 import { skycoinAddressFromPubKey } from '../chains/skycoin/address';
 import type { Network } from '../config/types';
-import { errorMessage } from '../util/errors';
-import { GenerateError } from './errors';
+import { GenerateError, reasonOf } from './errors';
 import { poolJsonKey, type PoolCoin } from './load';
 import { normalizeAddress } from './validate';
 
@@ -16,7 +16,13 @@ import { normalizeAddress } from './validate';
  * Skycoin's chained derivation, made only P2PKH and never exported the keys.
  */
 
+// The ECC library (noble, ESM) is loaded here only: generation needs it (BIP32, P2TR tweaks),
+// validation does not. bitcoinjs-lib keeps it once registered, so this runs once.
 const bip32 = BIP32Factory(ecc);
+initEccLib(ecc);
+
+/** What a generator derives from one public key. */
+export type BtcKeyAddressType = 'p2pkh' | 'p2sh-p2wpkh' | 'p2wpkh' | 'p2tr';
 
 export interface GeneratedKey {
   index: number;
@@ -63,13 +69,18 @@ const XPUB_VERSIONS: Record<string, { version: number; mainnet: boolean; type?: 
   vpub: { version: 0x045f1cf6, mainnet: false, type: 'p2wpkh' },
 };
 
-function checkRange(opts: { account?: number; start?: number; count: number }): { account: number; start: number } {
+function checkRange(opts: { account?: number; start?: number; count: number }): {
+  account: number;
+  start: number;
+} {
   const { account = 0, start = 0, count } = opts;
   const isIndex = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && n < HARDENED;
-  if (!Number.isSafeInteger(count) || count < 1) throw new GenerateError(`count must be a positive integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new GenerateError(`count must be a positive integer, got ${count}`);
   if (!isIndex(account)) throw new GenerateError(`account must be an integer in [0, 2^31), got ${account}`);
   if (!isIndex(start)) throw new GenerateError(`start must be an integer in [0, 2^31), got ${start}`);
-  if (start + count > HARDENED) throw new GenerateError('start + count must not exceed 2^31 (BIP32 non-hardened indexes)');
+  if (start + count > HARDENED)
+    throw new GenerateError('start + count must not exceed 2^31 (BIP32 non-hardened indexes)');
   return { account, start };
 }
 
@@ -92,6 +103,26 @@ export function seedBytes(seed: string, passphrase = ''): Uint8Array {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+/** The address of a 33-byte compressed public key (BIP44/49/84/86 script types). */
+export function btcKeyAddress(pubkey: Uint8Array, type: BtcKeyAddressType, network: Network): string {
+  const net = btcNetwork(network);
+  const payment = (() => {
+    switch (type) {
+      case 'p2pkh':
+        return payments.p2pkh({ pubkey, network: net });
+      case 'p2sh-p2wpkh':
+        return payments.p2sh({ redeem: payments.p2wpkh({ pubkey, network: net }), network: net });
+      case 'p2wpkh':
+        return payments.p2wpkh({ pubkey, network: net });
+      case 'p2tr':
+        // BIP86: a key-path-only output key, the x-only internal key tweaked by its own hash.
+        return payments.p2tr({ internalPubkey: pubkey.subarray(1, 33), network: net });
+    }
+  })();
+  if (payment.address === undefined) throw new TypeError(`no ${type} address for this key`);
+  return payment.address;
+}
+
 function fromXpub(xpub: string, network: Network, type: BtcKeyAddressType): BIP32Interface {
   const prefix = xpub.slice(0, 4);
   if (/^[xyztuv]prv$/.test(prefix)) {
@@ -100,7 +131,9 @@ function fromXpub(xpub: string, network: Network, type: BtcKeyAddressType): BIP3
   const info = XPUB_VERSIONS[prefix];
   if (info === undefined) throw new GenerateError(`unknown extended public key prefix "${prefix}"`);
   if (info.mainnet !== (network === 'mainnet')) {
-    throw new GenerateError(`a ${prefix} is for ${info.mainnet ? 'mainnet' : 'testnet/regtest'}, not ${network}`);
+    throw new GenerateError(
+      `a ${prefix} is for ${info.mainnet ? 'mainnet' : 'testnet/regtest'}, not ${network}`,
+    );
   }
   if (info.type !== undefined && info.type !== type) {
     throw new GenerateError(`a ${prefix} is for ${info.type} addresses, not ${type}`);
@@ -109,7 +142,7 @@ function fromXpub(xpub: string, network: Network, type: BtcKeyAddressType): BIP3
   try {
     return bip32.fromBase58(xpub, net);
   } catch (err) {
-    throw new GenerateError(`invalid extended public key: ${errorMessage(err)}`);
+    throw new GenerateError(`invalid extended public key: ${reasonOf(err)}`);
   }
 }
 
@@ -167,7 +200,12 @@ export function generateEthAddresses(opts: MnemonicGenerateOptions): Generated {
     count: opts.count,
     passphrase: opts.passphrase,
   });
-  const keys = derived.map((k) => ({ index: k.index, path: k.path, address: k.address, privateKey: k.privateKey }));
+  const keys = derived.map((k) => ({
+    index: k.index,
+    path: k.path,
+    address: k.address,
+    privateKey: k.privateKey,
+  }));
   return { addresses: keys.map((k) => k.address), keys };
 }
 
@@ -197,7 +235,7 @@ function writeNewFile(path: string, content: string, mode: number): void {
     fd = openSync(path, 'wx', mode);
   } catch (err) {
     const exists = typeof err === 'object' && err !== null && 'code' in err && err.code === 'EEXIST';
-    throw new GenerateError(exists ? `${path} already exists: refusing to overwrite it` : errorMessage(err));
+    throw new GenerateError(exists ? `${path} already exists: refusing to overwrite it` : reasonOf(err));
   }
   try {
     writeSync(fd, content);

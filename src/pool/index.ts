@@ -1,15 +1,14 @@
-export { GenerateError, PoolError, PoolExhaustedError, PoolLoadError, PoolUnknownAddressError } from './errors';
+/**
+ * Pools as the daemon uses them: load, validate, allocate. The generators (./generate) are imported
+ * directly by the tools that need them, so the daemon does not load BIP32 and the ECC library.
+ */
 export {
-  generateBtcAddresses,
-  generateEthAddresses,
-  generateSkyAddresses,
-  writeKeysFile,
-  writePoolFile,
-  type BtcGenerateOptions,
-  type Generated,
-  type GeneratedKey,
-  type MnemonicGenerateOptions,
-} from './generate';
+  GenerateError,
+  PoolError,
+  PoolExhaustedError,
+  PoolLoadError,
+  PoolUnknownAddressError,
+} from './errors';
 export {
   isJsonPoolFile,
   loadPoolFile,

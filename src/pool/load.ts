@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { errorMessage } from '../util/errors';
-import { PoolLoadError } from './errors';
+import { PoolLoadError, reasonOf } from './errors';
 
 /**
  * Pool files (spec §3.1). `<name>.json` is `{"btc_addresses": [...]}` (`eth_addresses`,
@@ -59,15 +58,19 @@ export function parsePoolJson(text: string, coin: PoolCoin, file: string): PoolE
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new PoolLoadError(`${file}: Decode loaded address json failed: ${errorMessage(err)}`);
+    throw new PoolLoadError(`${file}: Decode loaded address json failed: ${reasonOf(err)}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new PoolLoadError(`${file}: expected a JSON object {"${key}": [...]}, found ${describe(doc)}`);
   }
   if (!Object.prototype.hasOwnProperty.call(doc, key)) {
     const found = Object.keys(doc);
-    const foundText = found.length ? `it has ${found.map((k) => JSON.stringify(k)).join(', ')}` : 'it is empty';
-    throw new PoolLoadError(`${file}: missing key "${key}" (the ${coin} pool needs {"${key}": [...]}; ${foundText})`);
+    const foundText = found.length
+      ? `it has ${found.map((k) => JSON.stringify(k)).join(', ')}`
+      : 'it is empty';
+    throw new PoolLoadError(
+      `${file}: missing key "${key}" (the ${coin} pool needs {"${key}": [...]}; ${foundText})`,
+    );
   }
   const list: unknown = (doc as Record<string, unknown>)[key];
   if (!Array.isArray(list)) {
@@ -89,7 +92,7 @@ export function readPoolEntries(file: string, coin: PoolCoin): PoolEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${errorMessage(err)}`);
+    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${reasonOf(err)}`);
   }
   return isJsonPoolFile(file) ? parsePoolJson(text, coin, file) : parsePoolText(text);
 }

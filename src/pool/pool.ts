@@ -43,7 +43,8 @@ export class AddressPool {
 
   /** The next address to hand out (the first unused one in file order), or undefined when none is left. */
   peek(): string | undefined {
-    while (this.cursor < this.addresses.length && this.used.has(this.addresses[this.cursor] ?? '')) this.cursor++;
+    while (this.cursor < this.addresses.length && this.used.has(this.addresses[this.cursor] ?? ''))
+      this.cursor++;
     return this.addresses[this.cursor];
   }
 

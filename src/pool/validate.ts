@@ -3,7 +3,14 @@ import { ethAddressError, normalizeEthAddress } from '../chains/ethereum/address
 import { skycoinAddressError } from '../chains/skycoin/address';
 import type { Network } from '../config/types';
 import { PoolError } from './errors';
-import { entryLocation, entryRef, isJsonPoolFile, readPoolEntries, type PoolCoin, type PoolEntry } from './load';
+import {
+  entryLocation,
+  entryRef,
+  isJsonPoolFile,
+  readPoolEntries,
+  type PoolCoin,
+  type PoolEntry,
+} from './load';
 
 /**
  * Startup validation of a pool (spec §3.2, stricter): every invalid or duplicate entry is reported
@@ -55,7 +62,9 @@ function problemsMessage(coin: PoolCoin, file: string, problems: readonly string
   const n = problems.length;
   const shown = problems.slice(0, MAX_LISTED_PROBLEMS);
   const more = n > shown.length ? [`... and ${n - shown.length} more`] : [];
-  return [`${coin} address pool ${file}: ${n} bad entr${n === 1 ? 'y' : 'ies'}:`, ...shown, ...more].join('\n  ');
+  return [`${coin} address pool ${file}: ${n} bad entr${n === 1 ? 'y' : 'ies'}:`, ...shown, ...more].join(
+    '\n  ',
+  );
 }
 
 /**
@@ -100,7 +109,10 @@ export function validatePool(
       if (first === undefined) firstSeen.set(key, pos);
       else {
         const ref = entryRef(file, coin, first);
-        problems.push({ pos, text: `${entryLocation(file, coin, pos)}: ${quote(address)} is a duplicate of ${ref}` });
+        problems.push({
+          pos,
+          text: `${entryLocation(file, coin, pos)}: ${quote(address)} is a duplicate of ${ref}`,
+        });
       }
     });
   }

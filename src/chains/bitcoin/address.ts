@@ -1,6 +1,5 @@
 import { ECDH } from 'node:crypto';
-import * as ecc from '@bitcoinerlab/secp256k1';
-import { address as baddress, initEccLib, networks, payments, type Network as BtcNetwork } from 'bitcoinjs-lib';
+import { address as baddress, networks, type Network as BtcNetwork } from 'bitcoinjs-lib';
 import type { Network } from '../../config/types';
 import { TellerError } from '../../util/errors';
 
@@ -10,16 +9,11 @@ import { TellerError } from '../../util/errors';
  * Decoding is bitcoinjs-lib's (`fromBase58Check`, `fromBech32`); the five standard templates are
  * then compiled here, which gives byte-for-byte `address.toOutputScript`'s result (a unit test holds
  * them equal) at a fraction of its cost: its per-call schema checks and the pure-JS point check
- * made a 100,000-address pool take seconds to validate at startup.
+ * made a 100,000-address pool take seconds to validate at startup. No ECC library is needed here
+ * (the P2TR key check is OpenSSL's), so validating pools loads none.
  */
 
-// bitcoinjs-lib needs an ECC library for P2TR payments; registering it when this module loads means
-// every importer (generators, senders) gets it without remembering to.
-initEccLib(ecc);
-
 export type BtcAddressType = 'p2pkh' | 'p2sh' | 'p2wpkh' | 'p2wsh' | 'p2tr';
-/** What a generator can derive from one public key. */
-export type BtcKeyAddressType = 'p2pkh' | 'p2sh-p2wpkh' | 'p2wpkh' | 'p2tr';
 
 export class BtcAddressError extends TellerError {
   constructor(addr: string, network: Network, reason: string) {
@@ -52,7 +46,11 @@ function otherNetworks(n: Network, matches: (net: BtcNetwork) => boolean): strin
 
 const libReason = (err: unknown, addr: string): string => {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split(addr).join('').replace(/\s+(for|of)?\s*$/, '').trim();
+  return msg
+    .split(addr)
+    .join('')
+    .replace(/\s+(for|of)?\s*$/, '')
+    .trim();
 };
 
 function decodeBase58(addr: string, n: Network): Decoded {
@@ -139,7 +137,8 @@ function decodeOrThrow(addr: string, network: Network): { type: BtcAddressType; 
   return d;
 }
 
-export const btcAddressType = (addr: string, network: Network): BtcAddressType => decodeOrThrow(addr, network).type;
+export const btcAddressType = (addr: string, network: Network): BtcAddressType =>
+  decodeOrThrow(addr, network).type;
 
 const OP_0 = 0x00;
 const OP_1 = 0x51;
@@ -172,24 +171,5 @@ export function btcOutputScript(addr: string, network: Network): Uint8Array {
  * One canonical spelling per address: bech32 is case-insensitive (an all-uppercase address is the
  * same one, as in QR codes), so it is lowercased; base58 is case-sensitive and kept.
  */
-export const normalizeBtcAddress = (addr: string): string => (OUR_BECH32.test(addr) ? addr.toLowerCase() : addr);
-
-/** The address of a 33-byte compressed public key, for the generators (BIP44/49/84/86). */
-export function btcKeyAddress(pubkey: Uint8Array, type: BtcKeyAddressType, network: Network): string {
-  const net = btcNetwork(network);
-  const payment = (() => {
-    switch (type) {
-      case 'p2pkh':
-        return payments.p2pkh({ pubkey, network: net });
-      case 'p2sh-p2wpkh':
-        return payments.p2sh({ redeem: payments.p2wpkh({ pubkey, network: net }), network: net });
-      case 'p2wpkh':
-        return payments.p2wpkh({ pubkey, network: net });
-      case 'p2tr':
-        // BIP86: the key-path-only output key tweaks the x-only internal key.
-        return payments.p2tr({ internalPubkey: pubkey.subarray(1, 33), network: net });
-    }
-  })();
-  if (payment.address === undefined) throw new TypeError(`no ${type} address for this key`);
-  return payment.address;
-}
+export const normalizeBtcAddress = (addr: string): string =>
+  OUR_BECH32.test(addr) ? addr.toLowerCase() : addr;

@@ -19,7 +19,8 @@ export function ethAddressError(addr: string): string | null {
   if (LOWERCASE_ADDRESS.test(addr)) return addr === ZERO_ADDRESS ? ZERO_REASON : null;
   if (!HEX_ADDRESS.test(addr)) {
     if (!/^0[xX]/.test(addr)) return 'must start with 0x';
-    if (addr.length !== 42) return `must be 0x and 40 hex digits (got ${addr.length - 2} characters after 0x)`;
+    if (addr.length !== 42)
+      return `must be 0x and 40 hex digits (got ${addr.length - 2} characters after 0x)`;
     return 'not a hex string';
   }
   const hex = addr.slice(2);

@@ -1,6 +1,4 @@
-import * as ecc from '@bitcoinerlab/secp256k1';
 import { address as baddress } from 'bitcoinjs-lib';
-import fc from 'fast-check';
 import {
   BtcAddressError,
   btcAddressError,
@@ -16,6 +14,8 @@ interface Valid {
   network: Network;
   address: string;
   type: string;
+  /** bitcoinjs-lib's toOutputScript (btc-address-ecc.test.ts checks it live, P2TR included). */
+  script: string;
 }
 interface Invalid {
   network: Network;
@@ -27,13 +27,12 @@ const invalid = fixtures.invalid as Invalid[];
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('btcAddressError / btcAddressType / btcOutputScript', () => {
-  it.each(valid)('accepts $type $address on $network', ({ network, address, type }) => {
+  it.each(valid)('accepts $type $address on $network', ({ network, address, type, script }) => {
     expect(btcAddressError(address, network)).toBeNull();
     expect(btcAddressType(address, network)).toBe(type);
     // Compiled by hand, but byte for byte what bitcoinjs-lib's toOutputScript gives.
-    expect(hex(btcOutputScript(address, network))).toBe(
-      hex(baddress.toOutputScript(address, btcNetwork(network))),
-    );
+    expect(hex(btcOutputScript(address, network))).toBe(script);
+    if (type !== 'p2tr') expect(hex(baddress.toOutputScript(address, btcNetwork(network)))).toBe(script);
   });
 
   it('covers every address type on every network', () => {
@@ -60,16 +59,6 @@ describe('btcAddressError / btcAddressType / btcOutputScript', () => {
     })();
     expect(err).toBeInstanceOf(BtcAddressError);
     expect((err as BtcAddressError).code).toBe('invalid_btc_address');
-  });
-
-  it('agrees with bitcoinjs-lib on which P2TR keys are points', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (x) => {
-        const addr = baddress.toBech32(x, 1, 'bc');
-        expect(btcAddressError(addr, 'mainnet') === null).toBe(ecc.isXOnlyPoint(x));
-      }),
-      { numRuns: 200 },
-    );
   });
 
   it('keeps a megabyte-long line cheap', () => {

@@ -15,7 +15,8 @@ import {
 } from '../../../src/pool/generate';
 import { loadPool } from '../../../src/pool/validate';
 
-const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const ABANDON =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const TEST_JUNK = 'test test test test test test test test test test test junk';
 // BIP84's account-0 zpub of ABANDON.
 const ZPUB =
@@ -32,8 +33,14 @@ describe('generateBtcAddresses: the BIPs’ test vectors', () => {
     ['p2pkh', 'mainnet', "m/44'/0'/0'/0/0", '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA', 'BIP44'],
     ['p2sh-p2wpkh', 'testnet', "m/49'/1'/0'/0/0", '2Mww8dCYPUpKHofjgcXcBCEGmniw9CoaiD2', 'BIP49'],
     ['p2wpkh', 'mainnet', "m/84'/0'/0'/0/0", 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', 'BIP84'],
-    ['p2tr', 'mainnet', "m/86'/0'/0'/0/0", 'bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr', 'BIP86'],
-  ] as const)('%s on %s: %s → %s (%s)', (type, network, path, address) => {
+    [
+      'p2tr',
+      'mainnet',
+      "m/86'/0'/0'/0/0",
+      'bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr',
+      'BIP86',
+    ],
+  ] as const)('%s on %s: %s → %s (%s)', (type, network, path, address, _bip) => {
     const { addresses, keys } = generateBtcAddresses({ seed: ABANDON, network, type, count: 1 });
     expect(addresses).toEqual([address]);
     expect(keys[0]).toMatchObject({ index: 0, path, address });
@@ -81,7 +88,13 @@ describe('generateBtcAddresses: the BIPs’ test vectors', () => {
   it.each([
     [{ xpub: ZPUB, type: 'p2pkh' }, 'a zpub is for p2wpkh addresses, not p2pkh'],
     [{ xpub: ZPUB, network: 'testnet' }, 'a zpub is for mainnet, not testnet'],
-    [{ xpub: 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LETdeRCMbY', count: 1 }, 'extended private key'],
+    [
+      {
+        xpub: 'xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LETdeRCMbY',
+        count: 1,
+      },
+      'extended private key',
+    ],
     [{ xpub: 'qpub6rFR7y4Q2AijBEqT' }, 'unknown extended public key prefix "qpub"'],
     [{ xpub: `${ZPUB.slice(0, -1)}t` }, 'invalid extended public key'],
     [{ xpub: ZPUB, account: 2 }, 'the account is fixed by the xpub'],
@@ -97,13 +110,21 @@ describe('generateBtcAddresses: the BIPs’ test vectors', () => {
     [{ seed: ABANDON, account: 2 ** 31 }, 'account must be an integer in [0, 2^31)'],
     [{ seed: ABANDON, start: 2 ** 31 - 1, count: 2 }, 'start + count must not exceed 2^31'],
   ])('refuses %j: %s', (over, message) => {
-    const opts = { network: 'mainnet', type: 'p2wpkh', count: 1, ...over } as Parameters<typeof generateBtcAddresses>[0];
+    const opts = { network: 'mainnet', type: 'p2wpkh', count: 1, ...over } as Parameters<
+      typeof generateBtcAddresses
+    >[0];
     expect(() => generateBtcAddresses(opts)).toThrow(GenerateError);
     expect(() => generateBtcAddresses(opts)).toThrow(message);
   });
 
   it('uses the BIP39 passphrase', () => {
-    const a = generateBtcAddresses({ seed: ABANDON, passphrase: 'TREZOR', network: 'mainnet', type: 'p2wpkh', count: 1 });
+    const a = generateBtcAddresses({
+      seed: ABANDON,
+      passphrase: 'TREZOR',
+      network: 'mainnet',
+      type: 'p2wpkh',
+      count: 1,
+    });
     expect(a.addresses[0]).not.toBe('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu');
     expect(seedBytes(ABANDON, 'TREZOR')).toEqual(Uint8Array.from(mnemonicToSeedSync(ABANDON, 'TREZOR')));
   });
@@ -122,8 +143,15 @@ describe('generateEthAddresses', () => {
   });
 
   it('starts where asked and tolerates extra whitespace in the mnemonic', () => {
-    const { addresses } = generateEthAddresses({ mnemonic: `  ${TEST_JUNK.replace(/ /g, '  ')}\n`, start: 10, count: 2 });
-    expect(addresses).toEqual(['0xBcd4042DE499D14e55001CcbB24a551F3b954096', '0x71bE63f3384f5fb98995898A86B02Fb2426c5788']);
+    const { addresses } = generateEthAddresses({
+      mnemonic: `  ${TEST_JUNK.replace(/ /g, '  ')}\n`,
+      start: 10,
+      count: 2,
+    });
+    expect(addresses).toEqual([
+      '0xBcd4042DE499D14e55001CcbB24a551F3b954096',
+      '0x71bE63f3384f5fb98995898A86B02Fb2426c5788',
+    ]);
   });
 
   it('refuses a bad mnemonic and a bad count', () => {
@@ -136,7 +164,11 @@ describe('generateSkyAddresses', () => {
   it("derives valid Skycoin addresses at m/44'/8000'/0'/0/i", () => {
     const { addresses, keys } = generateSkyAddresses({ mnemonic: ABANDON, count: 3 });
     expect(addresses[0]).toBe('28RHxxgAsbCuTv5U9VgWrDGDUpoho2gbh66');
-    expect(keys.map((k) => k.path)).toEqual(["m/44'/8000'/0'/0/0", "m/44'/8000'/0'/0/1", "m/44'/8000'/0'/0/2"]);
+    expect(keys.map((k) => k.path)).toEqual([
+      "m/44'/8000'/0'/0/0",
+      "m/44'/8000'/0'/0/1",
+      "m/44'/8000'/0'/0/2",
+    ]);
     for (const a of addresses) expect(skycoinAddressError(a)).toBeNull();
     for (const k of keys) expect(k.privateKey).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -59,7 +59,9 @@ describe('loading large pools (figures logged, not asserted)', () => {
   });
 
   it('20,000 EIP-55 checksummed ETH addresses (Keccak each)', () => {
-    const lines = Array.from({ length: 20_000 }, () => checksumEthAddress(`0x${randomBytes(20).toString('hex')}`));
+    const lines = Array.from({ length: 20_000 }, () =>
+      checksumEthAddress(`0x${randomBytes(20).toString('hex')}`),
+    );
     measure('20,000 ETH checksummed', 'ETH', lines);
   });
 

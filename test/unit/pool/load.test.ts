@@ -94,7 +94,9 @@ describe('JSON pool files', () => {
   });
 
   it('accepts a byte order mark', () => {
-    expect(parsePoolJson('\uFEFF{"sky_addresses": ["a"]}', 'SKY', 'f.json')).toEqual([{ address: 'a', pos: 0 }]);
+    expect(parsePoolJson('\uFEFF{"sky_addresses": ["a"]}', 'SKY', 'f.json')).toEqual([
+      { address: 'a', pos: 0 },
+    ]);
   });
 
   it('names the file and the key expected when the key is wrong (teller: an empty pool)', () => {

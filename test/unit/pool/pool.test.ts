@@ -53,7 +53,11 @@ describe('AddressPool', () => {
     try {
       pool.next();
     } catch (err) {
-      expect(err).toMatchObject({ code: 'pool_empty', message: 'Deposit address pool is empty', coin: 'SKY' });
+      expect(err).toMatchObject({
+        code: 'pool_empty',
+        message: 'Deposit address pool is empty',
+        coin: 'SKY',
+      });
     }
     expect(() => new AddressPool('BTC', [], []).next()).toThrow('Deposit address pool is empty');
   });

@@ -26,7 +26,12 @@ interface Row {
   reason?: string;
 }
 const rows = (coin: PoolCoin, list: { address: string; network?: string; reason?: string }[]): Row[] =>
-  list.map((r) => ({ coin, network: (r.network ?? 'mainnet') as Network, address: r.address, reason: r.reason }));
+  list.map((r) => ({
+    coin,
+    network: (r.network ?? 'mainnet') as Network,
+    address: r.address,
+    reason: r.reason,
+  }));
 
 describe('addressError', () => {
   const valid = [...rows('BTC', btc.valid), ...rows('ETH', eth.valid), ...rows('SKY', sky.valid)];
@@ -101,7 +106,9 @@ describe('validatePool', () => {
         { network: 'mainnet', file: 'p.txt' },
       ),
     );
-    expect(err.problems).toEqual(['p.txt:2: "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4" is a duplicate of line 1']);
+    expect(err.problems).toEqual([
+      'p.txt:2: "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4" is a duplicate of line 1',
+    ]);
   });
 
   it('names JSON entries by key and index', () => {
@@ -127,11 +134,14 @@ describe('validatePool', () => {
     ]);
   });
 
-  it.each(['BTC', 'ETH', 'SKY'] as const)("rejects an empty %s pool with teller's text and the file", (coin) => {
-    const err = poolError(() => validatePool(coin, [], { network: 'mainnet', file: 'x.txt' }));
-    expect(err.message).toBe(`No ${coin} addresses in x.txt`);
-    expect(err.code).toBe('pool_invalid');
-  });
+  it.each(['BTC', 'ETH', 'SKY'] as const)(
+    "rejects an empty %s pool with teller's text and the file",
+    (coin) => {
+      const err = poolError(() => validatePool(coin, [], { network: 'mainnet', file: 'x.txt' }));
+      expect(err.message).toBe(`No ${coin} addresses in x.txt`);
+      expect(err.code).toBe('pool_invalid');
+    },
+  );
 
   it('rejects an ETH address in a BTC pool, naming its JSON index', () => {
     const err = poolError(() =>

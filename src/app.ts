@@ -1,0 +1,200 @@
+import path from 'node:path';
+import type { Config } from './config/types';
+import { ethAddressError } from './chains/ethereum/address';
+import { skycoinAddressError } from './chains/skycoin/address';
+import { Binder } from './exchange/binder';
+import { depositCoins } from './exchange/coins';
+import { DepositStore } from './exchange/deposit-store';
+import { Exchange } from './exchange/exchange';
+import { createAdminApp } from './http/admin';
+import { createDummyApp } from './http/dummy';
+import { createPublicApp } from './http/public';
+import { startServer, type RunningServer } from './http/server';
+import { AddressPool, loadPool, type PoolCoin } from './pool';
+import { DummyScanner } from './scanner/dummy-scanner';
+import { createChainScanners } from './scanner/factory';
+import type { Scanner } from './scanner/types';
+import { DummySender } from './sender/dummy-sender';
+import { createSender } from './sender/factory';
+import type { Sender } from './sender/types';
+import { AdminApiService } from './service/admin';
+import type { AppContext } from './service/context';
+import { DummyApiService } from './service/dummy';
+import { PublicApiService } from './service/public';
+import { Store } from './store/store';
+import { TellerError } from './util/errors';
+import type { Logger } from './util/logger';
+
+/** Startup failed for a reason the operator must fix (node down, pool invalid...): exit 1. */
+export class StartupError extends TellerError {
+  constructor(message: string) {
+    super('startup_failed', message);
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  dataDir: string;
+  log: Logger;
+  version: string;
+  /** Working directory that relative paths in the config resolve against (teller: the CWD). */
+  cwd?: string;
+}
+
+/**
+ * The composition root: builds every part in pipeline order (store → pools → sender → scanners →
+ * exchange → APIs), wires them, starts them, and stops them in reverse.
+ */
+export class App {
+  private servers: RunningServer[] = [];
+
+  private constructor(readonly ctx: AppContext) {}
+
+  static async start(opts: AppOptions): Promise<App> {
+    const { config, log } = opts;
+    const cwd = opts.cwd ?? process.cwd();
+    const store = await Store.open(path.join(opts.dataDir, config.dbfile));
+    try {
+      const app = new App(await build(opts, store, cwd));
+      await app.run();
+      return app;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Addresses the listeners actually bound (port 0 in the config = an ephemeral port). */
+  addresses(): string[] {
+    return this.servers.map((s) => `${s.address.host}:${s.address.port}`);
+  }
+
+  private async run(): Promise<void> {
+    const { ctx } = this;
+    const { config, log } = ctx;
+    await ctx.exchange.start();
+    for (const s of ctx.scanners) await s.start((d) => ctx.exchange.receive(d));
+
+    const listen = async (name: string, app: Parameters<typeof startServer>[0], addr: string, tls?: { cert: string; key: string }) => {
+      const server = await startServer(app, addr, tls ? { tls } : undefined);
+      this.servers.push(server);
+      log.info({ listener: name, address: `${server.address.host}:${server.address.port}` }, 'listening');
+    };
+    const publicApp = createPublicApp(new PublicApiService(ctx), log.child({ api: 'public' }));
+    if (config.web.http_addr) await listen('public', publicApp, config.web.http_addr);
+    if (config.web.https_addr && config.web.tls_cert && config.web.tls_key) {
+      await listen('public-https', publicApp, config.web.https_addr, { cert: config.web.tls_cert, key: config.web.tls_key });
+    }
+    if (config.admin_panel.host) {
+      await listen('admin', createAdminApp(new AdminApiService(ctx), config, log.child({ api: 'admin' })), config.admin_panel.host);
+    }
+    if (config.dummy.scanner || config.dummy.sender) {
+      await listen('dummy', createDummyApp(new DummyApiService(ctx), config, log.child({ api: 'dummy' })), config.dummy.http_addr);
+    }
+    log.info(
+      { dummyScanner: config.dummy.scanner, dummySender: config.dummy.sender, payout: ctx.sender.coin, sendEnabled: config.sky_exchanger.send_enabled },
+      'teller started',
+    );
+  }
+
+  /** Stops listeners, scanners, in-flight deposit steps, the sender, then closes the store. */
+  async stop(): Promise<void> {
+    const { ctx } = this;
+    await Promise.allSettled(this.servers.map((s) => s.close()));
+    await Promise.allSettled(ctx.scanners.map((s) => s.stop()));
+    await ctx.exchange.stop();
+    await ctx.sender.close?.();
+    await ctx.store.close();
+    ctx.log.info('teller stopped');
+  }
+}
+
+async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppContext> {
+  const { config, log } = opts;
+  const deposits = new DepositStore(store);
+  await deposits.open();
+  const coins = depositCoins(config);
+  const pools = await loadPools(config, coins, deposits, cwd, log);
+
+  let dummySender: DummySender | undefined;
+  let sender: Sender;
+  if (config.dummy.sender) {
+    dummySender = await DummySender.open(store, dummyPayoutCoin(config));
+    sender = dummySender;
+  } else {
+    sender = await createSender({ config, store, log: log.child({ part: 'sender' }), cwd });
+  }
+
+  let dummyScanner: DummyScanner | undefined;
+  let scanners: Scanner[];
+  if (config.dummy.scanner) {
+    const enabled = new Map([...coins].filter(([, c]) => c.enabled));
+    dummyScanner = new DummyScanner(enabled, config.btc_scanner.network, log.child({ part: 'dummy-scanner' }));
+    scanners = [dummyScanner];
+  } else {
+    scanners = await createChainScanners({ config, store, log, cwd });
+  }
+  const scannerOf = (coin: string) => scanners.find((s) => s.coins.includes(coin));
+  for (const [symbol, c] of coins) {
+    if (c.enabled && !scannerOf(symbol)) throw new StartupError(`${symbol} deposits are enabled but no scanner handles them`);
+  }
+  for (const b of await deposits.allBindings()) scannerOf(b.coin_type)?.watch(b.coin_type, b.address);
+
+  const exchange = new Exchange({ config, deposits, sender, coins, log: log.child({ part: 'exchange' }) });
+  const binder = new Binder({
+    config,
+    deposits,
+    pools,
+    coins,
+    onBound: (coin, address) => scannerOf(coin)?.watch(coin, address),
+    log: log.child({ part: 'bind' }),
+  });
+  return {
+    config,
+    log,
+    store,
+    deposits,
+    coins,
+    pools,
+    sender,
+    scanners,
+    exchange,
+    binder,
+    dummyScanner,
+    dummySender,
+    startedAt: process.hrtime.bigint(),
+    version: opts.version,
+  };
+}
+
+/** Loads and validates the pool of every enabled deposit coin; used addresses come from the store. */
+async function loadPools(
+  config: Config,
+  coins: ReturnType<typeof depositCoins>,
+  deposits: DepositStore,
+  cwd: string,
+  log: Logger,
+): Promise<Map<PoolCoin, AddressPool>> {
+  const files: Record<PoolCoin, string> = { BTC: config.btc_addresses, ETH: config.eth_addresses, SKY: config.sky_addresses };
+  const pools = new Map<PoolCoin, AddressPool>();
+  for (const c of coins.values()) {
+    if (!c.enabled || pools.has(c.pool)) continue;
+    const file = path.resolve(cwd, files[c.pool]);
+    const addresses = loadPool(file, c.pool, config.btc_scanner.network);
+    const pool = new AddressPool(c.pool, addresses, await deposits.usedAddresses(c.pool));
+    pools.set(c.pool, pool);
+    log.info({ coin: c.pool, file, total: pool.total(), remaining: pool.remaining() }, 'address pool loaded');
+  }
+  return pools;
+}
+
+function dummyPayoutCoin(config: Config): { coin: string; decimals: number; addressError: (a: string) => string | null } {
+  switch (config.payout.coin) {
+    case 'SKY':
+      return { coin: 'SKY', decimals: 6, addressError: skycoinAddressError };
+    case 'ETH':
+      return { coin: 'ETH', decimals: 18, addressError: ethAddressError };
+    case 'ERC20':
+      return { coin: 'ERC20', decimals: config.payout.evm.decimals, addressError: ethAddressError };
+  }
+}

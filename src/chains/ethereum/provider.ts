@@ -1,0 +1,229 @@
+import { FetchRequest, JsonRpcProvider, WebSocketProvider, type JsonRpcApiProvider } from 'ethers';
+import { TellerError, errorMessage } from '../../util/errors';
+
+/**
+ * Ethereum JSON-RPC access: the node URL from teller's `eth_rpc` keys, an ethers provider with its
+ * response cache off, the chain-id check made at startup, and the split between failures worth
+ * retrying (node down, overloaded, rate-limited) and those that are not (bad request, auth).
+ */
+
+/** What the scanner needs from a node: raw JSON-RPC. An ethers provider is one; tests pass fakes. */
+export interface EthRpcClient {
+  send(method: string, params: unknown[]): Promise<unknown>;
+}
+
+export interface EthRpcSettings {
+  url: string;
+  /** Expected chain id; 0 = whatever the node reports (checked by `checkChain`, not here). */
+  chainId: number;
+  /** Per-request timeout over HTTP (default 30 s; teller used 5 s, too short for eth_getLogs). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A node failure. `retryable`: the same request may work later (refused, timeout, 5xx, 429). */
+export class EthRpcError extends TellerError {
+  constructor(
+    readonly method: string,
+    /** What went wrong, without the method prefix. */
+    readonly detail: string,
+    retryable: boolean,
+    /** The node's JSON-RPC error code, when it answered with one. */
+    readonly rpcCode?: number,
+  ) {
+    super(retryable ? 'eth_rpc_unavailable' : 'eth_rpc_error', `eth_rpc ${method}: ${detail}`, retryable);
+  }
+}
+
+/** The node is on another chain than `eth_scanner.chain_id`, or cannot be reached at startup. */
+export class EthChainError extends TellerError {
+  constructor(message: string, retryable = false) {
+    super('eth_chain', message, retryable);
+  }
+}
+
+/**
+ * teller's `eth_rpc.server` + `eth_rpc.port` → `http://server:port`. A full URL in `server`
+ * (http, https, ws, wss: a hosted node's endpoint with its key in the path) is used as is.
+ */
+export function ethRpcUrl(rpc: { server: string; port: string }): string {
+  const server = rpc.server.trim();
+  if (/^(https?|wss?):\/\//i.test(server)) return server;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) {
+    throw new EthChainError(`eth_rpc.server ${JSON.stringify(server)}: only http, https, ws and wss are supported`);
+  }
+  const port = String(rpc.port).trim();
+  // A bare IPv6 address needs brackets in a URL.
+  const host = server.includes(':') && !server.startsWith('[') ? `[${server}]` : server;
+  return port === '' ? `http://${host}` : `http://${host}:${port}`;
+}
+
+/**
+ * An ethers provider for `url`. ethers caches identical calls for 250 ms by default: that served
+ * stale block hashes and receipts after a reorg, so the cache is off. The network is static (no
+ * eth_chainId on every call, and no endless "failed to detect network" loop when the node is
+ * down); chain id 0 means unknown, which is fine for raw `send` (`checkChain` validates it).
+ */
+export function makeEthProvider(settings: EthRpcSettings): JsonRpcApiProvider {
+  const options = { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 } as const;
+  if (/^wss?:\/\//i.test(settings.url)) return new WebSocketProvider(settings.url, settings.chainId, options);
+  const request = new FetchRequest(settings.url);
+  request.timeout = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // One attempt: 429s come back as errors, and withRetry (which honours shutdown) retries them.
+  request.setThrottleParams({ maxAttempts: 1 });
+  // No JSON-RPC batching: not every node or gateway accepts it, and one request per call keeps
+  // timeouts and errors per call. Callers bound their own concurrency.
+  return new JsonRpcProvider(request, settings.chainId, { ...options, batchMaxCount: 1 });
+}
+
+/** The URL without credentials (user:pass@ or an API key in the path), for logs and errors. */
+export function redactRpcUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname.length > 1 ? '/…' : '';
+    return `${u.protocol}//${u.host}${path}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/** Checks the node answers and is on `expectedChainId` (0 = any); returns the node's chain id. */
+export async function checkChain(client: EthRpcClient, expectedChainId: number, url = ''): Promise<number> {
+  let reported: unknown;
+  try {
+    reported = await client.send('eth_chainId', []);
+  } catch (err) {
+    const e = classifyEthError(err, 'eth_chainId');
+    throw new EthChainError(`eth_rpc: cannot reach ${url ? redactRpcUrl(url) : 'the node'}: ${e.detail}`, e.retryable);
+  }
+  if (typeof reported !== 'string' || !/^0x[0-9a-f]+$/i.test(reported)) {
+    throw new EthChainError(`eth_rpc: eth_chainId returned ${JSON.stringify(reported)}, not a hex quantity`);
+  }
+  const chainId = Number(BigInt(reported));
+  if (expectedChainId !== 0 && chainId !== expectedChainId) {
+    throw new EthChainError(
+      `eth_rpc: node reports chain id ${chainId}, config eth_scanner.chain_id is ${expectedChainId}`,
+    );
+  }
+  return chainId;
+}
+
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const TRANSIENT_ETHERS = new Set(['TIMEOUT', 'NETWORK_ERROR']);
+/** JSON-RPC codes of overload: 429 (gateways), -32005 (limit exceeded, EIP-1474), -32603 internal. */
+const TRANSIENT_RPC_CODES = new Set([429, -32005, -32603]);
+const TRANSIENT_RPC_TEXT =
+  /rate.?limit|too many requests|capacity|exceeded .*(quota|limit)|limit exceeded|timed? ?out|timeout|header not found|try again|temporar|unavailable|busy|overloaded/i;
+
+const field = (v: unknown, key: string): unknown =>
+  typeof v === 'object' && v !== null && key in v ? (v as Record<string, unknown>)[key] : undefined;
+
+/** The `{code, message}` a node answered with, as ethers attaches it (`error`, or `info.error`). */
+function rpcErrorOf(err: unknown): { code: number; message: string } | null {
+  const inner = field(err, 'error') ?? field(field(err, 'info'), 'error');
+  const code = field(inner, 'code');
+  const message = field(inner, 'message');
+  if (typeof code !== 'number' || typeof message !== 'string') return null;
+  return { code, message };
+}
+
+/** "503 Service Unavailable" → 503; ethers escalates a 429 it gave up on to "599 … (429 …)". */
+function httpStatusOf(err: unknown): number | null {
+  const status = field(field(err, 'info'), 'responseStatus');
+  if (typeof status !== 'string') return null;
+  const inner = /\((\d{3}) /.exec(status);
+  const m = inner ?? /^(\d{3})/.exec(status);
+  return m ? Number(m[1]) : null;
+}
+
+/** Maps anything a call threw to an EthRpcError that says whether to retry. */
+export function classifyEthError(err: unknown, method: string): EthRpcError {
+  if (err instanceof EthRpcError) return err;
+  if (err instanceof TellerError) return new EthRpcError(method, err.message, err.retryable);
+  const code = field(err, 'code');
+  const rpc = rpcErrorOf(err);
+  if (rpc) {
+    const retryable = TRANSIENT_RPC_CODES.has(rpc.code) || TRANSIENT_RPC_TEXT.test(rpc.message);
+    return new EthRpcError(method, `${rpc.message} (code ${rpc.code})`, retryable, rpc.code);
+  }
+  const status = httpStatusOf(err);
+  if (status !== null) {
+    const body = field(field(err, 'info'), 'responseBody');
+    const detail = typeof body === 'string' && body !== '' ? `: ${body.slice(0, 200)}` : '';
+    const retryable = status >= 500 || status === 429 || status === 408;
+    return new EthRpcError(method, `HTTP ${status}${detail}`, retryable);
+  }
+  const short = field(err, 'shortMessage');
+  const text = typeof short === 'string' ? short : errorMessage(err);
+  const retryable = typeof code === 'string' && (TRANSIENT_ERRNO.has(code) || TRANSIENT_ETHERS.has(code));
+  return new EthRpcError(method, text, retryable);
+}
+
+export interface RetryOptions {
+  signal?: AbortSignal;
+  /** Tries, the first included (default 5). */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Which errors to retry (default: `classifyEthError(err).retryable`). */
+  isRetryable?: (err: unknown) => boolean;
+  /** Called before each wait (for a warn log). */
+  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Exponential back-off, capped, with jitter (50-100 % of the step) so clients do not sync up. */
+export const backoffDelayMs = (attempt: number, baseMs: number, capMs: number, random = Math.random): number =>
+  Math.round(Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + random() * 0.5));
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new TellerError('aborted', 'aborted');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      if (signal) reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `fn`, retrying retryable failures with back-off; stops at once when `signal` aborts. The
+ * last error is thrown as is (callers classify it), so a permanent error surfaces unchanged.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const attempts = Math.max(1, opts.attempts ?? 5);
+  const isRetryable = opts.isRetryable ?? ((err: unknown) => classifyEthError(err, 'call').retryable);
+  for (let attempt = 0; ; attempt++) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt + 1 >= attempts || !isRetryable(err) || opts.signal?.aborted) throw err;
+      const delay = backoffDelayMs(attempt, opts.baseDelayMs ?? 250, opts.maxDelayMs ?? 10_000);
+      opts.onRetry?.(err, attempt + 1, delay);
+      await sleep(delay, opts.signal);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { TellerError } from '../util/errors';
+
+/** Errors of the deposit pipeline; `code` is stable (logs, HTTP mapping). */
+export class ExchangeError extends TellerError {}
+
+/** teller's text for a payout that rounds to nothing (spec teller-core §5.6). */
+export const ZERO_SEND_ERROR = 'Skycoin send amount is 0';

@@ -1,0 +1,237 @@
+import type { Config } from '../config/types';
+import type { Sender } from '../sender/types';
+import { SenderError } from '../sender/types';
+import { errorMessage } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { KeyedMutex } from '../util/mutex';
+import type { DepositCoin } from './coins';
+import type { DepositStore } from './deposit-store';
+import { ExchangeError } from './errors';
+import { PayoutSteps, type StepOutcome } from './payout-steps';
+import type { DepositRecord, ScannedDeposit, StoredStatus } from './types';
+import { depositIdOf, emptyPassthrough } from './types';
+
+/** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
+export interface PassthroughProcessor {
+  step(rec: DepositRecord): Promise<StepOutcome>;
+}
+
+export interface ExchangeOptions {
+  config: Config;
+  deposits: DepositStore;
+  sender: Sender;
+  coins: Map<string, DepositCoin>;
+  log: Logger;
+  passthrough?: PassthroughProcessor;
+}
+
+const BACKOFF_START_MS = 250;
+const UNFINISHED: StoredStatus[] = [
+  'waiting_decide',
+  'waiting_passthrough',
+  'waiting_passthrough_order_complete',
+  'waiting_send',
+  'waiting_confirm',
+];
+
+/**
+ * The deposit state machine. The store is the queue: every unfinished deposit is scheduled from
+ * its stored status at start, and each step runs under that deposit's lock, reads the record
+ * fresh, acts, and writes the next status in one batch. Deposits are independent: one stuck
+ * payout never holds up another (teller sent strictly one at a time).
+ */
+export class Exchange {
+  private readonly locks = new KeyedMutex();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly attempts = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly payout: PayoutSteps;
+  private stopped = false;
+
+  constructor(private readonly opts: ExchangeOptions) {
+    this.payout = new PayoutSteps(opts);
+  }
+
+  /** The sender's last RPC-class error ('' once a payout goes through again), as teller's health. */
+  get senderError(): string {
+    return this.payout.senderError;
+  }
+
+  /** The hot wallet could not cover a payout and has not since: the service is "sold out". */
+  get soldOut(): boolean {
+    return this.payout.soldOut;
+  }
+
+  get processorError(): string {
+    return this.payout.processorError;
+  }
+
+  async start(): Promise<void> {
+    let resumed = 0;
+    for (const status of UNFINISHED) {
+      for (const id of await this.opts.deposits.idsWithStatus(status)) {
+        this.schedule(id);
+        resumed++;
+      }
+    }
+    if (!this.opts.config.sky_exchanger.send_enabled) {
+      this.opts.log.warn('sky_exchanger.send_enabled is false: deposits will wait in waiting_send');
+    }
+    this.opts.log.info({ resumed }, 'exchange started');
+  }
+
+  /**
+   * Records a confirmed deposit once (idempotent: a replay of the same txid:n changes nothing) and
+   * schedules it. The rate, payout decimals and buy method are frozen on the record now.
+   */
+  async receive(d: ScannedDeposit): Promise<void> {
+    if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
+    const id = depositIdOf(d);
+    const created = await this.locks.run(id, async () => {
+      if (await this.opts.deposits.get(id)) {
+        this.opts.log.debug({ depositId: id }, 'deposit already recorded');
+        return false;
+      }
+      const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
+      if (!binding) {
+        this.opts.log.warn({ depositId: id, address: d.address, coin: d.coin_type }, 'deposit to an unbound address');
+        await this.opts.deposits.store.write([{ type: 'put', space: 'orphans', key: id, value: d }]);
+        return false;
+      }
+      const coin = this.opts.coins.get(d.coin_type);
+      if (!coin) throw new ExchangeError('unknown_coin', `deposit ${id}: unknown coin ${d.coin_type}`);
+      const now = Math.floor(Date.now() / 1000);
+      await this.opts.deposits.create(
+        {
+          updated_at: now,
+          status: 'waiting_decide',
+          coin_type: d.coin_type,
+          sky_address: binding.sky_address,
+          buy_method: binding.buy_method,
+          deposit_address: d.address,
+          deposit_id: id,
+          txid: '',
+          conversion_rate: coin.rate,
+          max_decimals: this.opts.config.sky_exchanger.max_decimals,
+          deposit_value: d.value,
+          sky_sent: 0n,
+          passthrough: emptyPassthrough(),
+          error: '',
+          deposit: { ...d, processed: true },
+          last_error: '',
+          attempts: 0,
+          created_at: now,
+        },
+        `deposit of ${d.value} ${d.coin_type} base units at height ${d.height}`,
+      );
+      this.opts.log.info({ depositId: id, coin: d.coin_type, value: String(d.value), skyAddress: binding.sky_address }, 'deposit recorded');
+      return true;
+    });
+    if (created) this.schedule(id);
+  }
+
+  /** Runs the deposit's next step after `delayMs` (replacing an earlier timer). */
+  schedule(id: string, delayMs = 0): void {
+    if (this.stopped) return;
+    const old = this.timers.get(id);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      const run = this.locks.run(id, () => this.step(id)).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }, delayMs);
+    this.timers.set(id, timer);
+  }
+
+  /** Wakes every deposit waiting to be sent (funds came back, or sending was re-enabled). */
+  async wakeWaitingSend(): Promise<void> {
+    for (const id of await this.opts.deposits.idsWithStatus('waiting_send')) this.schedule(id);
+  }
+
+  /** Admin: clears a deposit's error and runs it again. */
+  async retry(id: string): Promise<DepositRecord> {
+    const rec = await this.locks.run(id, async () => {
+      const current = await this.opts.deposits.get(id);
+      if (!current) throw new ExchangeError('not_found', `deposit ${id} not found`);
+      if (current.status === 'done') {
+        throw new ExchangeError('not_retryable', `deposit ${id} is done${current.error ? `: ${current.error}` : ''}`);
+      }
+      this.attempts.delete(id);
+      return this.opts.deposits.update(current, { error: '', last_error: '' }, 'retry requested by admin');
+    });
+    this.schedule(id);
+    return rec;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async step(id: string): Promise<void> {
+    const rec = await this.opts.deposits.get(id);
+    if (!rec || rec.status === 'done' || rec.error) return;
+    let outcome: StepOutcome;
+    try {
+      outcome = await this.advance(rec);
+    } catch (err) {
+      outcome = await this.failed(rec, err);
+    }
+    if (outcome.kind === 'next') {
+      this.attempts.delete(id);
+      this.schedule(id);
+    } else if (outcome.kind === 'wait') {
+      this.attempts.delete(id);
+      this.schedule(id, outcome.ms);
+    } else if (outcome.kind === 'retry') {
+      const n = (this.attempts.get(id) ?? 0) + 1;
+      this.attempts.set(id, n);
+      const cap = Math.max(this.opts.config.sky_exchanger.tx_confirmation_check_wait_ms, BACKOFF_START_MS);
+      const ms = Math.min(BACKOFF_START_MS * 2 ** Math.min(n - 1, 20), cap);
+      this.schedule(id, ms * (0.8 + Math.random() * 0.4));
+    }
+  }
+
+  private async advance(rec: DepositRecord): Promise<StepOutcome> {
+    switch (rec.status) {
+      case 'waiting_decide': {
+        const next = rec.buy_method === 'passthrough' ? 'waiting_passthrough' : 'waiting_send';
+        await this.opts.deposits.transition(rec, { status: next }, `buy method ${rec.buy_method}`);
+        this.opts.log.info({ depositId: rec.deposit_id, status: next }, 'deposit decided');
+        return { kind: 'next' };
+      }
+      case 'waiting_passthrough':
+      case 'waiting_passthrough_order_complete':
+        if (!this.opts.passthrough) {
+          throw new ExchangeError('no_passthrough', 'passthrough deposit but no passthrough exchange is configured');
+        }
+        return this.opts.passthrough.step(rec);
+      case 'waiting_send':
+        return this.payout.send(rec);
+      case 'waiting_confirm':
+        return this.payout.confirm(rec);
+      case 'done':
+        return { kind: 'idle' };
+    }
+  }
+
+  /** Retryable failures are recorded and retried with backoff; permanent ones set `error`. */
+  private async failed(rec: DepositRecord, err: unknown): Promise<StepOutcome> {
+    const message = errorMessage(err);
+    const retryable = (err instanceof SenderError || err instanceof ExchangeError) && err.retryable;
+    const log = this.opts.log.child({ depositId: rec.deposit_id, status: rec.status });
+    const current = (await this.opts.deposits.get(rec.deposit_id)) ?? rec;
+    if (retryable) {
+      log.warn({ err: message }, 'deposit step failed, will retry');
+      if (current.last_error !== message) {
+        await this.opts.deposits.update(current, { last_error: message, attempts: current.attempts + 1 }, `retryable: ${message}`);
+      }
+      return { kind: 'retry' };
+    }
+    log.error({ err: message }, 'deposit step failed permanently: an operator must look at it');
+    await this.opts.deposits.update(current, { error: message, last_error: message }, `error: ${message}`);
+    return { kind: 'idle' };
+  }
+}

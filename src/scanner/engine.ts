@@ -1,0 +1,349 @@
+import type { ScannerConfig } from '../config/types';
+import { depositIdOf, type ScannedDeposit } from '../exchange/types';
+import type { Store } from '../store/store';
+import { TellerError, errorMessage } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { CatchUpProgress } from './engine-progress';
+import { ScanState, type Cursor, type SeenDeposit } from './engine-state';
+import type { BlockSource, DepositHandler, Scanner, ScannerStatus, SourceBlock } from './types';
+
+/**
+ * The chain scanner shared by BTC and ETH: a BlockSource gives blocks, the engine keeps the cursor,
+ * detects reorgs, counts confirmations and hands confirmed deposits to the exchange.
+ *
+ * Each poll: read the tip, check the cursor block is still on the main chain, scan forward in
+ * batches (every block's parent must be the previous block), commit each batch in one store batch
+ * (deposits, refs, cursor: see engine-state.ts for the key layout), then hand over every seen
+ * deposit with `tip - height + 1 >= confirmations_required` (at least the block itself).
+ *
+ * A reorg walks back through the stored refs to the common ancestor, un-credits the deposits of the
+ * orphaned blocks and rescans from there. Orphaned deposits already handed over (a reorg deeper than
+ * the confirmation depth) raise an `error` log and `status().alert`; no ancestor within the stored
+ * window stops the scanner (alert) until an operator restarts it.
+ *
+ * Source errors never end the loop: it retries with exponential back-off and jitter, capped at the
+ * scan period. At start, a source init error that is a non-retryable TellerError (wrong network,
+ * wrong credentials) fails `start()`; any other (node down) is retried by the loop.
+ */
+
+export class ScannerChainError extends TellerError {
+  constructor(message: string) {
+    super('scanner_chain', message, true);
+  }
+}
+
+export interface ChainScannerOptions {
+  source: BlockSource;
+  store: Store;
+  config: ScannerConfig;
+  log: Logger;
+  /** Blocks per `source.blocks` request (default 50). */
+  batchSize?: number;
+  /** Catch-up progress log interval (default 5 s). */
+  progressIntervalMs?: number;
+}
+
+const DEFAULT_SCAN_PERIOD_MS = 5_000;
+const DEFAULT_BATCH_BLOCKS = 50;
+const DEFAULT_PROGRESS_MS = 5_000;
+const MIN_REF_WINDOW_BLOCKS = 100;
+const RETRY_BASE_MS = 250;
+
+const backoffMs = (attempt: number, capMs: number): number =>
+  Math.min(capMs, RETRY_BASE_MS * 2 ** attempt) * (0.5 + Math.random() * 0.5);
+
+export class ChainScanner implements Scanner {
+  readonly chain: string;
+  readonly coins: readonly string[];
+  private readonly source: BlockSource;
+  private readonly config: ScannerConfig;
+  private readonly log: Logger;
+  private readonly state: ScanState;
+  private readonly periodMs: number;
+  private readonly batchSize: number;
+  /** Block refs (and handed markers) kept below the cursor for the reorg walk-back. */
+  private readonly window: number;
+  private readonly required: number;
+  private readonly progress: CatchUpProgress;
+  private readonly watchedByCoin = new Map<string, Set<string>>();
+
+  private controller: AbortController | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private onDeposit: DepositHandler | null = null;
+  private sourceReady = false;
+  private tip = -1;
+  private failures = 0;
+  private lastError = '';
+  private alert = '';
+  /** Set when no common ancestor was found: scanning on would credit a chain we cannot place. */
+  private halted = false;
+
+  constructor(opts: ChainScannerOptions) {
+    this.source = opts.source;
+    this.chain = opts.source.chain;
+    this.coins = opts.source.coins;
+    this.config = opts.config;
+    this.log = opts.log.child({ scanner: this.chain });
+    this.state = new ScanState(opts.store, this.chain);
+    this.periodMs = opts.config.scan_period_ms > 0 ? opts.config.scan_period_ms : DEFAULT_SCAN_PERIOD_MS;
+    this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_BLOCKS);
+    this.required = Math.max(1, opts.config.confirmations_required);
+    this.window = Math.max(MIN_REF_WINDOW_BLOCKS, 2 * this.required);
+    this.progress = new CatchUpProgress(this.log, opts.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
+  }
+
+  watch(coin: string, address: string): void {
+    let set = this.watchedByCoin.get(coin);
+    if (!set) this.watchedByCoin.set(coin, (set = new Set()));
+    if (set.has(address)) return;
+    this.source.watch(coin, address);
+    set.add(address);
+  }
+
+  watched(coin: string): string[] {
+    return [...(this.watchedByCoin.get(coin) ?? [])];
+  }
+
+  async start(onDeposit: DepositHandler): Promise<void> {
+    if (this.controller) throw new TellerError('scanner_started', `${this.chain} scanner is already running`);
+    if (!this.config.enabled) {
+      this.log.info('scanner disabled');
+      return;
+    }
+    await this.state.load();
+    try {
+      await this.source.init();
+      this.sourceReady = true;
+    } catch (err) {
+      if (err instanceof TellerError && !err.retryable) throw err;
+      this.noteFailure(err);
+    }
+    this.onDeposit = onDeposit;
+    this.controller = new AbortController();
+    const cursor = this.state.cursor;
+    this.log.info(
+      { height: cursor?.height ?? -1, hash: cursor?.hash ?? '', seen: this.state.seenDeposits().length },
+      cursor ? 'scanner resuming from cursor' : `scanner starting at height ${this.config.initial_scan_height}`,
+    );
+    this.schedule(0, this.controller.signal);
+  }
+
+  /** Stops polling; resolves once the in-flight poll (if any) has finished, then closes the source. */
+  async stop(): Promise<void> {
+    const controller = this.controller;
+    if (!controller) return;
+    controller.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+    this.controller = null;
+    // Only releases connections (keep-alive sockets): a later start() reconnects.
+    await this.source.close?.();
+    this.log.info('scanner stopped');
+  }
+
+  status(): ScannerStatus {
+    const cursor = this.state.cursor;
+    const height = cursor?.height ?? -1;
+    const scanned = cursor ? cursor.height : this.config.initial_scan_height - 1;
+    return {
+      chain: this.chain,
+      enabled: this.config.enabled,
+      height,
+      hash: cursor?.hash ?? '',
+      tip: this.tip,
+      lag: this.tip >= 0 ? Math.max(0, this.tip - scanned) : 0,
+      last_error: this.lastError,
+      alert: this.alert,
+    };
+  }
+
+  /** Clears the alert once an operator has dealt with it (a halted scanner still needs a restart). */
+  acknowledgeAlert(): void {
+    if (!this.halted) this.alert = '';
+  }
+
+  pending(address: string): { deposit: ScannedDeposit; confirmations: number; required: number }[] {
+    return this.state.seenOn(address).map((s) => ({
+      deposit: s.deposit,
+      confirmations: this.confirmations(s.deposit.height),
+      required: this.required,
+    }));
+  }
+
+  private confirmations(height: number): number {
+    return this.tip >= height ? this.tip - height + 1 : 0;
+  }
+
+  private schedule(delayMs: number, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // In-flight guard: a poll never overlaps another (the timer is only re-armed after one ends).
+      if (this.inFlight) return;
+      this.inFlight = this.poll(signal).finally(() => {
+        this.inFlight = null;
+      });
+    }, delayMs);
+  }
+
+  private async poll(signal: AbortSignal): Promise<void> {
+    let delay = this.periodMs;
+    try {
+      if (!this.sourceReady) {
+        await this.source.init();
+        this.sourceReady = true;
+      }
+      await this.step(signal);
+      if (this.failures > 0) this.log.info({ failures: this.failures }, 'scanner recovered');
+      this.failures = 0;
+      this.lastError = '';
+    } catch (err) {
+      this.noteFailure(err);
+      delay = backoffMs(this.failures - 1, this.periodMs);
+    }
+    this.schedule(delay, signal);
+  }
+
+  private noteFailure(err: unknown): void {
+    this.failures++;
+    this.lastError = errorMessage(err);
+    const permanent = err instanceof TellerError && !err.retryable;
+    const fields = { err: this.lastError, failures: this.failures };
+    // An error the node will not fix by itself (credentials, network) needs an operator.
+    if (permanent) this.log.error(fields, 'scanner poll failed; retrying');
+    else this.log.warn(fields, 'scanner poll failed; retrying');
+  }
+
+  /** One poll: tip, reorg check, scan forward to the tip, hand over confirmed deposits. */
+  private async step(signal: AbortSignal): Promise<void> {
+    this.tip = await this.source.tipHeight();
+    if (this.halted) return;
+    const cursor = this.state.cursor;
+    if (cursor) {
+      const hash = await this.source.hashAt(cursor.height);
+      if (hash !== cursor.hash) await this.reorg(`block ${cursor.height} is now ${hash ?? 'gone'}`);
+    }
+    while (!signal.aborted && !this.halted) {
+      const from = this.nextHeight();
+      if (from > this.tip) break;
+      const to = Math.min(this.tip, from + this.batchSize - 1);
+      const blocks = await this.source.blocks(from, to);
+      const { linked, broken } = this.link(blocks, from);
+      await this.commit(linked);
+      if (broken) await this.reorg(broken);
+      this.progress.update(this.state.cursor?.height ?? from - 1, this.tip);
+      await this.handOver(signal);
+    }
+    const scanned = this.state.cursor?.height ?? 0;
+    if (scanned > this.window) await this.state.prune(scanned - this.window);
+    await this.handOver(signal);
+  }
+
+  private nextHeight(): number {
+    const cursor = this.state.cursor;
+    return Math.max(this.config.initial_scan_height, cursor ? cursor.height + 1 : 0);
+  }
+
+  /** The prefix of `blocks` that extends the cursor, and why the rest does not (a reorg). */
+  private link(blocks: SourceBlock[], from: number): { linked: SourceBlock[]; broken: string | null } {
+    let prev: Cursor | null = this.state.cursor;
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i];
+      if (b.height !== from + i) {
+        throw new ScannerChainError(`source returned block ${b.height} where ${from + i} was asked`);
+      }
+      // Unknown parent: the first block ever, or a jump up to a raised initial_scan_height.
+      const expected = prev && prev.height === b.height - 1 ? prev.hash : '';
+      if (expected !== '' && b.parentHash !== expected) {
+        return { linked: blocks.slice(0, i), broken: `block ${b.height} has parent ${b.parentHash}, not ${expected}` };
+      }
+      prev = { height: b.height, hash: b.hash };
+    }
+    return { linked: blocks, broken: null };
+  }
+
+  private async commit(blocks: SourceBlock[]): Promise<void> {
+    if (blocks.length === 0) return;
+    const added = await this.state.commitBlocks(blocks);
+    for (const b of blocks) this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');
+    for (const s of added) {
+      this.log.info(
+        { ...depositFields(s), confirmations: this.confirmations(s.deposit.height), required: this.required },
+        'deposit seen',
+      );
+    }
+  }
+
+  /** Hands every confirmed seen deposit to the exchange; a failing one stays for the next poll. */
+  private async handOver(signal: AbortSignal): Promise<void> {
+    const handler = this.onDeposit;
+    if (!handler) return;
+    for (const s of this.state.seenDeposits()) {
+      if (signal.aborted) return;
+      if (this.confirmations(s.deposit.height) < this.required) continue;
+      try {
+        await handler(s.deposit);
+      } catch (err) {
+        this.log.warn({ ...depositFields(s), err: errorMessage(err) }, 'deposit hand-over failed; retrying next poll');
+        continue;
+      }
+      await this.state.markHanded(s);
+      this.log.info({ ...depositFields(s), confirmations: this.confirmations(s.deposit.height) }, 'deposit handed over');
+    }
+  }
+
+  /** Walks back to the common ancestor, un-credits orphaned deposits and rewinds the cursor. */
+  private async reorg(reason: string): Promise<void> {
+    const cursor = this.state.cursor;
+    if (!cursor) return;
+    const ancestor = await this.findAncestor(cursor);
+    if (!ancestor) {
+      this.halted = true;
+      this.alert =
+        `${this.chain} reorg deeper than the ${this.window} stored blocks below height ${cursor.height}: ` +
+        'scanning stopped; check the node and restart teller';
+      this.log.error({ height: cursor.height, hash: cursor.hash, reason, window: this.window }, this.alert);
+      return;
+    }
+    if (ancestor.height >= cursor.height) {
+      // The parent link broke but our blocks are all still on the chain: the source is inconsistent
+      // (a reorg between two of its calls). Retry the poll rather than loop.
+      throw new ScannerChainError(`chain changed while scanning (${reason}); retrying`);
+    }
+    const { unseen, handed } = await this.state.rewind(ancestor);
+    this.log.warn(
+      { from: cursor.height, to: ancestor.height, depth: cursor.height - ancestor.height, reason, uncredited: unseen.length },
+      'reorg: rewound to the common ancestor',
+    );
+    for (const s of unseen) this.log.info(depositFields(s), 'deposit un-credited: its block was orphaned');
+    for (const h of handed) {
+      this.alert =
+        `${this.chain} reorg of ${cursor.height - ancestor.height} blocks orphaned deposit ` +
+        `${depositIdOf(h.deposit)}, already handed over at ${this.required} confirmations`;
+      this.log.error(depositFields(h), 'reorg deeper than the confirmation depth orphaned a handed-over deposit');
+    }
+  }
+
+  /** The highest stored block still on the source's main chain, within the window; null if none. */
+  private async findAncestor(cursor: Cursor): Promise<Cursor | null> {
+    const lowest = Math.max(-1, cursor.height - this.window);
+    for (let h = cursor.height; h >= lowest; h--) {
+      const ref = await this.state.refAt(h);
+      // Below the first scanned block: rescan from initial_scan_height with no parent to check.
+      if (!ref) return h < this.config.initial_scan_height ? { height: h, hash: '' } : null;
+      if ((await this.source.hashAt(h)) === ref.hash) return { height: h, hash: ref.hash };
+    }
+    return null;
+  }
+}
+
+const depositFields = (s: SeenDeposit) => ({
+  depositId: depositIdOf(s.deposit),
+  address: s.deposit.address,
+  coin: s.deposit.coin_type,
+  value: s.deposit.value.toString(),
+  height: s.deposit.height,
+  block: s.hash,
+});

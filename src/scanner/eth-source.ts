@@ -1,0 +1,349 @@
+import { normalizeEthAddress } from '../chains/ethereum/address';
+import {
+  TRANSFER_TOPIC,
+  TokenConfigError,
+  addressTopic,
+  decodeTransferLog,
+  readTokenDecimals,
+  type TokenTransfer,
+} from '../chains/ethereum/erc20';
+import {
+  checkChain,
+  classifyEthError,
+  makeEthProvider,
+  redactRpcUrl,
+  withRetry,
+  type EthRpcClient,
+  type EthRpcSettings,
+  type RetryOptions,
+} from '../chains/ethereum/provider';
+import type { TokenConfig } from '../config/types';
+import type { ScannedDeposit } from '../exchange/types';
+import { TellerError } from '../util/errors';
+import type { Logger } from '../util/logger';
+import type { BlockSource, SourceBlock } from './types';
+
+/**
+ * Ethereum blocks for the scanner engine: native ETH sent to watched addresses (top-level
+ * transactions whose receipt says success) and ERC-20 Transfer logs of the configured tokens.
+ * Every address is compared lowercase (teller missed checksummed pool addresses); values are exact
+ * wei and token units (teller truncated wei to gwei). Raw JSON-RPC throughout: a full block parsed
+ * by ethers costs far more than reading the few fields used here.
+ */
+
+/** Blocks fetched at once within one `blocks()` call. */
+const BLOCKS_PARALLEL = 8;
+/** Receipts fetched at once (only for transactions paying a watched address). */
+const RECEIPTS_PARALLEL = 4;
+/** Above this many watched token addresses, eth_getLogs asks for every Transfer and filters here. */
+const MAX_TOPIC_ADDRESSES = 1000;
+
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+const QUANTITY = /^0x[0-9a-f]+$/;
+/** How nodes and gateways say an eth_getLogs range holds too much (geth, Infura, Alchemy, erigon...). */
+const LOGS_TOO_LARGE =
+  /more than \d+ results|too many (results|logs|blocks)|response size|size (limit )?exceeded|range (is )?too (large|wide|big)|block range|exceeds? (the )?(max|limit)|query timeout/i;
+
+export class EthSourceError extends TellerError {
+  constructor(message: string, retryable = false) {
+    super('eth_source', message, retryable);
+  }
+}
+
+export interface EthSourceOptions {
+  /** `{url, chainId}`: `url` from `ethRpcUrl(cfg.eth_rpc)`, `chainId` from `eth_scanner.chain_id`. */
+  rpc: EthRpcSettings;
+  /** Uses this client instead of building an ethers provider from `rpc` (tests, a shared provider). */
+  client?: EthRpcClient;
+  /** `eth_scanner.logs_chunk_size`: blocks per eth_getLogs request. */
+  logsChunkSize: number;
+  tokens: readonly TokenConfig[];
+  log: Logger;
+  /** Per-call retries of transient failures (default 3 tries); the engine retries the poll after. */
+  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  maxTopicAddresses?: number;
+}
+
+/** True when a node refused an eth_getLogs range as too big: split it, do not retry it. */
+export const isLogsTooLarge = (err: unknown): boolean => LOGS_TOO_LARGE.test(classifyEthError(err, '').detail);
+
+interface Header {
+  height: number;
+  hash: string;
+  parentHash: string;
+  /** Successful-or-not transactions paying a watched address, in block order. */
+  candidates: { tx: string; to: string; value: bigint }[];
+}
+
+type Transfer = TokenTransfer & { symbol: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const lower = (v: unknown): string | null => (typeof v === 'string' ? v.toLowerCase() : null);
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function quantity(v: unknown, what: string): bigint {
+  const s = lower(v);
+  if (s === null || !QUANTITY.test(s)) throw new EthSourceError(`${what}: ${JSON.stringify(v)} is not a hex quantity`);
+  return BigInt(s);
+}
+
+function safeNumber(v: unknown, what: string): number {
+  const n = Number(quantity(v, what));
+  if (!Number.isSafeInteger(n)) throw new EthSourceError(`${what}: ${String(v)} is too large`);
+  return n;
+}
+
+function hashField(obj: Record<string, unknown>, key: string, what: string): string {
+  const s = lower(obj[key]);
+  if (s === null || !HASH.test(s)) throw new EthSourceError(`${what}: bad ${key} ${JSON.stringify(obj[key])}`);
+  return s;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const chainChanged = (what: string): EthSourceError =>
+  new EthSourceError(`the chain changed during the scan (${what}); scanning again`, true);
+
+export class EthSource implements BlockSource {
+  readonly chain = 'ETH';
+  readonly coins: readonly string[];
+  private readonly client: EthRpcClient;
+  private readonly owned: { destroy(): void } | null;
+  private readonly settings: EthRpcSettings;
+  private readonly log: Logger;
+  private readonly logsChunkSize: number;
+  private readonly maxTopicAddresses: number;
+  private readonly retry: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
+  private readonly tokens: readonly TokenConfig[];
+  /** Lowercase contract → symbol. */
+  private readonly symbolOf = new Map<string, string>();
+  private readonly native = new Set<string>();
+  /** Symbol → watched lowercase addresses. */
+  private readonly tokenWatch = new Map<string, Set<string>>();
+  /** Every address watched for any token (the eth_getLogs `to` topics). */
+  private readonly tokenAddresses = new Set<string>();
+  private readonly abort = new AbortController();
+
+  constructor(opts: EthSourceOptions) {
+    if (!Number.isSafeInteger(opts.logsChunkSize) || opts.logsChunkSize < 1) {
+      throw new EthSourceError(`eth_scanner.logs_chunk_size must be >= 1, got ${opts.logsChunkSize}`);
+    }
+    for (const t of opts.tokens) {
+      const contract = normalizeEthAddress(t.contract);
+      if (t.symbol === 'ETH' || this.tokenWatch.has(t.symbol) || this.symbolOf.has(contract)) {
+        throw new EthSourceError(`eth_tokens: duplicate token ${t.symbol} (${t.contract})`);
+      }
+      this.symbolOf.set(contract, t.symbol);
+      this.tokenWatch.set(t.symbol, new Set());
+    }
+    this.coins = ['ETH', ...opts.tokens.map((t) => t.symbol)];
+    this.tokens = opts.tokens;
+    this.settings = opts.rpc;
+    this.log = opts.log;
+    this.logsChunkSize = opts.logsChunkSize;
+    this.maxTopicAddresses = opts.maxTopicAddresses ?? MAX_TOPIC_ADDRESSES;
+    this.retry = { attempts: 3, baseDelayMs: 250, maxDelayMs: 4_000, ...opts.retry };
+    if (opts.client) {
+      this.client = opts.client;
+      this.owned = null;
+    } else {
+      const provider = makeEthProvider(opts.rpc);
+      this.client = provider;
+      this.owned = provider;
+    }
+  }
+
+  async init(): Promise<void> {
+    const chainId = await checkChain(this.client, this.settings.chainId, this.settings.url);
+    for (const t of this.tokens) {
+      let decimals: number;
+      try {
+        decimals = await readTokenDecimals(this.client, t.contract);
+      } catch (err) {
+        if (err instanceof TokenConfigError) throw new TokenConfigError(`eth_tokens ${t.symbol}: ${err.message}`);
+        throw err;
+      }
+      if (decimals !== t.decimals) {
+        throw new TokenConfigError(
+          `eth_tokens ${t.symbol}: contract ${t.contract} reports decimals() = ${decimals}, config says ${t.decimals}`,
+        );
+      }
+    }
+    const url = redactRpcUrl(this.settings.url);
+    this.log.info({ url, chainId, tokens: this.coins.slice(1) }, 'eth node ready');
+  }
+
+  watch(coin: string, address: string): void {
+    const addr = normalizeEthAddress(address);
+    if (!LOWER_ADDRESS.test(addr)) throw new EthSourceError(`cannot watch ${coin} address ${address}: not an address`);
+    if (coin === 'ETH') {
+      this.native.add(addr);
+      return;
+    }
+    const set = this.tokenWatch.get(coin);
+    if (!set) throw new EthSourceError(`the ETH source cannot watch ${coin} address ${address}: unknown coin`);
+    set.add(addr);
+    this.tokenAddresses.add(addr);
+  }
+
+  async tipHeight(): Promise<number> {
+    return safeNumber(await this.call('eth_blockNumber', []), 'eth_blockNumber');
+  }
+
+  async hashAt(height: number): Promise<string | null> {
+    const block = await this.call('eth_getBlockByNumber', [hex(height), false]);
+    if (block === null) return null;
+    if (!isObject(block)) throw new EthSourceError(`block ${height}: not an object`);
+    return hashField(block, 'hash', `block ${height}`);
+  }
+
+  async blocks(from: number, to: number): Promise<SourceBlock[]> {
+    if (to < from) return [];
+    const heights = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const [headers, transfers] = await Promise.all([
+      mapLimit(heights, BLOCKS_PARALLEL, (h) => this.header(h)),
+      this.transfers(from, to),
+    ]);
+    for (let i = 1; i < headers.length; i++) {
+      if (headers[i].parentHash !== headers[i - 1].hash) throw chainChanged(`block ${headers[i].height} parent`);
+    }
+    const native = await this.confirmedNative(headers);
+    const byHeight = new Map<number, ScannedDeposit[]>();
+    for (const t of transfers) {
+      const header = headers[t.blockNumber - from];
+      if (header.hash !== t.blockHash) throw chainChanged(`log ${t.txHash}:${t.logIndex}`);
+      const list = byHeight.get(t.blockNumber) ?? [];
+      list.push({ coin_type: t.symbol, address: t.to, value: t.value, height: t.blockNumber, tx: t.txHash, n: t.logIndex });
+      byHeight.set(t.blockNumber, list);
+    }
+    const out = headers.map((h) => ({
+      height: h.height,
+      hash: h.hash,
+      parentHash: h.parentHash,
+      deposits: [...(native.get(h.height) ?? []), ...(byHeight.get(h.height) ?? []).sort((a, b) => a.n - b.n)],
+    }));
+    const found = out.reduce((n, b) => n + b.deposits.length, 0);
+    this.log.debug({ from, to, deposits: found }, 'eth blocks scanned');
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.owned?.destroy();
+  }
+
+  /** One JSON-RPC call with retries of transient failures; failures come out as EthRpcError. */
+  private async call(method: string, params: unknown[], retryable?: (err: unknown) => boolean): Promise<unknown> {
+    try {
+      return await withRetry(() => this.client.send(method, params), {
+        ...this.retry,
+        signal: this.abort.signal,
+        isRetryable: retryable,
+        onRetry: (err, attempt, delayMs) =>
+          this.log.warn({ method, attempt, delayMs, err: classifyEthError(err, method).message }, 'eth rpc retry'),
+      });
+    } catch (err) {
+      throw classifyEthError(err, method);
+    }
+  }
+
+  private async header(height: number): Promise<Header> {
+    const full = this.native.size > 0;
+    const block = await this.call('eth_getBlockByNumber', [hex(height), full]);
+    if (block === null) throw new EthSourceError(`block ${height} not found (the chain got shorter?)`, true);
+    const what = `block ${height}`;
+    if (!isObject(block) || safeNumber(block.number, `${what} number`) !== height) {
+      throw new EthSourceError(`${what}: the node answered another block`);
+    }
+    const header: Header = {
+      height,
+      hash: hashField(block, 'hash', what),
+      parentHash: hashField(block, 'parentHash', what),
+      candidates: [],
+    };
+    if (!full || !Array.isArray(block.transactions)) return header;
+    for (const tx of block.transactions) {
+      if (!isObject(tx)) throw new EthSourceError(`${what}: transactions are not objects`);
+      const to = lower(tx.to);
+      // Contract creations (to: null) pay no watched address.
+      if (to === null || !this.native.has(to)) continue;
+      const value = quantity(tx.value, `${what} tx value`);
+      if (value > 0n) header.candidates.push({ tx: hashField(tx, 'hash', what), to, value });
+    }
+    return header;
+  }
+
+  /** Native deposits by height, from candidates whose receipt says success (status 1). */
+  private async confirmedNative(headers: Header[]): Promise<Map<number, ScannedDeposit[]>> {
+    const candidates = headers.flatMap((h) => h.candidates.map((c) => ({ ...c, header: h })));
+    const ok = await mapLimit(candidates, RECEIPTS_PARALLEL, async (c) => {
+      const receipt = await this.call('eth_getTransactionReceipt', [c.tx]);
+      if (!isObject(receipt)) throw chainChanged(`no receipt for ${c.tx}`);
+      if (lower(receipt.blockHash) !== c.header.hash) throw chainChanged(`receipt of ${c.tx}`);
+      if (receipt.status === undefined) {
+        throw new EthSourceError(`receipt of ${c.tx} has no status (pre-Byzantium block?); cannot tell if it failed`);
+      }
+      const success = quantity(receipt.status, `receipt of ${c.tx} status`) === 1n;
+      if (!success) this.log.info({ tx: c.tx, address: c.to, height: c.header.height }, 'eth: failed tx not credited');
+      return success;
+    });
+    const out = new Map<number, ScannedDeposit[]>();
+    candidates.forEach((c, i) => {
+      if (!ok[i]) return;
+      const list = out.get(c.header.height) ?? [];
+      list.push({ coin_type: 'ETH', address: c.to, value: c.value, height: c.header.height, tx: c.tx, n: 0 });
+      out.set(c.header.height, list);
+    });
+    return out;
+  }
+
+  /** Transfers of configured tokens to watched addresses in `from..to`, by chunks of logsChunkSize. */
+  private async transfers(from: number, to: number): Promise<Transfer[]> {
+    if (this.tokenAddresses.size === 0) return [];
+    const out: Transfer[] = [];
+    for (let a = from; a <= to; a += this.logsChunkSize) {
+      out.push(...(await this.logsSplitting(a, Math.min(to, a + this.logsChunkSize - 1))));
+    }
+    return out;
+  }
+
+  /** eth_getLogs over `from..to`, halving the range while the node says it holds too much. */
+  private async logsSplitting(from: number, to: number): Promise<Transfer[]> {
+    const topics: (string | string[] | null)[] = [TRANSFER_TOPIC];
+    if (this.tokenAddresses.size <= this.maxTopicAddresses) topics.push(null, [...this.tokenAddresses].map(addressTopic));
+    const filter = { fromBlock: hex(from), toBlock: hex(to), address: [...this.symbolOf.keys()], topics };
+    let logs: unknown;
+    try {
+      logs = await this.call('eth_getLogs', [filter], (err) => !isLogsTooLarge(err) && classifyEthError(err, '').retryable);
+    } catch (err) {
+      if (from === to || !isLogsTooLarge(err)) throw err;
+      const mid = Math.floor((from + to) / 2);
+      this.log.debug({ from, to, mid }, 'eth_getLogs range too large; splitting');
+      return [...(await this.logsSplitting(from, mid)), ...(await this.logsSplitting(mid + 1, to))];
+    }
+    if (!Array.isArray(logs)) throw new EthSourceError(`eth_getLogs ${from}..${to}: not an array`);
+    const out: Transfer[] = [];
+    for (const raw of logs) {
+      const t = decodeTransferLog(raw);
+      // Zero-value transfers credit nothing; they are the tool of address-poisoning spam.
+      if (t === null || t.value === 0n || t.blockNumber < from || t.blockNumber > to) continue;
+      // Only the configured contracts: anyone can deploy a contract emitting Transfer events.
+      const symbol = this.symbolOf.get(t.contract);
+      if (symbol !== undefined && this.tokenWatch.get(symbol)?.has(t.to)) out.push({ ...t, symbol });
+    }
+    return out;
+  }
+}

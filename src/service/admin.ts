@@ -1,0 +1,109 @@
+import { formatUnits } from '../exchange/amounts';
+import { STATUSES, type Status, type StoredStatus } from '../exchange/types';
+import type { AdminService } from '../http/services';
+import { writeBackup } from '../store/backup';
+import { errorMessage } from '../util/errors';
+import { scannerFor, type AppContext } from './context';
+import { depositInfo } from './render';
+
+/** teller's accounting decimals per deposit coin (tokens: their own). */
+const SHOWN_DECIMALS: Record<string, number> = { BTC: 8, ETH: 18, SKY: 6 };
+
+/** The admin (monitor) API: teller's routes with its bugs fixed, plus retry and an overview. */
+export class AdminApiService implements AdminService {
+  constructor(private readonly ctx: AppContext) {}
+
+  async depositAddresses(): Promise<object> {
+    const out: Record<string, object> = {};
+    for (const coin of [...this.ctx.coins.keys()].sort()) {
+      const c = this.ctx.coins.get(coin);
+      const pool = c && c.enabled ? this.ctx.pools.get(c.pool) : undefined;
+      const scanner = c?.enabled ? scannerFor(this.ctx, coin) : undefined;
+      out[coin] = {
+        scanning_enabled: scanner !== undefined,
+        address_manager_enabled: pool !== undefined,
+        remaining_addresses: pool?.remaining() ?? 0,
+        // teller listed the BTC watch list under every coin; this is each coin's own.
+        scanning_addresses: scanner?.watched(coin) ?? [],
+      };
+    }
+    return out;
+  }
+
+  async deposits(status?: Status): Promise<object[]> {
+    if (status === 'waiting_deposit') return [];
+    return (await this.ctx.deposits.list(status as StoredStatus | undefined)).map(depositInfo);
+  }
+
+  async errored(): Promise<object[]> {
+    return (await this.ctx.deposits.list()).filter((d) => d.error !== '').map(depositInfo);
+  }
+
+  async accounting(): Promise<object> {
+    const received = new Map<string, bigint>([...this.ctx.coins.keys()].map((c) => [c, 0n]));
+    let sent = 0n;
+    for (const d of await this.ctx.deposits.list()) {
+      received.set(d.coin_type, (received.get(d.coin_type) ?? 0n) + d.deposit_value);
+      sent += d.sky_sent;
+    }
+    const { sender } = this.ctx;
+    const shownSent = sender.coin === 'SKY' ? 6 : sender.decimals;
+    return {
+      sent: formatUnits(sent, sender.decimals, shownSent),
+      received: Object.fromEntries(
+        [...received.keys()].sort().map((coin) => {
+          const decimals = this.ctx.coins.get(coin)?.decimals ?? 0;
+          return [coin, formatUnits(received.get(coin) ?? 0n, decimals, SHOWN_DECIMALS[coin] ?? decimals)];
+        }),
+      ),
+    };
+  }
+
+  async backup(out: NodeJS.WritableStream): Promise<void> {
+    const n = await writeBackup(this.ctx.store, out);
+    this.ctx.log.info({ records: n }, 'backup streamed');
+  }
+
+  backupFileName(): string {
+    return `teller-${Math.floor(Date.now() / 1000)}.db`;
+  }
+
+  async retry(depositId: string): Promise<object> {
+    return depositInfo(await this.ctx.exchange.retry(depositId));
+  }
+
+  async overview(): Promise<object> {
+    const byStatus: Record<string, number> = {};
+    for (const s of STATUSES) if (s !== 'waiting_deposit') byStatus[s] = (await this.ctx.deposits.idsWithStatus(s)).length;
+    let balance = '';
+    let balanceError = '';
+    try {
+      balance = formatUnits((await this.ctx.sender.balance()).coins, this.ctx.sender.decimals);
+    } catch (err) {
+      balanceError = errorMessage(err);
+    }
+    return {
+      pools: Object.fromEntries(
+        [...this.ctx.pools].map(([coin, p]) => [coin, { total: p.total(), used: p.usedCount(), remaining: p.remaining() }]),
+      ),
+      scanners: this.ctx.scanners.map((s) => s.status()),
+      hot_wallet: { kind: this.ctx.sender.kind, coin: this.ctx.sender.coin, balance, error: balanceError },
+      sold_out: this.ctx.exchange.soldOut,
+      sender_error: this.ctx.exchange.senderError,
+      deposits_by_status: byStatus,
+      deposit_error_count: this.ctx.deposits.errored.size,
+    };
+  }
+
+  async deposit(depositId: string): Promise<object | undefined> {
+    const d = await this.ctx.deposits.get(depositId);
+    if (!d) return undefined;
+    const payout = await this.ctx.deposits.getPayout(depositId);
+    return {
+      ...depositInfo(d),
+      last_error: d.last_error,
+      payout: payout ?? null,
+      events: await this.ctx.deposits.events(depositId),
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import type { Config } from '../config/types';
+import type { Binder } from '../exchange/binder';
+import type { DepositCoin } from '../exchange/coins';
+import type { DepositStore } from '../exchange/deposit-store';
+import type { Exchange } from '../exchange/exchange';
+import type { AddressPool, PoolCoin } from '../pool';
+import type { Scanner } from '../scanner/types';
+import type { DummyScanner } from '../scanner/dummy-scanner';
+import type { DummySender } from '../sender/dummy-sender';
+import type { Sender } from '../sender/types';
+import type { Store } from '../store/store';
+import type { Logger } from '../util/logger';
+
+/** Everything the API services read, built once by src/app.ts. */
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  store: Store;
+  deposits: DepositStore;
+  coins: Map<string, DepositCoin>;
+  pools: Map<PoolCoin, AddressPool>;
+  sender: Sender;
+  scanners: Scanner[];
+  exchange: Exchange;
+  binder: Binder;
+  dummyScanner?: DummyScanner;
+  dummySender?: DummySender;
+  /** process.hrtime.bigint() at start, for uptime. */
+  startedAt: bigint;
+  /** Git commit the build was made from ('' if unknown), as teller's health `version`. */
+  version: string;
+}
+
+/** The scanner crediting `coin`, if any. */
+export const scannerFor = (ctx: AppContext, coin: string): Scanner | undefined =>
+  ctx.scanners.find((s) => s.coins.includes(coin));

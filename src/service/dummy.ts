@@ -1,0 +1,37 @@
+import type { ScannedDeposit } from '../exchange/types';
+import { formatUnits } from '../exchange/amounts';
+import type { DummyService } from '../http/services';
+import type { AppContext } from './context';
+
+/** The dummy control API (teller's /dummy/... routes) over the dummy scanner and sender. */
+export class DummyApiService implements DummyService {
+  constructor(private readonly ctx: AppContext) {}
+
+  validateDepositAddress(coin: string, addr: string): string | null {
+    const scanner = this.ctx.dummyScanner;
+    return scanner ? scanner.addressError(coin, addr) : 'dummy scanner is off';
+  }
+
+  deposit(d: ScannedDeposit): boolean {
+    return this.ctx.dummyScanner?.push(d) ?? false;
+  }
+
+  async broadcasts(): Promise<object[]> {
+    const sender = this.ctx.dummySender;
+    if (!sender) return [];
+    return sender.list().map((tx) => ({
+      txid: tx.txid,
+      outputs: [{ address: tx.to, coins: formatUnits(tx.amount, sender.decimals, 6) }],
+      confirmed: tx.confirmed,
+    }));
+  }
+
+  async confirm(txid: string | undefined, seq: number | undefined): Promise<boolean> {
+    return (await this.ctx.dummySender?.confirm(txid, seq)) ?? false;
+  }
+
+  async setBalance(coins: bigint): Promise<void> {
+    await this.ctx.dummySender?.setBalance(coins);
+    await this.ctx.exchange.wakeWaitingSend();
+  }
+}

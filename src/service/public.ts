@@ -1,0 +1,135 @@
+import { formatGoDurationNs } from '../config/duration';
+import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../exchange/amounts';
+import type { DepositRecord } from '../exchange/types';
+import type { BindResult, PublicService, StatusEntry } from '../http/services';
+import { errorMessage } from '../util/errors';
+import { scannerFor, type AppContext } from './context';
+
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/** Sold out: the sender said the wallet cannot pay, or the wallet is empty. */
+export const EMPTY_WALLET_ERROR = 'hot wallet is empty: sold out';
+
+/** The public API's view of the daemon (teller's /api/bind, status, config, health). */
+export class PublicApiService implements PublicService {
+  constructor(private readonly ctx: AppContext) {}
+
+  get config() {
+    return this.ctx.config;
+  }
+
+  coinState(coin: string): 'enabled' | 'disabled' | 'unknown' {
+    const c = this.ctx.coins.get(coin);
+    if (!c) return 'unknown';
+    return c.enabled ? 'enabled' : 'disabled';
+  }
+
+  validatePayoutAddress(addr: string): string | null {
+    return this.ctx.sender.validateAddress(addr);
+  }
+
+  async bind(payoutAddress: string, coin: string): Promise<BindResult> {
+    const b = await this.ctx.binder.bind(payoutAddress, coin);
+    return { deposit_address: b.address, coin_type: b.coin_type, buy_method: b.buy_method };
+  }
+
+  async statuses(payoutAddress: string): Promise<StatusEntry[]> {
+    const entries: Omit<StatusEntry, 'seq'>[] = [];
+    for (const b of await this.ctx.deposits.bindingsOf(payoutAddress)) {
+      const deposits = await this.ctx.deposits.depositsOfAddress(b.coin_type, b.address);
+      if (deposits.length === 0) entries.push({ updated_at: nowSec(), status: 'waiting_deposit', coin_type: b.coin_type });
+      for (const d of deposits) entries.push({ updated_at: d.updated_at, status: d.status, coin_type: d.coin_type });
+    }
+    // Array.prototype.sort is stable: equal times keep binding then recording order.
+    entries.sort((a, b) => a.updated_at - b.updated_at);
+    return entries.map((e, seq) => ({ seq, ...e }));
+  }
+
+  async statusDetail(payoutAddress: string): Promise<object> {
+    const { sender } = this.ctx;
+    const rows: object[] = [];
+    for (const b of await this.ctx.deposits.bindingsOf(payoutAddress)) {
+      const coin = this.ctx.coins.get(b.coin_type);
+      const decimals = coin?.decimals ?? 0;
+      const required = coin?.confirmations_required ?? 0;
+      const row = (status: string, confirmations: number, value: string, d?: DepositRecord) => ({
+        coin_type: b.coin_type,
+        deposit_address: b.address,
+        status,
+        confirmations,
+        confirmations_required: required,
+        deposit_value: value,
+        payout_value: d && d.sky_sent > 0n ? formatUnits(d.sky_sent, sender.decimals) : '',
+        payout_coin: sender.coin,
+        payout_txid: d?.txid ?? '',
+        error: d?.error ?? '',
+        updated_at: d?.updated_at ?? nowSec(),
+      });
+      const recorded = await this.ctx.deposits.depositsOfAddress(b.coin_type, b.address);
+      const pending = scannerFor(this.ctx, b.coin_type)?.pending(b.address) ?? [];
+      for (const p of pending) {
+        rows.push(row('waiting_deposit', p.confirmations, formatUnits(p.deposit.value, decimals)));
+      }
+      for (const d of recorded) rows.push(row(d.status, Math.max(required, 1), formatUnits(d.deposit_value, decimals), d));
+      if (recorded.length === 0 && pending.length === 0) rows.push(row('waiting_deposit', 0, ''));
+    }
+    return { deposits: rows };
+  }
+
+  publicConfig(): object {
+    const { config: cfg, coins, sender } = this.ctx;
+    const ex = cfg.sky_exchanger;
+    const deposits: Record<string, object> = {};
+    for (const c of [...coins.values()].sort((a, b) => (a.symbol.toLowerCase() < b.symbol.toLowerCase() ? -1 : 1))) {
+      deposits[c.symbol.toLowerCase()] = {
+        enabled: c.enabled,
+        confirmations_required: c.confirmations_required,
+        // teller shows SKY's rate as the raw config string and computes the others for 1 coin.
+        fixed_exchange_rate:
+          c.symbol === 'SKY' ? c.rate : rateForOneCoin(c.rate, c.decimals, ex.max_decimals, sender.decimals),
+        passthrough_minimum_volume: c.symbol === 'BTC' ? ex.c2cx.btc_minimum_volume : '0',
+      };
+    }
+    return {
+      enabled: cfg.teller.bind_enabled,
+      buy_method: ex.buy_method,
+      max_bound_addrs: cfg.teller.max_bound_addrs,
+      max_decimals: ex.max_decimals,
+      deposits,
+      payout_coin: sender.coin,
+      sold_out: this.ctx.exchange.soldOut,
+    };
+  }
+
+  async health(): Promise<object> {
+    const { exchange, sender } = this.ctx;
+    let coins = 0n;
+    let hours = 0n;
+    let balanceError = '';
+    try {
+      ({ coins, hours } = await sender.balance());
+    } catch (err) {
+      balanceError = errorMessage(err);
+      this.ctx.log.warn({ err: balanceError }, 'hot wallet balance lookup failed');
+    }
+    const soldOut = exchange.soldOut || (balanceError === '' && coins === 0n);
+    const senderError = exchange.senderError || (soldOut ? EMPTY_WALLET_ERROR : '');
+    const shown = sender.coin === 'SKY' ? SKY_DISPLAY_DECIMALS : sender.decimals;
+    return {
+      status: 'OK',
+      application: 'teller',
+      version: this.ctx.version,
+      uptime: formatGoDurationNs(process.hrtime.bigint() - this.ctx.startedAt),
+      exchange: {
+        buy_method: this.ctx.config.sky_exchanger.buy_method,
+        processor_error: exchange.processorError,
+        sender_error: senderError,
+        balance: { coins: formatUnits(coins, sender.decimals, shown), hours: String(hours) },
+        deposit_error_count: this.ctx.deposits.errored.size,
+      },
+      sold_out: soldOut,
+      scanners: this.ctx.scanners.map((s) => s.status()),
+      pools: Object.fromEntries([...this.ctx.pools].map(([c, p]) => [c, { used: p.usedCount(), remaining: p.remaining() }])),
+    };
+  }
+}
