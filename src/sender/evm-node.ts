@@ -1,4 +1,9 @@
-import { nodeErrorMessage, type EvmFees, type PayoutCall, type RpcTransport } from '../chains/ethereum/payout-tx';
+import {
+  nodeErrorMessage,
+  type EvmFees,
+  type PayoutCall,
+  type RpcTransport,
+} from '../chains/ethereum/payout-tx';
 import { errorMessage } from '../util/errors';
 import { SenderError } from './types';
 
@@ -39,7 +44,9 @@ export class EvmRpcError extends SenderError {
     detail: string,
   ) {
     super(
-      nodeMessage === null ? `EVM node unreachable (${method}): ${detail}` : `EVM node refused ${method}: ${nodeMessage}`,
+      nodeMessage === null
+        ? `EVM node unreachable (${method}): ${detail}`
+        : `EVM node refused ${method}: ${nodeMessage}`,
       true,
       nodeMessage === null ? 'evm_node_unreachable' : 'evm_rpc_error',
     );
@@ -47,13 +54,17 @@ export class EvmRpcError extends SenderError {
 }
 
 /** Why a node refused eth_sendRawTransaction, from its message (geth, erigon, nethermind, besu, anvil). */
-export type RejectionKind = 'known' | 'nonce_too_low' | 'underpriced' | 'insufficient_funds' | 'invalid' | 'other';
+export type RejectionKind =
+  'known' | 'nonce_too_low' | 'underpriced' | 'insufficient_funds' | 'invalid' | 'other';
 
 const REJECTIONS: [RejectionKind, RegExp][] = [
   ['known', /already[ _]?known|already imported|known transaction|already exists/i],
   ['nonce_too_low', /nonce[ _]?too[ _]?low|oldnonce|nonce has already been used/i],
   // Only the same-nonce case: plain "transaction underpriced" (below the pool minimum) is 'other'.
-  ['underpriced', /replacement[ _]transaction[ _]underpriced|replacement fee too low|replace[ _]?underpriced/i],
+  [
+    'underpriced',
+    /replacement[ _]transaction[ _]underpriced|replacement fee too low|replace[ _]?underpriced/i,
+  ],
   ['insufficient_funds', /insufficient[ _]funds/i],
   // Rejections that sending the same bytes again can never cure.
   [
@@ -106,7 +117,10 @@ export class JsonRpcEvmNode implements EvmNode {
   }
 
   async nonceAt(address: string, block: BlockTag): Promise<number> {
-    return small(await this.send('eth_getTransactionCount', [address, tag(block)]), 'eth_getTransactionCount');
+    return small(
+      await this.send('eth_getTransactionCount', [address, tag(block)]),
+      'eth_getTransactionCount',
+    );
   }
 
   async balanceAt(address: string, block: BlockTag): Promise<bigint> {
@@ -130,7 +144,10 @@ export class JsonRpcEvmNode implements EvmNode {
     const [block, tip] = await Promise.all([
       this.send('eth_getBlockByNumber', ['latest', false]),
       this.send('eth_maxPriorityFeePerGas', []).catch((err: unknown) => {
-        if (err instanceof EvmRpcError && /not (found|supported|exist)|unsupported/i.test(err.nodeMessage ?? '')) {
+        if (
+          err instanceof EvmRpcError &&
+          /not (found|supported|exist)|unsupported/i.test(err.nodeMessage ?? '')
+        ) {
           return hex(DEFAULT_PRIORITY_FEE_WEI);
         }
         throw err;
@@ -138,10 +155,15 @@ export class JsonRpcEvmNode implements EvmNode {
     ]);
     const baseFee = (block as { baseFeePerGas?: unknown } | null)?.baseFeePerGas;
     if (baseFee === undefined) {
-      throw new SenderError('the payout chain has no EIP-1559 base fee (pre-London chain?)', false, 'evm_no_eip1559');
+      throw new SenderError(
+        'the payout chain has no EIP-1559 base fee (pre-London chain?)',
+        false,
+        'evm_no_eip1559',
+      );
     }
     const maxPriorityFeePerGas = quantity(tip, 'eth_maxPriorityFeePerGas');
-    const maxFeePerGas = quantity(baseFee, 'eth_getBlockByNumber', 'baseFeePerGas') * 2n + maxPriorityFeePerGas;
+    const maxFeePerGas =
+      quantity(baseFee, 'eth_getBlockByNumber', 'baseFeePerGas') * 2n + maxPriorityFeePerGas;
     return { maxFeePerGas, maxPriorityFeePerGas };
   }
 

@@ -21,7 +21,11 @@ export function decodeStoredPayout(p: PreparedPayout): DecodedPayoutTx {
   try {
     tx = decodePayoutTx(p.raw);
   } catch (err) {
-    throw new SenderError(`stored payout of deposit ${p.deposit_id} is corrupt: ${(err as Error).message}`, false, 'payout_corrupt');
+    throw new SenderError(
+      `stored payout of deposit ${p.deposit_id} is corrupt: ${(err as Error).message}`,
+      false,
+      'payout_corrupt',
+    );
   }
   if (tx.txid.toLowerCase() !== p.txid.toLowerCase()) {
     throw new SenderError(
@@ -51,13 +55,16 @@ export async function broadcastPayout(node: EvmNode, log: Logger, p: PreparedPay
     const reason = err.nodeMessage;
     const kind = classifyRejection(reason);
     if (kind === 'insufficient_funds') {
-      throw new InsufficientBalanceError(`insufficient ETH balance for payout ${p.txid}: the node says "${reason}"`);
+      throw new InsufficientBalanceError(
+        `insufficient ETH balance for payout ${p.txid}: the node says "${reason}"`,
+      );
     }
     if (kind === 'invalid') {
       log.error({ ...ctx, reason }, 'payout rejected by the node: operator must act');
       throw new SenderError(`the node rejected payout ${p.txid}: ${reason}`, false, 'broadcast_rejected');
     }
-    if (kind === 'other') throw new SenderError(`broadcast of payout ${p.txid} failed: ${reason}`, true, 'broadcast_failed');
+    if (kind === 'other')
+      throw new SenderError(`broadcast of payout ${p.txid} failed: ${reason}`, true, 'broadcast_failed');
     // The node has a transaction with this nonce already: ours (a success), or someone else's.
     if (await anyKnown(node, payoutHashes(p))) {
       log.info({ ...ctx, reason }, 'payout already known to the node');
@@ -81,12 +88,20 @@ export async function broadcastPayout(node: EvmNode, log: Logger, p: PreparedPay
       );
     }
     // 'known' but the node cannot find it: a load-balanced node's replicas disagree. Ask again later.
-    throw new SenderError(`the node reports payout ${p.txid} as known but does not return it`, true, 'broadcast_failed');
+    throw new SenderError(
+      `the node reports payout ${p.txid} as known but does not return it`,
+      true,
+      'broadcast_failed',
+    );
   }
 }
 
 /** Where the payout (any of its versions) stands on the chain. */
-export async function checkPayout(node: EvmNode, confirmations: number, p: PreparedPayout): Promise<PayoutState> {
+export async function checkPayout(
+  node: EvmNode,
+  confirmations: number,
+  p: PreparedPayout,
+): Promise<PayoutState> {
   const hashes = payoutHashes(p);
   const receipts = await Promise.all(hashes.map((h) => node.receipt(h)));
   for (const [i, r] of receipts.entries()) {

@@ -29,7 +29,8 @@ const RPC_TIMEOUT_MS = 30_000;
 export function connectEvmRpc(url: string, chainId: number): RpcTransport {
   // cacheTimeout -1: ethers otherwise answers identical calls from a 250 ms cache, which served
   // stale nonces, receipts and block hashes after a reorg (research/infra.md §2.1).
-  const options = { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 };
+  // batchMaxCount 1: no 10 ms batching stall on each call made under the sender's nonce lock.
+  const options = { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50, batchMaxCount: 1 };
   if (/^wss?:/i.test(url)) return new WebSocketProvider(url, chainId, options);
   const request = new FetchRequest(url);
   request.timeout = RPC_TIMEOUT_MS;
@@ -62,7 +63,8 @@ export function payoutAddressError(addr: string): string | null {
   const hex = addr.slice(2);
   const lower = hex.toLowerCase();
   // All-lowercase and all-uppercase carry no EIP-55 checksum; mixed case must match it.
-  if (hex !== lower && hex !== hex.toUpperCase() && getAddress(`0x${lower}`) !== addr) return 'Invalid checksum';
+  if (hex !== lower && hex !== hex.toUpperCase() && getAddress(`0x${lower}`) !== addr)
+    return 'Invalid checksum';
   // Paying the zero address burns the coins.
   if (`0x${lower}` === ZERO_ADDRESS) return 'Invalid address';
   return null;

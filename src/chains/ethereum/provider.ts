@@ -167,7 +167,8 @@ export function classifyEthError(err: unknown, method: string): EthRpcError {
     const retryable = status >= 500 || status === 429 || status === 408;
     return new EthRpcError(method, `HTTP ${status}${detail}`, retryable);
   }
-  const short = field(err, 'shortMessage');
+  // Read `message` as a field: errors from another realm (node's net under jest's vm) fail instanceof.
+  const short = field(err, 'shortMessage') ?? field(err, 'message');
   const text = typeof short === 'string' ? short : errorMessage(err);
   const retryable = typeof code === 'string' && (TRANSIENT_ERRNO.has(code) || TRANSIENT_ETHERS.has(code));
   return new EthRpcError(method, text, retryable);

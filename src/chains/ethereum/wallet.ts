@@ -57,7 +57,10 @@ export class EvmHotWallet implements PayoutSigner {
  * Loads the hot wallet from a JSON keystore file, decrypting it with `$TELLER_WALLET_PASSWORD`.
  * Every failure is a WalletError that says what to fix; none includes the password or key.
  */
-export async function loadHotWallet(path: string, env: NodeJS.ProcessEnv = process.env): Promise<EvmHotWallet> {
+export async function loadHotWallet(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EvmHotWallet> {
   if (path === '') throw new WalletError('payout.evm.keystore is not set');
   let json: string;
   try {
@@ -67,7 +70,8 @@ export async function loadHotWallet(path: string, env: NodeJS.ProcessEnv = proce
     if (code === 'ENOENT') throw new WalletError(`keystore file not found: ${path}`);
     throw new WalletError(`cannot read keystore ${path}: ${code ?? (err as Error).message}`);
   }
-  if (!isKeystoreJson(json)) throw new WalletError(`${path} is not a JSON keystore (expected a v3 "crypto" keystore)`);
+  if (!isKeystoreJson(json))
+    throw new WalletError(`${path} is not a JSON keystore (expected a v3 "crypto" keystore)`);
   const password = env[WALLET_PASSWORD_ENV];
   if (password === undefined || password === '') {
     throw new WalletError(`${WALLET_PASSWORD_ENV} is not set: it is the password of the keystore ${path}`);
@@ -90,7 +94,11 @@ export async function loadHotWallet(path: string, env: NodeJS.ProcessEnv = proce
  * A JSON keystore for `privateKey`, for setup tools and tests. `scryptN` lowers the key
  * derivation cost (ethers' default 131072 takes seconds; tests use 2).
  */
-export async function encryptHotWalletKey(privateKey: string, password: string, scryptN?: number): Promise<string> {
+export async function encryptHotWalletKey(
+  privateKey: string,
+  password: string,
+  scryptN?: number,
+): Promise<string> {
   const { address } = new Wallet(privateKey);
   return encryptKeystoreJson(
     { address, privateKey },

@@ -1,0 +1,160 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { skycoinAddressError } from '../../../src/chains/skycoin/address';
+import { defaultConfig } from '../../../src/config';
+import type { Config } from '../../../src/config/types';
+import { depositCoins } from '../../../src/exchange/coins';
+import { DepositStore } from '../../../src/exchange/deposit-store';
+import { Exchange } from '../../../src/exchange/exchange';
+import type { DepositRecord, ScannedDeposit, StoredStatus } from '../../../src/exchange/types';
+import { DummySender } from '../../../src/sender/dummy-sender';
+import { Store } from '../../../src/store/store';
+import { silentLogger } from '../../../src/util/logger';
+
+const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
+const ADDR = '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA';
+
+function config(): Config {
+  const cfg = defaultConfig();
+  cfg.sky_exchanger.sky_btc_exchange_rate = '500';
+  cfg.sky_exchanger.sky_eth_exchange_rate = '100';
+  cfg.sky_exchanger.sky_sky_exchange_rate = '1';
+  cfg.sky_exchanger.tx_confirmation_check_wait_ms = 20;
+  return cfg;
+}
+
+interface Rig {
+  store: Store;
+  deposits: DepositStore;
+  sender: DummySender;
+  exchange: Exchange;
+  dir: string;
+  cfg: Config;
+}
+
+async function open(dir: string, cfg: Config): Promise<Rig> {
+  const store = await Store.open(dir);
+  const deposits = new DepositStore(store);
+  await deposits.open();
+  const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: skycoinAddressError });
+  const exchange = new Exchange({ config: cfg, deposits, sender, coins: depositCoins(cfg), log: silentLogger() });
+  await exchange.start();
+  return { store, deposits, sender, exchange, dir, cfg };
+}
+
+async function close(r: Rig): Promise<void> {
+  await r.exchange.stop();
+  await r.store.close();
+}
+
+const dep = (tx: string, n: number, value: bigint, address = ADDR): ScannedDeposit => ({
+  coin_type: 'BTC',
+  address,
+  value,
+  height: 1,
+  tx,
+  n,
+});
+
+async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
+  for (let i = 0; i < 200; i++) {
+    const rec = await r.deposits.get(id);
+    if (rec?.status === status) return rec;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error(`${id} never reached ${status}: ${(await r.deposits.get(id))?.status}`);
+}
+
+describe('Exchange (direct buy, dummy sender)', () => {
+  let rig: Rig;
+  beforeEach(async () => {
+    rig = await open(mkdtempSync(path.join(os.tmpdir(), 'teller-ex-')), config());
+    await rig.deposits.bind(SKY, 'BTC', 'BTC', ADDR, 'direct');
+  });
+  afterEach(() => close(rig));
+
+  it('pays a deposit once at the frozen rate and finishes when confirmed', async () => {
+    await rig.exchange.receive(dep('aa', 0, 12_345_678n));
+    const sent = await waitFor(rig, 'aa:0', 'waiting_confirm');
+    expect(sent.sky_sent).toBe(61_728_000n);
+    expect(rig.sender.list()).toHaveLength(1);
+    expect(rig.sender.list()[0]).toMatchObject({ to: SKY, amount: 61_728_000n });
+    await rig.sender.confirm(undefined, 0);
+    const done = await waitFor(rig, 'aa:0', 'done');
+    expect(done.txid).toBe(rig.sender.list()[0].txid);
+    const events = await rig.deposits.events('aa:0');
+    expect(events.map((e) => e.to)).toEqual(['waiting_decide', 'waiting_send', 'waiting_confirm', 'done']);
+  });
+
+  it('records a replayed deposit once and pays it once', async () => {
+    await rig.exchange.receive(dep('bb', 0, 10_000_000n));
+    await rig.exchange.receive(dep('bb', 0, 10_000_000n));
+    await waitFor(rig, 'bb:0', 'waiting_confirm');
+    await rig.sender.confirm(undefined, 0);
+    await waitFor(rig, 'bb:0', 'done');
+    await rig.exchange.receive(dep('bb', 0, 10_000_000n));
+    await new Promise((res) => setTimeout(res, 100));
+    expect(rig.sender.list()).toHaveLength(1);
+    expect((await rig.deposits.list()).length).toBe(1);
+  });
+
+  it('treats two outputs of one transaction as two deposits, both in flight at once', async () => {
+    await rig.exchange.receive(dep('cc', 0, 1_000_000n));
+    await rig.exchange.receive(dep('cc', 1, 2_000_000n));
+    await waitFor(rig, 'cc:0', 'waiting_confirm');
+    await waitFor(rig, 'cc:1', 'waiting_confirm');
+    expect(rig.sender.list().map((t) => t.amount).sort((a, b) => Number(a - b))).toEqual([5_000_000n, 10_000_000n]);
+  });
+
+  it('finishes a zero payout as done with teller error and no transaction', async () => {
+    await rig.exchange.receive(dep('dd', 0, 1n));
+    const rec = await waitFor(rig, 'dd:0', 'done');
+    expect(rec.error).toBe('Skycoin send amount is 0');
+    expect(rig.sender.list()).toHaveLength(0);
+    expect(rig.deposits.errored.has('dd:0')).toBe(true);
+  });
+
+  it('holds payouts while sold out and pays when funds return', async () => {
+    await rig.sender.setBalance(1_000n);
+    await rig.exchange.receive(dep('ee', 0, 100_000_000n));
+    for (let i = 0; i < 100 && rig.exchange.senderError === ''; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rig.exchange.senderError).toBe('CreateTransaction not enough coins');
+    expect(rig.exchange.soldOut).toBe(true);
+    expect((await rig.deposits.get('ee:0'))?.status).toBe('waiting_send');
+    await rig.sender.setBalance(1_000_000_000n);
+    await rig.exchange.wakeWaitingSend();
+    await waitFor(rig, 'ee:0', 'waiting_confirm');
+    expect(rig.exchange.soldOut).toBe(false);
+  });
+
+  it('ignores deposits to unbound addresses (kept as orphans)', async () => {
+    await rig.exchange.receive(dep('ff', 0, 5n, '1BoatSLRHtKNngkdXEeobR76b53LETtpyT'));
+    expect(await rig.deposits.get('ff:0')).toBeUndefined();
+    expect(await rig.store.get('orphans', 'ff:0')).toBeDefined();
+  });
+
+  it('resumes after a restart without signing a payout again', async () => {
+    await rig.exchange.receive(dep('gg', 0, 5_000_000n));
+    await waitFor(rig, 'gg:0', 'waiting_confirm');
+    await close(rig);
+    rig = await open(rig.dir, rig.cfg);
+    await rig.sender.confirm(undefined, 0);
+    await waitFor(rig, 'gg:0', 'done');
+    expect(rig.sender.list()).toHaveLength(1);
+  });
+
+  it('waits in waiting_send while sending is disabled, then sends after restart with it on', async () => {
+    await close(rig);
+    const off = config();
+    off.sky_exchanger.send_enabled = false;
+    rig = await open(rig.dir, off);
+    await rig.exchange.receive(dep('hh', 0, 5_000_000n));
+    await waitFor(rig, 'hh:0', 'waiting_send');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rig.sender.list()).toHaveLength(0);
+    await close(rig);
+    rig = await open(rig.dir, config());
+    await waitFor(rig, 'hh:0', 'waiting_confirm');
+  });
+});

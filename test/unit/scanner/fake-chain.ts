@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { ScannerConfig } from '../../../src/config/types';
+import type { ScannedDeposit } from '../../../src/exchange/types';
+import { Store } from '../../../src/store/store';
+import type { Logger } from '../../../src/util/logger';
+import type { BlockSource, SourceBlock } from '../../../src/scanner/types';
+
+/** A payment in a fake block; the source reports it only if `address` is watched. */
+export interface Pay {
+  address: string;
+  value: bigint;
+  tx: string;
+  n: number;
+}
+
+interface FakeBlock {
+  hash: string;
+  parentHash: string;
+  pays: Pay[];
+}
+
+/**
+ * A scripted in-memory chain behind the BlockSource contract: mine, reorg, fail, hang. Hashes name
+ * their branch (`<height>-<branch>`), so a reorged block at the same height has a new hash.
+ */
+export class FakeChain implements BlockSource {
+  readonly chain = 'BTC';
+  readonly coins = ['BTC'];
+  readonly blocksByHeight: FakeBlock[] = [];
+  readonly watchedAddrs = new Set<string>();
+  private branch = 0;
+  /** While set, every call rejects with it (the node is down). */
+  down: Error | null = null;
+  /** While set, `blocks()` never resolves (a process killed mid-scan). */
+  hang = false;
+  initError: Error | null = null;
+  /** Requested ranges of `blocks()`, for assertions. */
+  readonly fetched: [number, number][] = [];
+
+  constructor(height = 0) {
+    this.mine(height + 1);
+  }
+
+  get tip(): number {
+    return this.blocksByHeight.length - 1;
+  }
+
+  /** Appends `n` blocks; `pays[i]` goes into the i-th new block. */
+  mine(n: number, pays: Pay[][] = []): void {
+    for (let i = 0; i < n; i++) {
+      const height = this.blocksByHeight.length;
+      const parentHash = height === 0 ? '' : this.blocksByHeight[height - 1].hash;
+      this.blocksByHeight.push({ hash: `${height}-${this.branch}`, parentHash, pays: pays[i] ?? [] });
+    }
+  }
+
+  /** Replaces the top `depth` blocks with `n` new ones on a new branch. */
+  reorg(depth: number, n = depth, pays: Pay[][] = []): void {
+    this.branch++;
+    this.blocksByHeight.splice(this.blocksByHeight.length - depth, depth);
+    this.mine(n, pays);
+  }
+
+  private check(): void {
+    if (this.down) throw this.down;
+  }
+
+  async init(): Promise<void> {
+    this.check();
+    if (this.initError) throw this.initError;
+  }
+
+  watch(_coin: string, address: string): void {
+    this.watchedAddrs.add(address);
+  }
+
+  async tipHeight(): Promise<number> {
+    this.check();
+    return this.tip;
+  }
+
+  async hashAt(height: number): Promise<string | null> {
+    this.check();
+    return this.blocksByHeight[height]?.hash ?? null;
+  }
+
+  async blocks(from: number, to: number): Promise<SourceBlock[]> {
+    this.check();
+    this.fetched.push([from, to]);
+    if (this.hang) return new Promise<never>(() => undefined);
+    const out: SourceBlock[] = [];
+    for (let h = from; h <= to; h++) {
+      const b = this.blocksByHeight[h];
+      if (!b) throw new Error(`no block ${h}`);
+      const deposits: ScannedDeposit[] = b.pays
+        .filter((p) => this.watchedAddrs.has(p.address))
+        .map((p) => ({ coin_type: 'BTC', address: p.address, value: p.value, height: h, tx: p.tx, n: p.n }));
+      out.push({ height: h, hash: b.hash, parentHash: b.parentHash, deposits });
+    }
+    return out;
+  }
+}
+
+export const config = (over: Partial<ScannerConfig> = {}): ScannerConfig => ({
+  enabled: true,
+  scan_period_ms: 10,
+  initial_scan_height: 0,
+  confirmations_required: 1,
+  ...over,
+});
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
+
+/** A debug-level logger whose lines are kept for assertions. */
+export function captureLog(): { log: Logger; lines: LogLine[]; msgs: (m: string) => LogLine[] } {
+  const lines: LogLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
+  return { log, lines, msgs: (m) => lines.filter((l) => l.msg.includes(m)) };
+}
+
+export async function tempStore(): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'teller-scan-'));
+  const store = await Store.open(dir);
+  return {
+    store,
+    dir,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const pay = (address: string, value: bigint, tx: string, n = 0): Pay => ({ address, value, tx, n });

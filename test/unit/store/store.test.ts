@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SCHEMA_VERSION, Store } from '../../../src/store/store';
+import { SchemaTooNewError, StoreLockedError } from '../../../src/store/errors';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'teller-store-'));
+
+describe('Store', () => {
+  it('writes atomic batches and reads them back with bigint values', async () => {
+    const store = await Store.open(tmp());
+    await store.write([
+      { type: 'put', space: 'deposits', key: 'a:0', value: { v: 12345678901234567890n } },
+      { type: 'put', space: 'deposit_status', key: 'done!a:0', value: '' },
+    ]);
+    expect(await store.get('deposits', 'a:0')).toEqual({ v: 12345678901234567890n });
+    expect(await store.get('deposits', 'missing')).toBeUndefined();
+    await store.write([{ type: 'del', space: 'deposit_status', key: 'done!a:0' }]);
+    expect(await store.values('deposit_status')).toEqual([]);
+    await store.close();
+  });
+
+  it('group-commits concurrent writes in call order', async () => {
+    const store = await Store.open(tmp());
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.write([{ type: 'put', space: 'meta', key: 'n', value: i }])),
+    );
+    expect(await store.get('meta', 'n')).toBe(199);
+    await store.close();
+  });
+
+  it('records the schema version and refuses a newer one', async () => {
+    const dir = tmp();
+    const store = await Store.open(dir);
+    expect(await store.get('meta', 'schema_version')).toBe(SCHEMA_VERSION);
+    await store.write([{ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION + 1 }]);
+    await store.close();
+    await expect(Store.open(dir)).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(Store.open(dir)).rejects.toThrow(/newer than this teller supports/);
+  });
+
+  it('gives a clear error when another process holds the data dir', async () => {
+    const dir = tmp();
+    const store = await Store.open(dir);
+    const second = Store.open(dir);
+    await expect(second).rejects.toBeInstanceOf(StoreLockedError);
+    await expect(Store.open(dir)).rejects.toThrow(/already in use/);
+    await store.close();
+  });
+
+  it('dumps every record of every space from one snapshot', async () => {
+    const store = await Store.open(tmp());
+    await store.write([
+      { type: 'put', space: 'bindings', key: 'BTC!x', value: 1 },
+      { type: 'put', space: 'events', key: '0001', value: 2 },
+    ]);
+    const spaces = [];
+    for await (const r of store.dump()) spaces.push(`${r.space}/${r.key}`);
+    expect(spaces.sort()).toEqual(['bindings/BTC!x', 'events/0001', 'meta/schema_version']);
+    await store.close();
+  });
+});

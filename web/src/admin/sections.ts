@@ -1,0 +1,197 @@
+import { h, type Child } from '../shared/dom';
+import { arr, bool, isObject, num, obj, str, type JsonObject } from '../shared/json';
+import { baseUnits, label, shorten, time } from './format';
+import { empty, failure, kv, section, table, value } from './render';
+
+/** The dashboard's panels, each rendered from one API response (or its error). */
+
+export type Loaded = { ok: true; data: unknown } | { ok: false; error: string } | undefined;
+
+export const STATUSES = [
+  'waiting_deposit',
+  'waiting_decide',
+  'waiting_send',
+  'waiting_confirm',
+  'waiting_passthrough',
+  'waiting_passthrough_order_complete',
+  'done',
+];
+
+const code = (s: string, keep = 10): HTMLElement => h('code', { attrs: { title: s } }, s === '' ? '—' : shorten(s, keep));
+
+export const badge = (status: string): HTMLElement =>
+  h('span', { class: `badge status-${status}` }, label(status));
+
+function card(title: string, testid: string, body: Child | Child[], tone = ''): HTMLElement {
+  return h('div', { class: `stat ${tone}`, testid }, h('div', { class: 'stat-title' }, title), h('div', { class: 'stat-value' }, body));
+}
+
+/** Headline numbers from /api/overview and /api/accounting. */
+export function summary(overview: Loaded, accounting: Loaded, errored: Loaded): HTMLElement {
+  const o = overview?.ok === true ? obj(overview.data) : undefined;
+  const a = accounting?.ok === true ? obj(accounting.data) : undefined;
+  const wallet = obj(o?.hot_wallet);
+  const payout = str(wallet, 'coin', 'SKY');
+  const cards: HTMLElement[] = [];
+  if (o !== undefined && 'hot_wallet' in o) {
+    cards.push(card('Hot wallet', 'hot-wallet', `${str(wallet, 'balance', '—')} ${str(wallet, 'coin')}`));
+  }
+  if (o !== undefined && 'sold_out' in o) {
+    const soldOut = bool(o, 'sold_out');
+    cards.push(card('Sales', 'sold-out-state', soldOut ? 'Sold out' : 'Selling', soldOut ? 'tone-error' : 'tone-ok'));
+  }
+  if (a !== undefined) {
+    cards.push(card('Paid out', 'accounting-sent', `${str(a, 'sent', '—')} ${payout}`));
+    const received = obj(a.received);
+    cards.push(
+      card(
+        'Received',
+        'accounting-received',
+        h('ul', { class: 'plain' }, Object.keys(received).map((c) => h('li', null, `${str(received, c)} ${c}`))),
+      ),
+    );
+  }
+  if (errored?.ok === true) {
+    const n = arr(obj(errored.data), 'deposits').length;
+    cards.push(card('Errored deposits', 'errored-count', String(n), n > 0 ? 'tone-error' : 'tone-ok'));
+  }
+  const problems = [overview, accounting].filter((r) => r?.ok === false).map((r) => (r?.ok === false ? r.error : ''));
+  return h(
+    'div',
+    { class: 'summary' },
+    h('div', { class: 'stats' }, cards),
+    problems.map((p) => failure(p)),
+  );
+}
+
+function pools(data: unknown): HTMLElement {
+  const p = obj(data);
+  const rows = Object.keys(p).map((coin) => ({ coin, ...obj(p[coin]) }));
+  if (rows.length === 0) return empty('No address pools.');
+  return table(rows, {
+    testid: 'pools-table',
+    first: ['coin', 'total', 'used', 'remaining'],
+    extra: {
+      header: 'usage',
+      cell: (r) => {
+        const total = num(r, 'total');
+        if (total <= 0) return '—';
+        return h('progress', { class: 'bar', attrs: { max: total, value: num(r, 'used'), title: `${num(r, 'used')} of ${total}` } });
+      },
+    },
+    rowClass: (r) => ('remaining' in r && num(r, 'remaining') === 0 ? 'row-alert' : ''),
+  });
+}
+
+function scanners(data: unknown): HTMLElement {
+  const rows = (Array.isArray(data) ? data : Object.entries(obj(data)).map(([chain, v]) => ({ chain, ...obj(v) }))).filter(isObject);
+  if (rows.length === 0) return empty('No scanners.');
+  return table(rows, {
+    testid: 'scanners-table',
+    first: ['chain', 'height', 'tip', 'lag', 'last_error', 'alert'],
+    rowClass: (r) => (r.alert === true || (typeof r.alert === 'string' && r.alert !== '') || str(r, 'last_error') !== '' ? 'row-alert' : ''),
+  });
+}
+
+/** Deposit counts per status as buttons that set the filter. */
+function byStatus(data: unknown, onFilter: (status: string) => void): HTMLElement {
+  const counts = obj(data);
+  return h(
+    'div',
+    { class: 'chips', testid: 'deposits-by-status' },
+    Object.keys(counts).map((s) =>
+      h('button', { class: 'chip', attrs: { type: 'button' }, on: { click: () => onFilter(s) } }, badge(s), h('strong', null, String(counts[s]))),
+    ),
+  );
+}
+
+export function overviewPanels(overview: Loaded, onFilter: (status: string) => void): HTMLElement[] {
+  if (overview === undefined) return [];
+  if (!overview.ok) return [section('Pools and scanners', 'overview', failure(overview.error))];
+  const o = obj(overview.data);
+  const known = ['pools', 'scanners', 'hot_wallet', 'sold_out', 'deposits_by_status'];
+  const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !known.includes(k)));
+  return [
+    'pools' in o ? section('Deposit address pools', 'pools', pools(o.pools)) : null,
+    'scanners' in o ? section('Scanners', 'scanners', scanners(o.scanners)) : null,
+    'deposits_by_status' in o ? section('Deposits by status', 'status-counts', byStatus(o.deposits_by_status, onFilter)) : null,
+    Object.keys(rest).length > 0 ? section('More', 'overview-more', kv(rest)) : null,
+  ].filter((e): e is HTMLElement => e !== null);
+}
+
+export interface DepositTableOptions {
+  testid: string;
+  payoutCoin: string;
+  open: Set<string>;
+  action?: { header: string; cell: (row: JsonObject) => Child };
+}
+
+/** Teller's DepositInfo rows; the whole record is one click away. */
+export function depositTable(deposits: JsonObject[], opts: DepositTableOptions): HTMLElement {
+  const payoutDecimals = opts.payoutCoin === 'SKY' ? 6 : undefined;
+  const details = (r: JsonObject): HTMLElement => {
+    const id = str(r, 'deposit_id');
+    const el = h(
+      'details',
+      { attrs: { open: opts.open.has(id) } },
+      h('summary', null, 'record'),
+      h('pre', null, JSON.stringify({ ...r, record: undefined }, null, 2)),
+    );
+    el.addEventListener('toggle', () => (el.open ? opts.open.add(id) : opts.open.delete(id)));
+    return el;
+  };
+  return table(
+    deposits.map((d) => ({ ...d, record: true })),
+    {
+    testid: opts.testid,
+    rowTestid: opts.testid === 'errored-table' ? 'errored-row' : 'deposit-row',
+    first: ['seq', 'updated_at', 'status', 'coin_type', 'deposit_value', 'sky_sent', 'sky_address', 'deposit_address', 'deposit_id', 'txid', 'error', 'record'],
+    omit: ['passthrough', 'deposit'],
+    rowClass: (r) => (str(r, 'error') !== '' ? 'row-alert' : ''),
+    cell: (key, r) => {
+      const v = r[key];
+      switch (key) {
+        case 'updated_at':
+          return time(num(r, key));
+        case 'status':
+          return badge(str(r, key));
+        case 'deposit_value':
+          return baseUnits(v, str(r, 'coin_type'));
+        case 'sky_sent':
+          return baseUnits(v, opts.payoutCoin, payoutDecimals);
+        case 'sky_address':
+        case 'deposit_address':
+        case 'deposit_id':
+        case 'txid':
+          return code(str(r, key), 8);
+        case 'error':
+          return str(r, key) === '' ? '—' : h('span', { class: 'error-text' }, str(r, key));
+        case 'record':
+          return details(r);
+        default:
+          return isObject(v) ? h('span', { class: 'muted' }, '{…}') : value(v);
+      }
+    },
+    extra: opts.action,
+  },
+  );
+}
+
+export function addresses(data: unknown): HTMLElement {
+  const o = obj(data);
+  const rows = Object.keys(o).map((coin) => {
+    const c = obj(o[coin]);
+    const list = arr(c, 'scanning_addresses').map(String);
+    return {
+      coin,
+      ...c,
+      scanning_addresses: list.length === 0 ? [] : [`${list.length} addresses`],
+    };
+  });
+  if (rows.length === 0) return empty('No coins.');
+  return table(rows, {
+    testid: 'addresses-table',
+    first: ['coin', 'address_manager_enabled', 'scanning_enabled', 'remaining_addresses', 'scanning_addresses'],
+    rowClass: (r) => (bool(r, 'address_manager_enabled') && num(r, 'remaining_addresses') === 0 ? 'row-alert' : ''),
+  });
+}
