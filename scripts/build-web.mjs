@@ -32,7 +32,9 @@ async function bundle(entries, outdir) {
   const names = {};
   for (const [file, meta] of Object.entries(result.metafile.outputs)) {
     if (meta.entryPoint === undefined) continue;
-    const name = Object.keys(entries).find((k) => path.resolve(root, meta.entryPoint) === path.resolve(entries[k]));
+    const name = Object.keys(entries).find(
+      (k) => path.resolve(root, meta.entryPoint) === path.resolve(entries[k]),
+    );
     names[`${name}${path.extname(file)}`] = path.basename(file);
   }
   return names;
@@ -56,7 +58,8 @@ async function main() {
 
   // Static files (favicon…) go as they are; the HTML templates are rendered below.
   for (const entry of await readdir(pub, { withFileTypes: true })) {
-    if (entry.isFile() && !entry.name.endsWith('.html')) await cp(path.join(pub, entry.name), path.join(out, entry.name));
+    if (entry.isFile() && !entry.name.endsWith('.html'))
+      await cp(path.join(pub, entry.name), path.join(out, entry.name));
   }
 
   const buyer = await bundle(
@@ -75,9 +78,10 @@ async function main() {
   await page(path.join(pub, 'admin.html'), path.join(adminOut, 'index.html'), admin);
 
   const sizes = await Promise.all(
-    [...Object.values(buyer).map((f) => path.join(out, 'assets', f)), ...Object.values(admin).map((f) => path.join(adminOut, f))].map(
-      async (f) => `${path.relative(out, f)} ${((await readFile(f)).length / 1024).toFixed(1)} kB`,
-    ),
+    [
+      ...Object.values(buyer).map((f) => path.join(out, 'assets', f)),
+      ...Object.values(admin).map((f) => path.join(adminOut, f)),
+    ].map(async (f) => `${path.relative(out, f)} ${((await readFile(f)).length / 1024).toFixed(1)} kB`),
   );
   console.log(`web UI built into ${path.relative(root, out)}/: ${sizes.join(', ')}`);
 }

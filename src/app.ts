@@ -91,10 +91,6 @@ export class App {
     if (config.dummy.scanner || config.dummy.sender) {
       await listen('dummy', createDummyApp(new DummyApiService(ctx), config, log.child({ api: 'dummy' })), config.dummy.http_addr);
     }
-    log.info(
-      { dummyScanner: config.dummy.scanner, dummySender: config.dummy.sender, payout: ctx.sender.coin, sendEnabled: config.sky_exchanger.send_enabled },
-      'teller started',
-    );
   }
 
   /** Stops listeners, scanners, in-flight deposit steps, the sender, then closes the store. */
@@ -122,7 +118,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     dummySender = await DummySender.open(store, dummyPayoutCoin(config));
     sender = dummySender;
   } else {
-    sender = await createSender({ config, store, log: log.child({ part: 'sender' }), cwd });
+    sender = await createSender({ config, store, log: log.child({ part: 'sender' }) });
   }
 
   let dummyScanner: DummyScanner | undefined;

@@ -106,17 +106,7 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
     process.exit(EXIT_FAILURE);
   });
 
-  let app: App;
-  try {
-    app = await App.start({ config, dataDir, log, version: info.commit });
-  } catch (err) {
-    log.error({ err: errorMessage(err) }, 'startup failed');
-    logger.flush();
-    return fail(EXIT_FAILURE, `teller: ${err instanceof TellerError ? err.message : errorMessage(err)}`);
-  }
   const pidfile = config.pidfile ? path.resolve(config.pidfile) : '';
-  if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -130,8 +120,8 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
       process.exit(EXIT_FAILURE);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    app
-      .stop()
+    starting
+      .then((app) => app?.stop())
       .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'error while stopping'))
       .finally(() => {
         if (pidfile) rmSync(pidfile, { force: true });
@@ -145,6 +135,24 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
     logger.reopen();
     log.info('log file reopened');
   });
+
+  // Signals are handled from here on, so a SIGTERM during startup still stops cleanly.
+  const starting = App.start({ config, dataDir, log, version: info.commit }).then(
+    (app) => {
+      if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
+      log.info(
+        { listening: app.addresses(), payout: app.ctx.sender.coin, sendEnabled: config.sky_exchanger.send_enabled },
+        'teller started',
+      );
+      return app;
+    },
+    (err: unknown) => {
+      log.error({ err: errorMessage(err) }, 'startup failed');
+      logger.flush();
+      return fail(EXIT_FAILURE, `teller: ${err instanceof TellerError ? err.message : errorMessage(err)}`);
+    },
+  );
+  await starting;
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => fail(EXIT_FAILURE, `teller: ${errorMessage(err)}`));

@@ -86,6 +86,16 @@ export class PayoutSteps {
       // Dropped from the mempool or reorged out: the same signed bytes go out again.
       log.warn('payout unknown to the node: broadcasting the stored transaction again');
       await this.broadcast(payout);
+    } else if (this.opts.sender.replacement) {
+      const bumped = await this.rpc(() => this.opts.sender.replacement?.(payout) ?? Promise.resolve(null));
+      if (bumped) {
+        // Stored before it is broadcast, like the first version.
+        await this.opts.deposits.update(rec, { txid: bumped.txid }, `payout replaced by ${bumped.txid} (fee bump)`, [
+          { type: 'put', space: 'payouts', key: rec.deposit_id, value: bumped },
+        ]);
+        await this.broadcast(bumped);
+        log.warn({ replacement: bumped.txid }, 'payout stuck: fee-bumped replacement broadcast');
+      }
     }
     return { kind: 'wait', ms: Math.max(this.opts.config.sky_exchanger.tx_confirmation_check_wait_ms, 50) };
   }

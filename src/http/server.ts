@@ -16,6 +16,8 @@ const WRITE_TIMEOUT_MS = 60_000;
 const IDLE_TIMEOUT_MS = 120_000;
 /** teller's graceful shutdown limit: in-flight requests get this long, then sockets are cut. */
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+/** Go's DefaultMaxHeaderBytes (1 MB): Node's own 16 KB limit would cut long query strings. */
+const MAX_HEADER_BYTES = 1 << 20;
 /** How often Node checks request/header timeouts (its default of 30 s would blur READ_TIMEOUT_MS). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
@@ -53,6 +55,7 @@ export async function startServer(
     headersTimeout: READ_TIMEOUT_MS,
     keepAliveTimeout: IDLE_TIMEOUT_MS,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    maxHeaderSize: MAX_HEADER_BYTES,
   };
   const server: http.Server = opts.tls
     ? https.createServer({ ...base, cert: readFileSync(opts.tls.cert), key: readFileSync(opts.tls.key) }, app)

@@ -35,7 +35,7 @@ export interface PublicService {
   statuses(payoutAddress: string): Promise<StatusEntry[]>;
   /** Beyond teller: per-deposit detail for the buyer UI (confirmations, amounts, payout tx). */
   statusDetail(payoutAddress: string): Promise<object>;
-  publicConfig(): object;
+  publicConfig(): object | Promise<object>;
   health(): Promise<object>;
 }
 

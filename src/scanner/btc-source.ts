@@ -1,9 +1,9 @@
 import { btcOutputScript } from '../chains/bitcoin/address';
 import { parseBlockHex, scriptKey } from '../chains/bitcoin/block-parser';
-import { BtcRpcClient, type BtcRpcOptions } from '../chains/bitcoin/rpc';
+import { BtcRpcClient, RpcError, type BtcRpcOptions } from '../chains/bitcoin/rpc';
 import type { Network } from '../config/types';
 import type { ScannedDeposit } from '../exchange/types';
-import { TellerError } from '../util/errors';
+import { TellerError, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { BlockSource, SourceBlock } from './types';
 
@@ -65,7 +65,7 @@ export class BtcSource implements BlockSource {
       await this.rpc.getBlockHex(info.bestblockhash);
     } catch (err) {
       if (err instanceof TellerError && err.retryable) throw err;
-      throw new BtcSourceError(`btc_rpc ${this.rpc.endpoint}: getblock <hash> 0 fails: ${(err as Error).message}`);
+      throw new BtcSourceError(`btc_rpc ${this.rpc.endpoint}: getblock <hash> 0 fails: ${errorMessage(err)}`);
     }
     this.log.info({ endpoint: this.rpc.endpoint, chain: info.chain, blocks: info.blocks }, 'btc node ready');
   }
@@ -85,7 +85,16 @@ export class BtcSource implements BlockSource {
 
   async blocks(from: number, to: number): Promise<SourceBlock[]> {
     if (to < from) return [];
-    const hashes = await this.rpc.getBlockHashes(from, to);
+    let hashes: string[];
+    try {
+      hashes = await this.rpc.getBlockHashes(from, to);
+    } catch (err) {
+      // -8: the tip moved down since tipHeight() (a reorg under way); the next poll sorts it out.
+      if (err instanceof RpcError && err.rpcCode === -8) {
+        throw new BtcSourceError(`blocks ${from}..${to}: some are above the node's tip now (reorg?)`, true);
+      }
+      throw err;
+    }
     const out = new Array<SourceBlock>(hashes.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -113,7 +122,14 @@ export class BtcSource implements BlockSource {
       n: m.n,
     }));
     this.log.debug(
-      { height, hash, txs: parsed.txCount, outputs: parsed.outputCount, other: parsed.otherOutputs, deposits: deposits.length },
+      {
+        height,
+        hash,
+        txs: parsed.txCount,
+        outputs: parsed.outputCount,
+        other: parsed.otherOutputs,
+        deposits: deposits.length,
+      },
       'btc block parsed',
     );
     return { height, hash, parentHash: parsed.prevHash, deposits };

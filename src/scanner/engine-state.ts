@@ -151,7 +151,8 @@ export class ScanState {
       lt: `${this.chain}!${kind}!\uffff`,
     });
     const ops: Op[] = [];
-    for await (const key of this.store.keys('scan', above('block'))) ops.push({ type: 'del', space: 'scan', key });
+    for await (const key of this.store.keys('scan', above('block')))
+      ops.push({ type: 'del', space: 'scan', key });
     const handed: HandedDeposit[] = [];
     for await (const [key, h] of this.store.entries<HandedDeposit>('scan', above('handed'))) {
       ops.push({ type: 'del', space: 'scan', key });
@@ -172,10 +173,14 @@ export class ScanState {
 
   /** Drops block refs and handed markers below `height` (outside the reorg window). */
   async prune(height: number): Promise<number> {
-    const below = (kind: string) => ({ gte: `${this.chain}!${kind}!`, lt: `${this.chain}!${kind}!${pad(height)}` });
+    const below = (kind: string) => ({
+      gte: `${this.chain}!${kind}!`,
+      lt: `${this.chain}!${kind}!${pad(height)}`,
+    });
     const ops: Op[] = [];
     for (const kind of ['block', 'handed']) {
-      for await (const key of this.store.keys('scan', below(kind))) ops.push({ type: 'del', space: 'scan', key });
+      for await (const key of this.store.keys('scan', below(kind)))
+        ops.push({ type: 'del', space: 'scan', key });
     }
     await this.store.write(ops);
     return ops.length;

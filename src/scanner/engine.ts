@@ -124,7 +124,9 @@ export class ChainScanner implements Scanner {
     const cursor = this.state.cursor;
     this.log.info(
       { height: cursor?.height ?? -1, hash: cursor?.hash ?? '', seen: this.state.seenDeposits().length },
-      cursor ? 'scanner resuming from cursor' : `scanner starting at height ${this.config.initial_scan_height}`,
+      cursor
+        ? 'scanner resuming from cursor'
+        : `scanner starting at height ${this.config.initial_scan_height}`,
     );
     this.schedule(0, this.controller.signal);
   }
@@ -257,7 +259,10 @@ export class ChainScanner implements Scanner {
       // Unknown parent: the first block ever, or a jump up to a raised initial_scan_height.
       const expected = prev && prev.height === b.height - 1 ? prev.hash : '';
       if (expected !== '' && b.parentHash !== expected) {
-        return { linked: blocks.slice(0, i), broken: `block ${b.height} has parent ${b.parentHash}, not ${expected}` };
+        return {
+          linked: blocks.slice(0, i),
+          broken: `block ${b.height} has parent ${b.parentHash}, not ${expected}`,
+        };
       }
       prev = { height: b.height, hash: b.hash };
     }
@@ -267,7 +272,8 @@ export class ChainScanner implements Scanner {
   private async commit(blocks: SourceBlock[]): Promise<void> {
     if (blocks.length === 0) return;
     const added = await this.state.commitBlocks(blocks);
-    for (const b of blocks) this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');
+    for (const b of blocks)
+      this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');
     for (const s of added) {
       this.log.info(
         { ...depositFields(s), confirmations: this.confirmations(s.deposit.height), required: this.required },
@@ -286,11 +292,17 @@ export class ChainScanner implements Scanner {
       try {
         await handler(s.deposit);
       } catch (err) {
-        this.log.warn({ ...depositFields(s), err: errorMessage(err) }, 'deposit hand-over failed; retrying next poll');
+        this.log.warn(
+          { ...depositFields(s), err: errorMessage(err) },
+          'deposit hand-over failed; retrying next poll',
+        );
         continue;
       }
       await this.state.markHanded(s);
-      this.log.info({ ...depositFields(s), confirmations: this.confirmations(s.deposit.height) }, 'deposit handed over');
+      this.log.info(
+        { ...depositFields(s), confirmations: this.confirmations(s.deposit.height) },
+        'deposit handed over',
+      );
     }
   }
 
@@ -314,7 +326,13 @@ export class ChainScanner implements Scanner {
     }
     const { unseen, handed } = await this.state.rewind(ancestor);
     this.log.warn(
-      { from: cursor.height, to: ancestor.height, depth: cursor.height - ancestor.height, reason, uncredited: unseen.length },
+      {
+        from: cursor.height,
+        to: ancestor.height,
+        depth: cursor.height - ancestor.height,
+        reason,
+        uncredited: unseen.length,
+      },
       'reorg: rewound to the common ancestor',
     );
     for (const s of unseen) this.log.info(depositFields(s), 'deposit un-credited: its block was orphaned');
@@ -322,7 +340,10 @@ export class ChainScanner implements Scanner {
       this.alert =
         `${this.chain} reorg of ${cursor.height - ancestor.height} blocks orphaned deposit ` +
         `${depositIdOf(h.deposit)}, already handed over at ${this.required} confirmations`;
-      this.log.error(depositFields(h), 'reorg deeper than the confirmation depth orphaned a handed-over deposit');
+      this.log.error(
+        depositFields(h),
+        'reorg deeper than the confirmation depth orphaned a handed-over deposit',
+      );
     }
   }
 

@@ -1,17 +1,22 @@
 import { normalizeEthAddress } from '../chains/ethereum/address';
 import {
-  TRANSFER_TOPIC,
   TokenConfigError,
   addressTopic,
-  decodeTransferLog,
+  getTransferLogs,
   readTokenDecimals,
+  type RpcCall,
   type TokenTransfer,
+  type TransferQuery,
 } from '../chains/ethereum/erc20';
 import {
   checkChain,
   classifyEthError,
+  isRpcObject,
   makeEthProvider,
   redactRpcUrl,
+  rpcHash,
+  rpcQuantity,
+  rpcSafeInt,
   withRetry,
   type EthRpcClient,
   type EthRpcSettings,
@@ -39,11 +44,6 @@ const RECEIPTS_PARALLEL = 4;
 const MAX_TOPIC_ADDRESSES = 1000;
 
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
-const HASH = /^0x[0-9a-f]{64}$/;
-const QUANTITY = /^0x[0-9a-f]+$/;
-/** How nodes and gateways say an eth_getLogs range holds too much (geth, Infura, Alchemy, erigon...). */
-const LOGS_TOO_LARGE =
-  /more than \d+ results|too many (results|logs|blocks)|response size|size (limit )?exceeded|range (is )?too (large|wide|big)|block range|exceeds? (the )?(max|limit)|query timeout/i;
 
 export class EthSourceError extends TellerError {
   constructor(message: string, retryable = false) {
@@ -65,9 +65,6 @@ export interface EthSourceOptions {
   maxTopicAddresses?: number;
 }
 
-/** True when a node refused an eth_getLogs range as too big: split it, do not retry it. */
-export const isLogsTooLarge = (err: unknown): boolean => LOGS_TOO_LARGE.test(classifyEthError(err, '').detail);
-
 interface Header {
   height: number;
   hash: string;
@@ -78,27 +75,8 @@ interface Header {
 
 type Transfer = TokenTransfer & { symbol: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const lower = (v: unknown): string | null => (typeof v === 'string' ? v.toLowerCase() : null);
 const hex = (n: number): string => `0x${n.toString(16)}`;
-
-function quantity(v: unknown, what: string): bigint {
-  const s = lower(v);
-  if (s === null || !QUANTITY.test(s)) throw new EthSourceError(`${what}: ${JSON.stringify(v)} is not a hex quantity`);
-  return BigInt(s);
-}
-
-function safeNumber(v: unknown, what: string): number {
-  const n = Number(quantity(v, what));
-  if (!Number.isSafeInteger(n)) throw new EthSourceError(`${what}: ${String(v)} is too large`);
-  return n;
-}
-
-function hashField(obj: Record<string, unknown>, key: string, what: string): string {
-  const s = lower(obj[key]);
-  if (s === null || !HASH.test(s)) throw new EthSourceError(`${what}: bad ${key} ${JSON.stringify(obj[key])}`);
-  return s;
-}
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -173,7 +151,8 @@ export class EthSource implements BlockSource {
       try {
         decimals = await readTokenDecimals(this.client, t.contract);
       } catch (err) {
-        if (err instanceof TokenConfigError) throw new TokenConfigError(`eth_tokens ${t.symbol}: ${err.message}`);
+        if (err instanceof TokenConfigError)
+          throw new TokenConfigError(`eth_tokens ${t.symbol}: ${err.message}`);
         throw err;
       }
       if (decimals !== t.decimals) {
@@ -188,26 +167,28 @@ export class EthSource implements BlockSource {
 
   watch(coin: string, address: string): void {
     const addr = normalizeEthAddress(address);
-    if (!LOWER_ADDRESS.test(addr)) throw new EthSourceError(`cannot watch ${coin} address ${address}: not an address`);
+    if (!LOWER_ADDRESS.test(addr)) {
+      throw new EthSourceError(`cannot watch ${coin} address ${address}: not an address`);
+    }
     if (coin === 'ETH') {
       this.native.add(addr);
       return;
     }
     const set = this.tokenWatch.get(coin);
-    if (!set) throw new EthSourceError(`the ETH source cannot watch ${coin} address ${address}: unknown coin`);
+    if (!set)
+      throw new EthSourceError(`the ETH source cannot watch ${coin} address ${address}: unknown coin`);
     set.add(addr);
     this.tokenAddresses.add(addr);
   }
 
   async tipHeight(): Promise<number> {
-    return safeNumber(await this.call('eth_blockNumber', []), 'eth_blockNumber');
+    return rpcSafeInt(await this.call('eth_blockNumber', []), 'eth_blockNumber');
   }
 
   async hashAt(height: number): Promise<string | null> {
     const block = await this.call('eth_getBlockByNumber', [hex(height), false]);
     if (block === null) return null;
-    if (!isObject(block)) throw new EthSourceError(`block ${height}: not an object`);
-    return hashField(block, 'hash', `block ${height}`);
+    return rpcHash(isRpcObject(block) ? block.hash : block, `block ${height} hash`);
   }
 
   async blocks(from: number, to: number): Promise<SourceBlock[]> {
@@ -218,22 +199,23 @@ export class EthSource implements BlockSource {
       this.transfers(from, to),
     ]);
     for (let i = 1; i < headers.length; i++) {
-      if (headers[i].parentHash !== headers[i - 1].hash) throw chainChanged(`block ${headers[i].height} parent`);
+      if (headers[i].parentHash !== headers[i - 1].hash)
+        throw chainChanged(`block ${headers[i].height} parent`);
     }
-    const native = await this.confirmedNative(headers);
-    const byHeight = new Map<number, ScannedDeposit[]>();
+    const deposits = headers.map((): ScannedDeposit[] => []);
+    for (const d of await this.confirmedNative(headers)) deposits[d.height - from].push(d);
+    transfers.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     for (const t of transfers) {
-      const header = headers[t.blockNumber - from];
-      if (header.hash !== t.blockHash) throw chainChanged(`log ${t.txHash}:${t.logIndex}`);
-      const list = byHeight.get(t.blockNumber) ?? [];
-      list.push({ coin_type: t.symbol, address: t.to, value: t.value, height: t.blockNumber, tx: t.txHash, n: t.logIndex });
-      byHeight.set(t.blockNumber, list);
+      if (headers[t.blockNumber - from].hash !== t.blockHash)
+        throw chainChanged(`log ${t.txHash}:${t.logIndex}`);
+      const { symbol: coin_type, to: address, value, blockNumber: height, txHash: tx, logIndex: n } = t;
+      deposits[height - from].push({ coin_type, address, value, height, tx, n });
     }
-    const out = headers.map((h) => ({
+    const out = headers.map((h, i) => ({
       height: h.height,
       hash: h.hash,
       parentHash: h.parentHash,
-      deposits: [...(native.get(h.height) ?? []), ...(byHeight.get(h.height) ?? []).sort((a, b) => a.n - b.n)],
+      deposits: deposits[i],
     }));
     const found = out.reduce((n, b) => n + b.deposits.length, 0);
     this.log.debug({ from, to, deposits: found }, 'eth blocks scanned');
@@ -246,14 +228,21 @@ export class EthSource implements BlockSource {
   }
 
   /** One JSON-RPC call with retries of transient failures; failures come out as EthRpcError. */
-  private async call(method: string, params: unknown[], retryable?: (err: unknown) => boolean): Promise<unknown> {
+  private async call(
+    method: string,
+    params: unknown[],
+    retryable?: (err: unknown) => boolean,
+  ): Promise<unknown> {
     try {
       return await withRetry(() => this.client.send(method, params), {
         ...this.retry,
         signal: this.abort.signal,
         isRetryable: retryable,
         onRetry: (err, attempt, delayMs) =>
-          this.log.warn({ method, attempt, delayMs, err: classifyEthError(err, method).message }, 'eth rpc retry'),
+          this.log.warn(
+            { method, attempt, delayMs, err: classifyEthError(err, method).message },
+            'eth rpc retry',
+          ),
       });
     } catch (err) {
       throw classifyEthError(err, method);
@@ -265,84 +254,77 @@ export class EthSource implements BlockSource {
     const block = await this.call('eth_getBlockByNumber', [hex(height), full]);
     if (block === null) throw new EthSourceError(`block ${height} not found (the chain got shorter?)`, true);
     const what = `block ${height}`;
-    if (!isObject(block) || safeNumber(block.number, `${what} number`) !== height) {
+    if (!isRpcObject(block) || rpcSafeInt(block.number, `${what} number`) !== height) {
       throw new EthSourceError(`${what}: the node answered another block`);
     }
     const header: Header = {
       height,
-      hash: hashField(block, 'hash', what),
-      parentHash: hashField(block, 'parentHash', what),
+      hash: rpcHash(block.hash, `${what} hash`),
+      parentHash: rpcHash(block.parentHash, `${what} parentHash`),
       candidates: [],
     };
     if (!full || !Array.isArray(block.transactions)) return header;
     for (const tx of block.transactions) {
-      if (!isObject(tx)) throw new EthSourceError(`${what}: transactions are not objects`);
+      if (!isRpcObject(tx)) throw new EthSourceError(`${what}: transactions are not objects`);
       const to = lower(tx.to);
       // Contract creations (to: null) pay no watched address.
       if (to === null || !this.native.has(to)) continue;
-      const value = quantity(tx.value, `${what} tx value`);
-      if (value > 0n) header.candidates.push({ tx: hashField(tx, 'hash', what), to, value });
+      const value = rpcQuantity(tx.value, `${what} tx value`);
+      if (value > 0n) header.candidates.push({ tx: rpcHash(tx.hash, `${what} tx hash`), to, value });
     }
     return header;
   }
 
-  /** Native deposits by height, from candidates whose receipt says success (status 1). */
-  private async confirmedNative(headers: Header[]): Promise<Map<number, ScannedDeposit[]>> {
+  /** Native deposits, in block order: the candidates whose receipt says success (status 1). */
+  private async confirmedNative(headers: Header[]): Promise<ScannedDeposit[]> {
     const candidates = headers.flatMap((h) => h.candidates.map((c) => ({ ...c, header: h })));
     const ok = await mapLimit(candidates, RECEIPTS_PARALLEL, async (c) => {
       const receipt = await this.call('eth_getTransactionReceipt', [c.tx]);
-      if (!isObject(receipt)) throw chainChanged(`no receipt for ${c.tx}`);
+      if (!isRpcObject(receipt)) throw chainChanged(`no receipt for ${c.tx}`);
       if (lower(receipt.blockHash) !== c.header.hash) throw chainChanged(`receipt of ${c.tx}`);
       if (receipt.status === undefined) {
-        throw new EthSourceError(`receipt of ${c.tx} has no status (pre-Byzantium block?); cannot tell if it failed`);
+        throw new EthSourceError(
+          `receipt of ${c.tx} has no status (pre-Byzantium block?); cannot tell if it failed`,
+        );
       }
-      const success = quantity(receipt.status, `receipt of ${c.tx} status`) === 1n;
-      if (!success) this.log.info({ tx: c.tx, address: c.to, height: c.header.height }, 'eth: failed tx not credited');
+      const success = rpcQuantity(receipt.status, `receipt of ${c.tx} status`) === 1n;
+      if (!success) {
+        this.log.info({ tx: c.tx, address: c.to, height: c.header.height }, 'eth: failed tx not credited');
+      }
       return success;
     });
-    const out = new Map<number, ScannedDeposit[]>();
-    candidates.forEach((c, i) => {
-      if (!ok[i]) return;
-      const list = out.get(c.header.height) ?? [];
-      list.push({ coin_type: 'ETH', address: c.to, value: c.value, height: c.header.height, tx: c.tx, n: 0 });
-      out.set(c.header.height, list);
-    });
-    return out;
+    return candidates
+      .filter((_, i) => ok[i])
+      .map((c) => ({
+        coin_type: 'ETH',
+        address: c.to,
+        value: c.value,
+        height: c.header.height,
+        tx: c.tx,
+        n: 0,
+      }));
   }
 
   /** Transfers of configured tokens to watched addresses in `from..to`, by chunks of logsChunkSize. */
   private async transfers(from: number, to: number): Promise<Transfer[]> {
     if (this.tokenAddresses.size === 0) return [];
+    const query: TransferQuery = {
+      contracts: [...this.symbolOf.keys()],
+      toTopics:
+        this.tokenAddresses.size > this.maxTopicAddresses ? null : [...this.tokenAddresses].map(addressTopic),
+      onSplit: (a, b) => this.log.debug({ from: a, to: b }, 'eth_getLogs range too large; splitting'),
+    };
+    const call: RpcCall = (method, params, retryable) => this.call(method, params, retryable);
     const out: Transfer[] = [];
     for (let a = from; a <= to; a += this.logsChunkSize) {
-      out.push(...(await this.logsSplitting(a, Math.min(to, a + this.logsChunkSize - 1))));
-    }
-    return out;
-  }
-
-  /** eth_getLogs over `from..to`, halving the range while the node says it holds too much. */
-  private async logsSplitting(from: number, to: number): Promise<Transfer[]> {
-    const topics: (string | string[] | null)[] = [TRANSFER_TOPIC];
-    if (this.tokenAddresses.size <= this.maxTopicAddresses) topics.push(null, [...this.tokenAddresses].map(addressTopic));
-    const filter = { fromBlock: hex(from), toBlock: hex(to), address: [...this.symbolOf.keys()], topics };
-    let logs: unknown;
-    try {
-      logs = await this.call('eth_getLogs', [filter], (err) => !isLogsTooLarge(err) && classifyEthError(err, '').retryable);
-    } catch (err) {
-      if (from === to || !isLogsTooLarge(err)) throw err;
-      const mid = Math.floor((from + to) / 2);
-      this.log.debug({ from, to, mid }, 'eth_getLogs range too large; splitting');
-      return [...(await this.logsSplitting(from, mid)), ...(await this.logsSplitting(mid + 1, to))];
-    }
-    if (!Array.isArray(logs)) throw new EthSourceError(`eth_getLogs ${from}..${to}: not an array`);
-    const out: Transfer[] = [];
-    for (const raw of logs) {
-      const t = decodeTransferLog(raw);
-      // Zero-value transfers credit nothing; they are the tool of address-poisoning spam.
-      if (t === null || t.value === 0n || t.blockNumber < from || t.blockNumber > to) continue;
-      // Only the configured contracts: anyone can deploy a contract emitting Transfer events.
-      const symbol = this.symbolOf.get(t.contract);
-      if (symbol !== undefined && this.tokenWatch.get(symbol)?.has(t.to)) out.push({ ...t, symbol });
+      for (const t of await getTransferLogs(call, a, Math.min(to, a + this.logsChunkSize - 1), query)) {
+        // Only the configured contracts: anyone can deploy a contract emitting Transfer events.
+        const symbol = this.symbolOf.get(t.contract);
+        // Zero-value transfers credit nothing; they are the tool of address-poisoning spam.
+        if (symbol !== undefined && t.value > 0n && this.tokenWatch.get(symbol)?.has(t.to)) {
+          out.push({ ...t, symbol });
+        }
+      }
     }
     return out;
   }

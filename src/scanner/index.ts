@@ -17,6 +17,10 @@ export function createBtcScanner(opts: {
   store: Store;
   log: Logger;
 }): ChainScanner {
-  const source = new BtcSource({ rpc: opts.rpc, network: opts.config.network, log: opts.log.child({ chain: 'BTC' }) });
+  const source = new BtcSource({
+    rpc: opts.rpc,
+    network: opts.config.network,
+    log: opts.log.child({ chain: 'BTC' }),
+  });
   return new ChainScanner({ source, store: opts.store, config: opts.config, log: opts.log });
 }

@@ -61,10 +61,7 @@ const REJECTIONS: [RejectionKind, RegExp][] = [
   ['known', /already[ _]?known|already imported|known transaction|already exists/i],
   ['nonce_too_low', /nonce[ _]?too[ _]?low|oldnonce|nonce has already been used/i],
   // Only the same-nonce case: plain "transaction underpriced" (below the pool minimum) is 'other'.
-  [
-    'underpriced',
-    /replacement[ _]transaction[ _]underpriced|replacement fee too low|replace[ _]?underpriced/i,
-  ],
+  ['underpriced', /replacement[ _](transaction[ _])?underpriced|replacement fee too low/i],
   ['insufficient_funds', /insufficient[ _]funds/i],
   // Rejections that sending the same bytes again can never cure.
   [

@@ -6,6 +6,7 @@ import {
   payoutAddressError,
   payoutCall,
   withGasMargin,
+  type EvmFees,
   type PayoutSigner,
 } from '../chains/ethereum/payout-tx';
 import { loadHotWallet } from '../chains/ethereum/wallet';
@@ -214,12 +215,23 @@ export class EvmSender implements Sender {
     return Math.max(highWater + 1, pending);
   }
 
-  broadcast(payout: PreparedPayout): Promise<void> {
-    return broadcastPayout(this.o.node, this.o.log, payout);
+  async broadcast(payout: PreparedPayout): Promise<void> {
+    await broadcastPayout(this.o.node, this.o.log, payout, await this.versions(payout));
   }
 
-  check(payout: PreparedPayout): Promise<PayoutState> {
-    return checkPayout(this.o.node, this.o.evm.confirmations_required, payout);
+  async check(payout: PreparedPayout): Promise<PayoutState> {
+    return checkPayout(this.o.node, this.o.evm.confirmations_required, payout, await this.versions(payout));
+  }
+
+  /**
+   * Hashes of every version of the payout: those it lists, and those of the latest version this
+   * sender signed for the deposit (a replacement the caller may not have stored yet).
+   */
+  private async versions(payout: PreparedPayout): Promise<string[]> {
+    const hashes = payoutHashes(payout);
+    const latest = await this.ledger.payout(payout.deposit_id);
+    if (latest === undefined || latest.nonce !== payout.nonce) return hashes;
+    return [...new Set([...hashes, ...payoutHashes(latest)])];
   }
 
   /**
@@ -241,12 +253,12 @@ export class EvmSender implements Sender {
       );
     }
     return this.mutex.run(async () => {
-      const hashes = payoutHashes(payout);
+      const hashes = await this.versions(payout);
       const receipts = await Promise.all(hashes.map((h) => this.o.node.receipt(h)));
       if (receipts.some((r) => r !== null)) return null;
       // The nonce is spent by something else: check() and broadcast() report that.
       if ((await this.o.node.nonceAt(this.address, 'latest')) > tx.nonce) return null;
-      const fees = bumpFees(tx.fees, await this.o.node.feeData());
+      const fees = bumpFees(await this.highestFees(payout, tx.fees), await this.o.node.feeData());
       const signed = await this.o.signer.signPayout({ ...tx, fees });
       const next: EvmPreparedPayout = {
         ...payout,
@@ -256,7 +268,7 @@ export class EvmSender implements Sender {
         prepared_at: this.now(),
         broadcast_at: 0,
         broadcasts: 0,
-        previous_txids: hashes,
+        previous_txids: [...hashes.filter((h) => h !== payout.txid), payout.txid],
       };
       const cost = payoutCost(this.payoutCoin, tx.call, payout.amount, tx.gasLimit * fees.maxFeePerGas);
       await this.ledger.recordReplacement(next, cost);
@@ -266,6 +278,14 @@ export class EvmSender implements Sender {
       );
       return next;
     });
+  }
+
+  /** Fees of the latest version signed for the deposit, if the caller holds an older one. */
+  private async highestFees(payout: PreparedPayout, fees: EvmFees): Promise<EvmFees> {
+    const latest = await this.ledger.payout(payout.deposit_id);
+    if (latest === undefined || latest.nonce !== payout.nonce || latest.txid === payout.txid) return fees;
+    const other = decodeStoredPayout(latest).fees;
+    return other.maxFeePerGas > fees.maxFeePerGas ? other : fees;
   }
 
   close(): Promise<void> {

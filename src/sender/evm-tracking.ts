@@ -42,8 +42,16 @@ async function anyKnown(node: EvmNode, hashes: string[]): Promise<boolean> {
   return known.some(Boolean);
 }
 
-/** Sends the stored bytes. "Already known" (or mined) is success; see the rejection kinds. */
-export async function broadcastPayout(node: EvmNode, log: Logger, p: PreparedPayout): Promise<void> {
+/**
+ * Sends the stored bytes. "Already known", or a nonce taken by one of `hashes` (the payout's
+ * versions), is success; a nonce taken by anything else is a permanent conflict.
+ */
+export async function broadcastPayout(
+  node: EvmNode,
+  log: Logger,
+  p: PreparedPayout,
+  hashes: string[],
+): Promise<void> {
   const tx = decodeStoredPayout(p);
   const ctx = { depositId: p.deposit_id, txid: p.txid, nonce: tx.nonce };
   try {
@@ -66,7 +74,7 @@ export async function broadcastPayout(node: EvmNode, log: Logger, p: PreparedPay
     if (kind === 'other')
       throw new SenderError(`broadcast of payout ${p.txid} failed: ${reason}`, true, 'broadcast_failed');
     // The node has a transaction with this nonce already: ours (a success), or someone else's.
-    if (await anyKnown(node, payoutHashes(p))) {
+    if (await anyKnown(node, hashes)) {
       log.info({ ...ctx, reason }, 'payout already known to the node');
       return;
     }
@@ -96,13 +104,13 @@ export async function broadcastPayout(node: EvmNode, log: Logger, p: PreparedPay
   }
 }
 
-/** Where the payout (any of its versions) stands on the chain. */
+/** Where the payout (any of its versions, `hashes`) stands on the chain. */
 export async function checkPayout(
   node: EvmNode,
   confirmations: number,
   p: PreparedPayout,
+  hashes: string[],
 ): Promise<PayoutState> {
-  const hashes = payoutHashes(p);
   const receipts = await Promise.all(hashes.map((h) => node.receipt(h)));
   for (const [i, r] of receipts.entries()) {
     if (r === null) continue;

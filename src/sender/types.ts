@@ -51,6 +51,11 @@ export interface Sender {
   broadcast(payout: PreparedPayout): Promise<void>;
   check(payout: PreparedPayout): Promise<PayoutState>;
   balance(): Promise<Balance>;
+  /**
+   * A stuck payout's fee-bumped replacement (same nonce, so at most one version can ever be
+   * mined), or null when none is due. Only senders with replaceable transactions have it.
+   */
+  replacement?(payout: PreparedPayout): Promise<PreparedPayout | null>;
   close?(): Promise<void>;
 }
 

@@ -18,7 +18,8 @@ export class AdminApiService implements AdminService {
     for (const coin of [...this.ctx.coins.keys()].sort()) {
       const c = this.ctx.coins.get(coin);
       const pool = c && c.enabled ? this.ctx.pools.get(c.pool) : undefined;
-      const scanner = c?.enabled ? scannerFor(this.ctx, coin) : undefined;
+      // teller's dummy scanner kept its list in memory: scanning off and no addresses (spec §3.1).
+      const scanner = c?.enabled && !this.ctx.dummyScanner ? scannerFor(this.ctx, coin) : undefined;
       out[coin] = {
         scanning_enabled: scanner !== undefined,
         address_manager_enabled: pool !== undefined,

@@ -76,8 +76,9 @@ export class PublicApiService implements PublicService {
     return { deposits: rows };
   }
 
-  publicConfig(): object {
+  async publicConfig(): Promise<object> {
     const { config: cfg, coins, sender } = this.ctx;
+    const { soldOut } = await this.wallet();
     const ex = cfg.sky_exchanger;
     const deposits: Record<string, object> = {};
     for (const c of [...coins.values()].sort((a, b) => (a.symbol.toLowerCase() < b.symbol.toLowerCase() ? -1 : 1))) {
@@ -97,22 +98,24 @@ export class PublicApiService implements PublicService {
       max_decimals: ex.max_decimals,
       deposits,
       payout_coin: sender.coin,
-      sold_out: this.ctx.exchange.soldOut,
+      sold_out: soldOut,
     };
+  }
+
+  /** The hot wallet's balance (0 if the lookup fails), and whether the service is sold out. */
+  private async wallet(): Promise<{ coins: bigint; hours: bigint; soldOut: boolean }> {
+    try {
+      const { coins, hours } = await this.ctx.sender.balance();
+      return { coins, hours, soldOut: this.ctx.exchange.soldOut || coins === 0n };
+    } catch (err) {
+      this.ctx.log.warn({ err: errorMessage(err) }, 'hot wallet balance lookup failed');
+      return { coins: 0n, hours: 0n, soldOut: this.ctx.exchange.soldOut };
+    }
   }
 
   async health(): Promise<object> {
     const { exchange, sender } = this.ctx;
-    let coins = 0n;
-    let hours = 0n;
-    let balanceError = '';
-    try {
-      ({ coins, hours } = await sender.balance());
-    } catch (err) {
-      balanceError = errorMessage(err);
-      this.ctx.log.warn({ err: balanceError }, 'hot wallet balance lookup failed');
-    }
-    const soldOut = exchange.soldOut || (balanceError === '' && coins === 0n);
+    const { coins, hours, soldOut } = await this.wallet();
     const senderError = exchange.senderError || (soldOut ? EMPTY_WALLET_ERROR : '');
     const shown = sender.coin === 'SKY' ? SKY_DISPLAY_DECIMALS : sender.decimals;
     return {

@@ -10,7 +10,16 @@ import { JsonRpcProvider, Wallet } from 'ethers';
  * send within 250 ms reused a nonce and a reorg served stale block hashes.
  */
 
-export const ANVIL_BIN = path.join(__dirname, '..', '..', 'node_modules', '@foundry-rs', 'anvil-linux-amd64', 'bin', 'anvil');
+export const ANVIL_BIN = path.join(
+  __dirname,
+  '..',
+  '..',
+  'node_modules',
+  '@foundry-rs',
+  'anvil-linux-amd64',
+  'bin',
+  'anvil',
+);
 
 /** Private keys of the dev accounts 0..9 (mnemonic `test test test test test test test test test test test junk`). */
 export const DEV_KEYS = [
@@ -112,7 +121,9 @@ async function launch(opts: AnvilOptions): Promise<{ child: ChildProcess; url: s
 export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   const { child, url } = await launch(opts);
   const chainId = opts.chainId ?? 1337;
-  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
+  // batchMaxCount 1: ethers' default batching waits 10 ms per round trip (4x slower scans here).
+  const options = { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50, batchMaxCount: 1 };
+  const provider = new JsonRpcProvider(url, chainId, options);
   const send = (method: string, params: unknown[] = []): Promise<unknown> => provider.send(method, params);
   return {
     url,

@@ -136,7 +136,8 @@ export async function startBitcoind(opts: { minHeight?: number } = {}): Promise<
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json()) as T & { error?: { message: string } };
-    if (!res.ok || json.error) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
+    if (!res.ok || json.error)
+      throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   const minerAddress = await walletRpc<string>('getnewaddress');

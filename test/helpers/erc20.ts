@@ -137,8 +137,14 @@ export interface TokenOptions {
 
 /** Deploys Token from `wallet` (automine must be on, or mine while this waits). */
 export function deployToken(wallet: Signer, opts: TokenOptions = {}): Promise<Deployed> {
-  const args = [opts.name ?? 'Test USD', opts.symbol ?? 'TUSD', opts.decimals ?? 6, opts.supply ?? 10n ** 12n];
+  const args = [
+    opts.name ?? 'Test USD',
+    opts.symbol ?? 'TUSD',
+    opts.decimals ?? 6,
+    opts.supply ?? 10n ** 12n,
+  ];
   return deploy(loadFixture().Token, wallet, args);
 }
 
-export const deployRejecter = (wallet: Signer): Promise<Deployed> => deploy(loadFixture().Rejecter, wallet, []);
+export const deployRejecter = (wallet: Signer): Promise<Deployed> =>
+  deploy(loadFixture().Rejecter, wallet, []);

@@ -77,7 +77,9 @@ class Reader {
 
   need(n: number): void {
     if (this.off + n > this.raw.length) {
-      throw new BlockParseError(`block truncated: need ${n} bytes at offset ${this.off} of ${this.raw.length}`);
+      throw new BlockParseError(
+        `block truncated: need ${n} bytes at offset ${this.off} of ${this.raw.length}`,
+      );
     }
   }
 
@@ -166,7 +168,11 @@ function parseTx(r: Reader, index: ScriptIndex, block: ParsedBlock): void {
   if (matches === undefined) return;
   // The txid hashes the legacy serialization: version, inputs and outputs, locktime (no witness).
   const txid = reversedHex(
-    sha256d([raw.subarray(start, start + 4), raw.subarray(bodyStart, bodyEnd), raw.subarray(r.off - 4, r.off)]),
+    sha256d([
+      raw.subarray(start, start + 4),
+      raw.subarray(bodyStart, bodyEnd),
+      raw.subarray(r.off - 4, r.off),
+    ]),
   );
   for (const m of matches) block.matched.push({ txid, ...m });
 }

@@ -51,7 +51,10 @@ export class BtcRpcUnavailableError extends TellerError {
 
 export class BtcRpcAuthError extends TellerError {
   constructor(url: string, status: number) {
-    super('btc_rpc_auth', `wrong btc_rpc credentials: ${url} answered HTTP ${status} (check btc_rpc.user/pass)`);
+    super(
+      'btc_rpc_auth',
+      `wrong btc_rpc credentials: ${url} answered HTTP ${status} (check btc_rpc.user/pass)`,
+    );
   }
 }
 
@@ -89,7 +92,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Parses `btc_rpc.server` into a URL. */
 export function btcRpcUrl(server: string, cert: string): URL {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `${cert ? 'https' : 'http'}://${server}`;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server)
+    ? server
+    : `${cert ? 'https' : 'http'}://${server}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -97,7 +102,9 @@ export function btcRpcUrl(server: string, cert: string): URL {
     throw new BtcRpcConfigError(`btc_rpc.server ${JSON.stringify(server)} is not host:port or a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BtcRpcConfigError(`btc_rpc.server ${JSON.stringify(server)}: only http and https are supported`);
+    throw new BtcRpcConfigError(
+      `btc_rpc.server ${JSON.stringify(server)}: only http and https are supported`,
+    );
   }
   return url;
 }
@@ -129,7 +136,10 @@ export class BtcRpcClient {
       }
     }
     const agentOpts = { keepAlive: true, maxSockets: 8 };
-    this.agent = this.url.protocol === 'https:' ? new https.Agent({ ...agentOpts, ca: this.ca }) : new http.Agent(agentOpts);
+    this.agent =
+      this.url.protocol === 'https:'
+        ? new https.Agent({ ...agentOpts, ca: this.ca })
+        : new http.Agent(agentOpts);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.attempts = Math.max(1, opts.attempts ?? 4);
     this.auth = this.credentials();
@@ -149,7 +159,8 @@ export class BtcRpcClient {
   private credentials(): string {
     const cookie = this.cookieFile();
     const pair = cookie ? readFileSync(cookie, 'utf8').trim() : `${this.opts.user}:${this.opts.pass}`;
-    if (cookie && !pair.includes(':')) throw new BtcRpcConfigError(`btc_rpc.user cookie file ${cookie} has no user:pass`);
+    if (cookie && !pair.includes(':'))
+      throw new BtcRpcConfigError(`btc_rpc.user cookie file ${cookie} has no user:pass`);
     return 'Basic ' + Buffer.from(pair).toString('base64');
   }
 
@@ -203,7 +214,10 @@ export class BtcRpcClient {
           throw err;
         }
         const delay = backoffMs(attempt - 1, BASE_RETRY_MS, MAX_RETRY_MS);
-        this.opts.log?.debug({ method: label, attempt, delayMs: Math.round(delay), err: err.message }, 'btc rpc retry');
+        this.opts.log?.debug(
+          { method: label, attempt, delayMs: Math.round(delay), err: err.message },
+          'btc rpc retry',
+        );
         await sleep(delay);
       }
     }
@@ -222,7 +236,9 @@ export class BtcRpcClient {
         },
       });
       const timer = setTimeout(() => {
-        req.destroy(new BtcRpcUnavailableError(`no answer from ${this.endpoint} within ${this.timeoutMs} ms`));
+        req.destroy(
+          new BtcRpcUnavailableError(`no answer from ${this.endpoint} within ${this.timeoutMs} ms`),
+        );
       }, this.timeoutMs);
       req.on('error', (err) => {
         clearTimeout(timer);
@@ -312,7 +328,10 @@ export class BtcRpcClient {
 }
 
 const malformed = (method: string, v: unknown): BtcRpcUnavailableError =>
-  new BtcRpcUnavailableError(`btc rpc ${method}: unexpected result ${JSON.stringify(v)?.slice(0, 80)}`, false);
+  new BtcRpcUnavailableError(
+    `btc rpc ${method}: unexpected result ${JSON.stringify(v)?.slice(0, 80)}`,
+    false,
+  );
 
 function expectInt(method: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw malformed(method, v);

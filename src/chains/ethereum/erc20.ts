@@ -1,6 +1,6 @@
 import { id } from 'ethers';
 import { TellerError } from '../../util/errors';
-import { classifyEthError, type EthRpcClient } from './provider';
+import { EthBadDataError, classifyEthError, type EthRpcClient } from './provider';
 
 /**
  * ERC-20 as the scanner sees it: `Transfer(address indexed from, address indexed to, uint256 value)`
@@ -13,12 +13,17 @@ export const TRANSFER_TOPIC = id('Transfer(address,address,uint256)');
 /** Selector of `decimals()`. */
 const DECIMALS_SELECTOR = id('decimals()').slice(0, 10);
 
+/** How nodes and gateways say an eth_getLogs range holds too much (geth, Infura, Alchemy, erigon...). */
+const LOGS_TOO_LARGE =
+  /more than \d+ results|too many (results|logs|blocks)|response size|size (limit )?exceeded|range (is )?too (large|wide|big)|block range|exceeds? (the )?(max|limit)|query timeout/i;
+
 const ADDRESS_TOPIC = /^0x0{24}([0-9a-f]{40})$/;
 const WORD = /^0x[0-9a-f]{64}$/;
 const HEX_QUANTITY = /^0x[0-9a-f]+$/;
 
 /** A 20-byte address as a 32-byte indexed topic (lowercase), for eth_getLogs filters. */
-export const addressTopic = (address: string): string => `0x${'0'.repeat(24)}${address.slice(2).toLowerCase()}`;
+export const addressTopic = (address: string): string =>
+  `0x${'0'.repeat(24)}${address.slice(2).toLowerCase()}`;
 
 export interface TokenTransfer {
   /** The emitting contract, lowercase. */
@@ -63,7 +68,13 @@ export function decodeTransferLog(log: unknown): TokenTransfer | null {
   const blockNumber = quantity(log.blockNumber);
   const logIndex = quantity(log.logIndex);
   if (from === null || to === null || data === null || !WORD.test(data)) return null;
-  if (contract === null || blockHash === null || txHash === null || blockNumber === null || logIndex === null) {
+  if (
+    contract === null ||
+    blockHash === null ||
+    txHash === null ||
+    blockNumber === null ||
+    logIndex === null
+  ) {
     return null;
   }
   return {
@@ -89,7 +100,10 @@ export class TokenConfigError extends TellerError {
 export async function readTokenDecimals(client: EthRpcClient, contract: string): Promise<number> {
   let result: unknown;
   try {
-    result = await client.send('eth_call', [{ to: contract.toLowerCase(), data: DECIMALS_SELECTOR }, 'latest']);
+    result = await client.send('eth_call', [
+      { to: contract.toLowerCase(), data: DECIMALS_SELECTOR },
+      'latest',
+    ]);
   } catch (err) {
     const e = classifyEthError(err, 'eth_call decimals()');
     if (e.retryable) throw e;
@@ -103,4 +117,63 @@ export async function readTokenDecimals(client: EthRpcClient, contract: string):
   const decimals = BigInt(word);
   if (decimals > 255n) throw new TokenConfigError(`contract ${contract}: decimals() returned ${decimals}`);
   return Number(decimals);
+}
+
+/** True when a node refused an eth_getLogs range as too big: split it, do not retry it. */
+export const isLogsTooLarge = (err: unknown): boolean =>
+  LOGS_TOO_LARGE.test(classifyEthError(err, '').detail);
+
+/** A JSON-RPC call with the caller's retry policy; `retryable` overrides which failures it retries. */
+export type RpcCall = (
+  method: string,
+  params: unknown[],
+  retryable?: (err: unknown) => boolean,
+) => Promise<unknown>;
+
+export interface TransferQuery {
+  /** Token contracts, lowercase. */
+  contracts: string[];
+  /** Recipients as padded topics, or null for every Transfer (a huge watch list: filter locally). */
+  toTopics: string[] | null;
+  onSplit?: (from: number, to: number) => void;
+}
+
+const hexQuantity = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * Transfer logs of `query.contracts` in blocks `from..to` (one eth_getLogs), halving the range
+ * while the node answers that it holds too many results. Logs that are not ERC-20 Transfers, were
+ * removed, or lie outside the range are dropped.
+ */
+export async function getTransferLogs(
+  call: RpcCall,
+  from: number,
+  to: number,
+  query: TransferQuery,
+): Promise<TokenTransfer[]> {
+  const topics = query.toTopics === null ? [TRANSFER_TOPIC] : [TRANSFER_TOPIC, null, query.toTopics];
+  const filter = { fromBlock: hexQuantity(from), toBlock: hexQuantity(to), address: query.contracts, topics };
+  let logs: unknown;
+  try {
+    logs = await call(
+      'eth_getLogs',
+      [filter],
+      (err) => !isLogsTooLarge(err) && classifyEthError(err, '').retryable,
+    );
+  } catch (err) {
+    if (from === to || !isLogsTooLarge(err)) throw err;
+    const mid = Math.floor((from + to) / 2);
+    query.onSplit?.(from, to);
+    return [
+      ...(await getTransferLogs(call, from, mid, query)),
+      ...(await getTransferLogs(call, mid + 1, to, query)),
+    ];
+  }
+  if (!Array.isArray(logs)) throw new EthBadDataError(`eth_getLogs ${from}..${to}: not an array`);
+  const out: TokenTransfer[] = [];
+  for (const raw of logs) {
+    const t = decodeTransferLog(raw);
+    if (t !== null && t.blockNumber >= from && t.blockNumber <= to) out.push(t);
+  }
+  return out;
 }

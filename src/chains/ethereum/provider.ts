@@ -51,11 +51,14 @@ export function ethRpcUrl(rpc: { server: string; port: string }): string {
   const server = rpc.server.trim();
   if (/^(https?|wss?):\/\//i.test(server)) return server;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) {
-    throw new EthChainError(`eth_rpc.server ${JSON.stringify(server)}: only http, https, ws and wss are supported`);
+    const what = `eth_rpc.server ${JSON.stringify(server)}`;
+    throw new TellerError('eth_rpc_config', `${what}: only http, https, ws and wss are supported`);
   }
   const port = String(rpc.port).trim();
-  // A bare IPv6 address needs brackets in a URL.
-  const host = server.includes(':') && !server.startsWith('[') ? `[${server}]` : server;
+  const colons = server.split(':').length - 1;
+  // "host:port" in server alone is accepted as such; a bare IPv6 address needs brackets.
+  if (colons === 1) return `http://${server}`;
+  const host = colons > 1 && !server.startsWith('[') ? `[${server}]` : server;
   return port === '' ? `http://${host}` : `http://${host}:${port}`;
 }
 
@@ -95,7 +98,10 @@ export async function checkChain(client: EthRpcClient, expectedChainId: number, 
     reported = await client.send('eth_chainId', []);
   } catch (err) {
     const e = classifyEthError(err, 'eth_chainId');
-    throw new EthChainError(`eth_rpc: cannot reach ${url ? redactRpcUrl(url) : 'the node'}: ${e.detail}`, e.retryable);
+    throw new EthChainError(
+      `eth_rpc: cannot reach ${url ? redactRpcUrl(url) : 'the node'}: ${e.detail}`,
+      e.retryable,
+    );
   }
   if (typeof reported !== 'string' || !/^0x[0-9a-f]+$/i.test(reported)) {
     throw new EthChainError(`eth_rpc: eth_chainId returned ${JSON.stringify(reported)}, not a hex quantity`);
@@ -174,6 +180,40 @@ export function classifyEthError(err: unknown, method: string): EthRpcError {
   return new EthRpcError(method, text, retryable);
 }
 
+/** A node answer of the wrong shape: permanent (asking again gives the same answer). */
+export class EthBadDataError extends TellerError {
+  constructor(message: string) {
+    super('eth_bad_data', message);
+  }
+}
+
+const QUANTITY = /^0x[0-9a-f]+$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+
+export const isRpcObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** A hex quantity from a JSON-RPC answer; `what` names it in the error. */
+export function rpcQuantity(v: unknown, what: string): bigint {
+  if (typeof v !== 'string' || !QUANTITY.test(v.toLowerCase())) {
+    throw new EthBadDataError(`${what}: ${JSON.stringify(v)} is not a hex quantity`);
+  }
+  return BigInt(v);
+}
+
+/** A hex quantity that must fit a JS number exactly (heights, indexes). */
+export function rpcSafeInt(v: unknown, what: string): number {
+  const n = Number(rpcQuantity(v, what));
+  if (!Number.isSafeInteger(n)) throw new EthBadDataError(`${what}: ${String(v)} is too large`);
+  return n;
+}
+
+/** A 32-byte hash, lowercase. */
+export function rpcHash(v: unknown, what: string): string {
+  const s = typeof v === 'string' ? v.toLowerCase() : '';
+  if (!HASH.test(s)) throw new EthBadDataError(`${what}: ${JSON.stringify(v)} is not a 32-byte hash`);
+  return s;
+}
+
 export interface RetryOptions {
   signal?: AbortSignal;
   /** Tries, the first included (default 5). */
@@ -187,8 +227,12 @@ export interface RetryOptions {
 }
 
 /** Exponential back-off, capped, with jitter (50-100 % of the step) so clients do not sync up. */
-export const backoffDelayMs = (attempt: number, baseMs: number, capMs: number, random = Math.random): number =>
-  Math.round(Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + random() * 0.5));
+export const backoffDelayMs = (
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random = Math.random,
+): number => Math.round(Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + random() * 0.5));
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new TellerError('aborted', 'aborted');

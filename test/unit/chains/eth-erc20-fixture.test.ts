@@ -9,7 +9,8 @@ import { FIXTURE_PATH, compileContracts, type Fixture } from '../../helpers/erc2
 describe('test/fixtures/erc20.json', () => {
   it('matches a fresh solc-js compile of the test contracts', () => {
     const fresh = compileContracts();
-    if (process.env.UPDATE_FIXTURES === '1') writeFileSync(FIXTURE_PATH, `${JSON.stringify(fresh, null, 2)}\n`);
+    if (process.env.UPDATE_FIXTURES === '1')
+      writeFileSync(FIXTURE_PATH, `${JSON.stringify(fresh, null, 2)}\n`);
     const committed = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as Fixture;
     expect(committed).toEqual(fresh);
     expect(committed.Token.bytecode).toMatch(/^0x[0-9a-f]{1000,}$/);

@@ -3,6 +3,7 @@ import {
   TokenConfigError,
   addressTopic,
   decodeTransferLog,
+  isLogsTooLarge,
   readTokenDecimals,
 } from '../../../src/chains/ethereum/erc20';
 import { EthRpcError, type EthRpcClient } from '../../../src/chains/ethereum/provider';
@@ -58,7 +59,11 @@ describe('decodeTransferLog', () => {
     const t = decodeTransferLog(
       log({
         address: '0xE7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-        topics: [TRANSFER_TOPIC.toUpperCase().replace('0X', '0x'), addressTopic(FROM), addressTopic(TO).toUpperCase().replace('0X', '0x')],
+        topics: [
+          TRANSFER_TOPIC.toUpperCase().replace('0X', '0x'),
+          addressTopic(FROM),
+          addressTopic(TO).toUpperCase().replace('0X', '0x'),
+        ],
         transactionHash: TX.toUpperCase().replace('0X', '0x'),
       }),
     );
@@ -72,10 +77,19 @@ describe('decodeTransferLog', () => {
 
   const rejected: [string, Record<string, unknown>][] = [
     ['removed by a reorg', { removed: true }],
-    ['another event (Approval)', { topics: [`0x8c5be1e5${'0'.repeat(56)}`, addressTopic(FROM), addressTopic(TO)] }],
-    ['an ERC-721 Transfer (tokenId indexed)', { topics: [TRANSFER_TOPIC, addressTopic(FROM), addressTopic(TO), word(7n)], data: '0x' }],
+    [
+      'another event (Approval)',
+      { topics: [`0x8c5be1e5${'0'.repeat(56)}`, addressTopic(FROM), addressTopic(TO)] },
+    ],
+    [
+      'an ERC-721 Transfer (tokenId indexed)',
+      { topics: [TRANSFER_TOPIC, addressTopic(FROM), addressTopic(TO), word(7n)], data: '0x' },
+    ],
     ['a non-indexed ERC-20 variant (1 topic)', { topics: [TRANSFER_TOPIC] }],
-    ['a "to" topic that is not an address', { topics: [TRANSFER_TOPIC, addressTopic(FROM), word(2n ** 200n)] }],
+    [
+      'a "to" topic that is not an address',
+      { topics: [TRANSFER_TOPIC, addressTopic(FROM), word(2n ** 200n)] },
+    ],
     ['short data', { data: '0x01' }],
     ['extra data', { data: word(1n) + '00' }],
     ['no log index', { logIndex: null }],
@@ -116,16 +130,37 @@ describe('readTokenDecimals', () => {
   });
 
   it('rejects an answer that is not a uint8', async () => {
-    await expect(readTokenDecimals(client(word(256n)), CONTRACT)).rejects.toThrow(/decimals\(\) returned 256/);
+    await expect(readTokenDecimals(client(word(256n)), CONTRACT)).rejects.toThrow(
+      /decimals\(\) returned 256/,
+    );
     await expect(readTokenDecimals(client('0x12'), CONTRACT)).rejects.toThrow(/decimals\(\) returned "0x12"/);
   });
 
   it('reports a revert as a config error, a node outage as retryable', async () => {
-    const revert = Object.assign(new Error('x'), { code: 'CALL_EXCEPTION', info: { error: { code: 3, message: 'execution reverted' } } });
-    await expect(readTokenDecimals(client(revert), CONTRACT)).rejects.toThrow(/decimals\(\) failed: execution reverted/);
+    const revert = Object.assign(new Error('x'), {
+      code: 'CALL_EXCEPTION',
+      info: { error: { code: 3, message: 'execution reverted' } },
+    });
+    await expect(readTokenDecimals(client(revert), CONTRACT)).rejects.toThrow(
+      /decimals\(\) failed: execution reverted/,
+    );
     const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const err = await readTokenDecimals(client(down), CONTRACT).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EthRpcError);
     expect((err as EthRpcError).retryable).toBe(true);
+  });
+});
+
+describe('isLogsTooLarge', () => {
+  it.each([
+    ['query returned more than 10000 results', true],
+    ['Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', true],
+    ['exceed maximum block range: 5000', true],
+    ['block range is too large', true],
+    ['query timeout exceeded', true],
+    ['daily request count exceeded, request rate limited', false],
+    ['invalid argument 0: hex number > 64 bits', false],
+  ])('isLogsTooLarge(%j) = %s', (message, expected) => {
+    expect(isLogsTooLarge({ code: 'UNKNOWN_ERROR', error: { code: -32005, message } })).toBe(expected);
   });
 });

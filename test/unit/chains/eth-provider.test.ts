@@ -20,6 +20,8 @@ describe('ethRpcUrl', () => {
     ['localhost', '8545', 'http://localhost:8545'],
     ['geth.internal', '', 'http://geth.internal'],
     ['::1', '8545', 'http://[::1]:8545'],
+    ['[::1]', '8545', 'http://[::1]:8545'],
+    ['localhost:8545', '', 'http://localhost:8545'],
     [' node ', ' 8545 ', 'http://node:8545'],
     ['http://10.0.0.2:8545', '9999', 'http://10.0.0.2:8545'],
     ['https://mainnet.infura.io/v3/abc', '', 'https://mainnet.infura.io/v3/abc'],
@@ -32,7 +34,9 @@ describe('ethRpcUrl', () => {
   });
 
   it('rejects other schemes', () => {
-    expect(() => ethRpcUrl({ server: 'ipc:///tmp/geth.ipc', port: '' })).toThrow(/only http, https, ws and wss/);
+    expect(() => ethRpcUrl({ server: 'ipc:///tmp/geth.ipc', port: '' })).toThrow(
+      /only http, https, ws and wss/,
+    );
   });
 });
 
@@ -50,7 +54,10 @@ describe('redactRpcUrl', () => {
 const ethersError = (code: string, extra: Record<string, unknown> = {}): Error =>
   Object.assign(new Error(`${code} (details)`), { code, ...extra });
 const httpError = (status: string, body = ''): Error =>
-  ethersError('SERVER_ERROR', { shortMessage: 'server response', info: { responseStatus: status, responseBody: body } });
+  ethersError('SERVER_ERROR', {
+    shortMessage: 'server response',
+    info: { responseStatus: status, responseBody: body },
+  });
 const rpcError = (code: number, message: string): Error =>
   ethersError('UNKNOWN_ERROR', { shortMessage: 'could not coalesce error', error: { code, message } });
 
@@ -63,17 +70,37 @@ describe('classifyEthError', () => {
     ['HTTP 500', httpError('500 Internal Server Error', 'boom'), true, /HTTP 500: boom/],
     ['HTTP 502', httpError('502 Bad Gateway'), true, /HTTP 502$/],
     ['HTTP 503', httpError('503 Service Unavailable'), true, /HTTP 503/],
-    ['HTTP 429 given up by ethers', httpError('599 CLIENT ESCALATED SERVER ERROR (429 Too Many Requests; …)'), true, /HTTP 429/],
+    [
+      'HTTP 429 given up by ethers',
+      httpError('599 CLIENT ESCALATED SERVER ERROR (429 Too Many Requests; …)'),
+      true,
+      /HTTP 429/,
+    ],
     ['HTTP 401', httpError('401 Unauthorized'), false, /HTTP 401/],
     ['HTTP 404', httpError('404 Not Found'), false, /HTTP 404/],
     ['rpc 429', rpcError(429, 'Too Many Requests'), true, /Too Many Requests \(code 429\)/],
-    ['rpc -32005 limit', rpcError(-32005, 'daily request count exceeded, request rate limited'), true, /-32005/],
+    [
+      'rpc -32005 limit',
+      rpcError(-32005, 'daily request count exceeded, request rate limited'),
+      true,
+      /-32005/,
+    ],
     ['rpc internal error', rpcError(-32603, 'internal error'), true, /internal error/],
     ['rpc header not found', rpcError(-32000, 'header not found'), true, /header not found/],
     ['rpc method not found', rpcError(-32601, 'the method foo does not exist'), false, /-32601/],
     ['rpc invalid params', rpcError(-32602, 'invalid argument 0'), false, /invalid argument/],
-    ['eth_call revert (info.error)', ethersError('CALL_EXCEPTION', { info: { error: { code: 3, message: 'execution reverted' } } }), false, /execution reverted/],
-    ['bad JSON body', ethersError('UNSUPPORTED_OPERATION', { shortMessage: 'response body is not valid JSON' }), false, /not valid JSON/],
+    [
+      'eth_call revert (info.error)',
+      ethersError('CALL_EXCEPTION', { info: { error: { code: 3, message: 'execution reverted' } } }),
+      false,
+      /execution reverted/,
+    ],
+    [
+      'bad JSON body',
+      ethersError('UNSUPPORTED_OPERATION', { shortMessage: 'response body is not valid JSON' }),
+      false,
+      /not valid JSON/,
+    ],
     ['plain error', new Error('weird'), false, /weird/],
     ['a string', 'weird', false, /weird/],
     ['retryable TellerError', new TellerError('x', 'later', true), true, /later/],
@@ -89,7 +116,9 @@ describe('classifyEthError', () => {
   });
 
   it('keeps the JSON-RPC code', () => {
-    expect(classifyEthError(rpcError(-32005, 'query returned more than 10000 results'), 'eth_getLogs').rpcCode).toBe(-32005);
+    expect(
+      classifyEthError(rpcError(-32005, 'query returned more than 10000 results'), 'eth_getLogs').rpcCode,
+    ).toBe(-32005);
   });
 });
 
@@ -112,7 +141,11 @@ describe('makeEthProvider against a live HTTP server (real ethers errors)', () =
         res.setHeader('content-type', 'application/json');
         const reply =
           mode === 'rpc-missing'
-            ? { jsonrpc: '2.0', id, error: { code: -32601, message: 'the method x does not exist/is not available' } }
+            ? {
+                jsonrpc: '2.0',
+                id,
+                error: { code: -32601, message: 'the method x does not exist/is not available' },
+              }
             : { jsonrpc: '2.0', id, result: mode === 'chain-5' ? '0x5' : '0x539' };
         res.end(JSON.stringify(reply));
       });
@@ -175,7 +208,9 @@ describe('makeEthProvider against a live HTTP server (real ethers errors)', () =
     const p = makeEthProvider({ url: 'http://127.0.0.1:1', chainId: 1 });
     const err = await checkChain(p, 1, 'http://127.0.0.1:1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EthChainError);
-    expect((err as Error).message).toMatch(/^eth_rpc: cannot reach http:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
+    expect((err as Error).message).toMatch(
+      /^eth_rpc: cannot reach http:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/,
+    );
     expect((err as EthChainError).retryable).toBe(true);
     p.destroy();
   });
@@ -184,7 +219,9 @@ describe('makeEthProvider against a live HTTP server (real ethers errors)', () =
 describe('checkChain with odd answers', () => {
   const client = (result: unknown): EthRpcClient => ({ send: async () => result });
   it('rejects a non-hex chain id', async () => {
-    await expect(checkChain(client(1337), 0)).rejects.toThrow(/eth_chainId returned 1337, not a hex quantity/);
+    await expect(checkChain(client(1337), 0)).rejects.toThrow(
+      /eth_chainId returned 1337, not a hex quantity/,
+    );
   });
 });
 

@@ -1,7 +1,6 @@
 import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
 import { ChainScanner } from '../../../src/scanner/engine';
-import type { Store } from '../../../src/store/store';
-import { prefixRange } from '../../../src/store/store';
+import { Store, prefixRange } from '../../../src/store/store';
 import { TellerError } from '../../../src/util/errors';
 import { FakeChain, captureLog, config, pay, sleep, tempStore, waitFor } from './fake-chain';
 
@@ -29,15 +28,17 @@ describe('ChainScanner (fake chain, real store)', () => {
     scanner.watch('BTC', B);
     const handed: ScannedDeposit[] = [];
     const start = () => scanner.start(async (d) => void handed.push(d));
-    return { scanner, handed, start, ...cap };
+    // Hand-overs are complete (marked in the store) once logged.
+    const done = () => cap.msgs('deposit handed over').length;
+    return { scanner, handed, start, done, ...cap };
   }
 
   it('scans forward to the tip and hands over deposits to watched addresses only', async () => {
     const chain = new FakeChain(3);
     chain.mine(2, [[pay(A, 1500n, 't1'), pay('someone-else', 7n, 't2')], []]);
-    const { scanner, handed, start } = setup(chain);
+    const { scanner, handed, start, done } = setup(chain);
     await start();
-    await waitFor(() => handed.length === 1 && scanner.status().height === 5, 'hand-over');
+    await waitFor(() => done() === 1 && scanner.status().height === 5, 'hand-over');
     expect(handed[0]).toEqual({ coin_type: 'BTC', address: A, value: 1500n, height: 4, tx: 't1', n: 0 });
     expect(scanner.status()).toEqual({
       chain: 'BTC',
@@ -59,7 +60,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     [3, 3],
   ])('confirmations_required %i hands over at %i confirmations (tip - height + 1)', async (required, at) => {
     const chain = new FakeChain(10);
-    const { scanner, handed, start } = setup(chain, { confirmations_required: required });
+    const { scanner, handed, start, done } = setup(chain, { confirmations_required: required });
     await start();
     chain.mine(1, [[pay(A, 5n, 'tx')]]);
     for (let confs = 1; confs < at; confs++) {
@@ -69,7 +70,7 @@ describe('ChainScanner (fake chain, real store)', () => {
       expect(handed).toEqual([]);
       chain.mine(1);
     }
-    await waitFor(() => handed.length === 1, 'hand-over');
+    await waitFor(() => done() === 1, 'hand-over');
     expect(scanner.status().tip - handed[0].height + 1).toBe(at);
     expect(scanner.pending(A)).toEqual([]);
   });
@@ -105,7 +106,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     chain.mine(1, [[pay(A, 1n, 'once')]]);
     const first = setup(chain);
     await first.start();
-    await waitFor(() => first.handed.length === 1, 'hand-over');
+    await waitFor(() => first.done() === 1, 'hand-over');
     chain.mine(5);
     await waitFor(() => first.scanner.status().height === chain.tip, 'scan');
     await first.scanner.stop();
@@ -130,11 +131,15 @@ describe('ChainScanner (fake chain, real store)', () => {
     });
     await waitFor(() => calls >= 1, 'first try');
     expect(scanner.pending(A)).toHaveLength(1);
-    await waitFor(() => handed.length === 1, 'hand-over after failures');
+    await waitFor(() => msgs('deposit handed over').length === 1, 'hand-over after failures');
+    expect(handed).toHaveLength(1);
     expect(calls).toBe(3);
     expect(msgs('hand-over failed')).toHaveLength(2);
-    expect(msgs('hand-over failed')[0]).toMatchObject({ level: 40, depositId: 'retry:0', err: 'exchange busy' });
-    expect(msgs('deposit handed over')).toHaveLength(1);
+    expect(msgs('hand-over failed')[0]).toMatchObject({
+      level: 40,
+      depositId: 'retry:0',
+      err: 'exchange busy',
+    });
     expect(scanner.pending(A)).toEqual([]);
   });
 
@@ -151,7 +156,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     await one.stop();
     await s1.close();
 
-    const s2 = await (await import('../../../src/store/store')).Store.open(dir);
+    const s2 = await Store.open(dir);
     chain.mine(2, [[], [pay(A, 5n, 'r2')]]);
     chain.fetched.length = 0;
     const two = new ChainScanner({ source: chain, store: s2, config: config(), log: cap.log });
@@ -172,14 +177,19 @@ describe('ChainScanner (fake chain, real store)', () => {
     let release: (err: Error) => void = () => undefined;
     // The handler never returns: the process "dies" with the block written, the deposit not handed.
     await crashed.scanner.start(() => new Promise<void>((_, reject) => (release = reject)));
-    await waitFor(() => crashed.scanner.status().height === 6 && crashed.scanner.pending(A).length === 1, 'scan');
+    await waitFor(
+      () => crashed.scanner.status().height === 6 && crashed.scanner.pending(A).length === 1,
+      'scan',
+    );
     chain.fetched.length = 0;
     const revived = setup(chain);
     await revived.start();
     await waitFor(() => revived.handed.length === 1, 'hand-over after restart');
     expect(revived.handed[0]).toMatchObject({ tx: 'crash', height: 6, value: 3n });
     expect(chain.fetched).toEqual([]);
+    const stopping = crashed.scanner.stop();
     release(new Error('process gone'));
+    await stopping;
   });
 
   it('neither misses nor repeats deposits when killed mid-scan', async () => {
@@ -194,21 +204,27 @@ describe('ChainScanner (fake chain, real store)', () => {
       return origBlocks(from, to);
     };
     await killed.start();
-    await waitFor(() => chain.hang && killed.scanner.status().height === 60, 'three batches');
+    // The killed scanner's poll never returns: it is dropped, never stopped.
+    scanners.splice(scanners.indexOf(killed.scanner), 1);
+    await waitFor(() => chain.hang && killed.scanner.status().height === 59, 'three batches');
     chain.hang = false;
     const revived = setup(chain, {}, { batchSize: 20 });
     await revived.start();
     await waitFor(() => revived.scanner.status().height === 200, 'resume');
     const all = [...killed.handed, ...revived.handed].map((d) => d.tx).sort();
-    expect(all).toEqual(pays.flat().map((p) => p.tx).sort());
+    expect(all).toEqual(
+      pays
+        .flat()
+        .map((p) => p.tx)
+        .sort(),
+    );
     expect(killed.handed.length).toBeGreaterThan(0);
     expect(revived.handed.length).toBeGreaterThan(0);
-    scanners.splice(scanners.indexOf(killed.scanner), 1);
   });
 
   it('survives source errors with backoff, records last_error and recovers', async () => {
     const chain = new FakeChain(5);
-    const { scanner, handed, start, msgs } = setup(chain, { scan_period_ms: 40 });
+    const { scanner, handed, start, msgs, done } = setup(chain, { scan_period_ms: 40 });
     await start();
     await waitFor(() => scanner.status().height === 5, 'scan');
     chain.down = new Error('connect ECONNREFUSED 127.0.0.1:8332');
@@ -217,8 +233,8 @@ describe('ChainScanner (fake chain, real store)', () => {
     expect(scanner.status().last_error).toBe('connect ECONNREFUSED 127.0.0.1:8332');
     expect(msgs('poll failed')[0]).toMatchObject({ level: 40, failures: 1 });
     chain.down = null;
-    await waitFor(() => handed.length === 1, 'recovery');
-    expect(scanner.status().last_error).toBe('');
+    await waitFor(() => done() === 1 && scanner.status().last_error === '', 'recovery');
+    expect(handed).toHaveLength(1);
     expect(msgs('scanner recovered')).toHaveLength(1);
   });
 
@@ -232,7 +248,10 @@ describe('ChainScanner (fake chain, real store)', () => {
     await waitFor(() => down.scanner.status().height === 5, 'scan once up');
     await down.scanner.stop();
 
-    chain.initError = new TellerError('btc_source', 'node is on chain "main" but btc_scanner.network is regtest');
+    chain.initError = new TellerError(
+      'btc_source',
+      'node is on chain "main" but btc_scanner.network is regtest',
+    );
     const wrong = setup(chain);
     await expect(wrong.start()).rejects.toThrow('btc_scanner.network is regtest');
   });
@@ -244,7 +263,9 @@ describe('ChainScanner (fake chain, real store)', () => {
     await waitFor(() => msgs('caught up').length === 1, 'catch-up');
     const progress = msgs('catching up');
     expect(progress.length).toBeGreaterThan(2);
-    expect(progress[1]).toEqual(expect.objectContaining({ height: 49, tip: 320, blocksPerSec: expect.any(Number) }));
+    expect(progress[1]).toEqual(
+      expect.objectContaining({ height: 49, tip: 320, blocksPerSec: expect.any(Number) }),
+    );
     expect(progress[1]).toHaveProperty('etaSec');
     await waitFor(() => scanner.status().height === 320, 'scan');
     await sleep(30);

@@ -1,4 +1,10 @@
-import { Interface, JsonRpcApiProvider, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from 'ethers';
+import {
+  Interface,
+  JsonRpcApiProvider,
+  type JsonRpcError,
+  type JsonRpcPayload,
+  type JsonRpcResult,
+} from 'ethers';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,6 +59,7 @@ export class FakeEvmChain {
   baseFee = 1_000_000_000n;
   tipSuggestion = 1_000_000_000n;
   automine = false;
+  reportedChainId = CHAIN_ID;
   tokenDecimals = 6;
   tokenSymbol = 'TUSD';
   /** Max random delay per call, to interleave concurrent callers. */
@@ -104,7 +111,7 @@ export class FakeEvmChain {
     const p = params as string[];
     switch (method) {
       case 'eth_chainId':
-        return hex(CHAIN_ID);
+        return hex(this.reportedChainId);
       case 'eth_blockNumber':
         return hex(this.height);
       case 'eth_getTransactionCount':
@@ -139,7 +146,8 @@ export class FakeEvmChain {
   private call({ to, data }: { to: string; data: string }): string {
     if (lower(to) !== TOKEN) return '0x';
     const fn = TOKEN_ABI.parseTransaction({ data });
-    if (fn?.name === 'balanceOf') return TOKEN_ABI.encodeFunctionResult('balanceOf', [this.tokenBalance(fn.args[0])]);
+    if (fn?.name === 'balanceOf')
+      return TOKEN_ABI.encodeFunctionResult('balanceOf', [this.tokenBalance(fn.args[0])]);
     if (fn?.name === 'decimals') return TOKEN_ABI.encodeFunctionResult('decimals', [this.tokenDecimals]);
     if (fn?.name === 'symbol') return TOKEN_ABI.encodeFunctionResult('symbol', [this.tokenSymbol]);
     throw new RpcFail('execution reverted');
@@ -184,7 +192,7 @@ export class FakeEvmChain {
   /** Mines one block with every executable pool transaction, then `extra` empty blocks. */
   mine(extra = 0): void {
     this.height++;
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const tx of [...this.pool.values()].sort((a, b) => a.nonce - b.nonce)) {
         if (tx.nonce !== this.count(tx.from)) continue;
@@ -222,7 +230,9 @@ export class FakeProvider extends JsonRpcApiProvider {
     super(Number(CHAIN_ID), { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
   }
 
-  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<(JsonRpcResult | JsonRpcError)[]> {
+  override async _send(
+    payload: JsonRpcPayload | JsonRpcPayload[],
+  ): Promise<(JsonRpcResult | JsonRpcError)[]> {
     const list = Array.isArray(payload) ? payload : [payload];
     if (this.chain.jitterMs > 0) await new Promise((r) => setTimeout(r, Math.random() * this.chain.jitterMs));
     return list.map((p) => {

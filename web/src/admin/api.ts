@@ -23,7 +23,8 @@ export class AdminClient {
   /** Fetches the backup and hands it to the browser as a download. Returns the file name. */
   async downloadBackup(): Promise<string> {
     const res = await request('/api/backup', { headers: this.headers() });
-    const name = fileName(res.headers.get('Content-Disposition')) ?? `teller-${Math.floor(Date.now() / 1000)}.db`;
+    const name =
+      fileName(res.headers.get('Content-Disposition')) ?? `teller-${Math.floor(Date.now() / 1000)}.db`;
     const url = URL.createObjectURL(await res.blob());
     const a = document.createElement('a');
     a.href = url;
@@ -41,7 +42,13 @@ export class AdminClient {
 export function fileName(disposition: string | null): string | undefined {
   if (disposition === null) return undefined;
   const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
-  if (star !== null) return decodeURIComponent(star[1].trim());
+  if (star !== null) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch (err) {
+      console.warn('bad filename* in Content-Disposition', err);
+    }
+  }
   const m = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(disposition);
   const name = m?.[1] ?? m?.[2];
   return name === undefined || name === '' ? undefined : name.replace(/[/\\]/g, '_');

@@ -1,4 +1,4 @@
-import { formatDec, fromBaseUnits } from '../shared/decimal';
+import { formatDec, formatDecString, fromBaseUnits } from '../shared/decimal';
 import { ApiError, NetworkError } from '../shared/http';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -10,7 +10,8 @@ export function time(unixSeconds: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-export const clock = (d: Date): string => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+export const clock = (d: Date): string =>
+  `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 
 /**
  * Decimals of the base units in teller's DepositInfo: satoshis, Gwei (teller's ETH scanner
@@ -23,11 +24,17 @@ export function baseUnits(value: unknown, coin: string, decimals = DEPOSIT_DECIM
   const s = String(value);
   if (!/^-?\d+$/.test(s)) return s;
   if (decimals === undefined) return `${s} (base units)`;
-  return `${formatDec(fromBaseUnits(BigInt(s), decimals), { group: ',', point: '.' })} ${coin}`;
+  return `${formatDec(fromBaseUnits(BigInt(s), decimals), GROUPED)} ${coin}`;
 }
 
+const GROUPED = { group: ',', point: '.' };
+
+/** A decimal string without trailing zeros, thousands grouped (`99.670000` → `99.67`). */
+export const amount = (s: string): string => (s === '' ? '—' : formatDecString(s, GROUPED));
+
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.text === '' ? `HTTP ${err.status}` : `HTTP ${err.status}: ${err.text}`;
+  if (err instanceof ApiError)
+    return err.text === '' ? `HTTP ${err.status}` : `HTTP ${err.status}: ${err.text}`;
   if (err instanceof NetworkError) return `cannot reach the admin API (${err.message})`;
   return err instanceof Error ? err.message : String(err);
 }

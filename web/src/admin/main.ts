@@ -26,13 +26,34 @@ class Dashboard {
 
   private readonly tokenInput = h('input', {
     testid: 'admin-token',
-    attrs: { type: 'password', placeholder: 'Admin token', autocomplete: 'current-password', 'aria-label': 'Admin token' },
+    attrs: {
+      type: 'password',
+      placeholder: 'Admin token',
+      autocomplete: 'current-password',
+      'aria-label': 'Admin token',
+    },
   });
-  private readonly signOut = h('button', { class: 'btn btn-ghost', testid: 'admin-sign-out', attrs: { type: 'button' } }, 'Forget token');
-  private readonly backupButton = h('button', { class: 'btn btn-secondary', testid: 'backup-button', attrs: { type: 'button' } }, 'Download backup');
-  private readonly backupResult = h('span', { class: 'muted', testid: 'backup-result', attrs: { 'aria-live': 'polite' } });
+  private readonly signOut = h(
+    'button',
+    { class: 'btn btn-ghost', testid: 'admin-sign-out', attrs: { type: 'button' } },
+    'Forget token',
+  );
+  private readonly backupButton = h(
+    'button',
+    { class: 'btn btn-secondary', testid: 'backup-button', attrs: { type: 'button' } },
+    'Download backup',
+  );
+  private readonly backupResult = h('span', {
+    class: 'muted',
+    testid: 'backup-result',
+    attrs: { 'aria-live': 'polite' },
+  });
   private readonly updated = h('span', { class: 'muted', testid: 'last-updated' }, 'Loading…');
-  private readonly auth = h('div', { class: 'message message-error', testid: 'auth-error', attrs: { role: 'alert', hidden: true } });
+  private readonly auth = h('div', {
+    class: 'message message-error',
+    testid: 'auth-error',
+    attrs: { role: 'alert', hidden: true },
+  });
   private readonly filterSelect = h(
     'select',
     { testid: 'status-filter', attrs: { 'aria-label': 'Status filter' } },
@@ -47,7 +68,11 @@ class Dashboard {
       'form',
       { class: 'token-form' },
       this.tokenInput,
-      h('button', { class: 'btn btn-primary', testid: 'admin-token-save', attrs: { type: 'submit' } }, 'Sign in'),
+      h(
+        'button',
+        { class: 'btn btn-primary', testid: 'admin-token-save', attrs: { type: 'submit' } },
+        'Sign in',
+      ),
       this.signOut,
     );
     form.addEventListener('submit', (ev) => {
@@ -67,14 +92,26 @@ class Dashboard {
         h(
           'div',
           { class: 'wrap topbar-inner' },
-          h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }, 'T'), h('span', null, 'Teller admin')),
+          h(
+            'div',
+            { class: 'brand' },
+            h('span', { class: 'brand-mark' }, 'T'),
+            h('span', null, 'Teller admin'),
+          ),
           form,
         ),
       ),
       h(
         'main',
         { class: 'wrap' },
-        h('div', { class: 'toolbar' }, this.updated, h('span', { class: 'spacer' }), this.backupResult, this.backupButton),
+        h(
+          'div',
+          { class: 'toolbar' },
+          this.updated,
+          h('span', { class: 'spacer' }),
+          this.backupResult,
+          this.backupButton,
+        ),
         this.auth,
         this.content,
       ),
@@ -97,7 +134,8 @@ class Dashboard {
   }
 
   private async refresh(): Promise<void> {
-    const deposits = this.filter === '' ? '/api/deposits' : `/api/deposits?status=${encodeURIComponent(this.filter)}`;
+    const deposits =
+      this.filter === '' ? '/api/deposits' : `/api/deposits?status=${encodeURIComponent(this.filter)}`;
     const paths: Record<Key, string> = {
       overview: '/api/overview',
       deposits,
@@ -111,7 +149,8 @@ class Dashboard {
     this.results = {};
     keys.forEach((k, i) => {
       const r = settled[i];
-      this.results[k] = r.status === 'fulfilled' ? { ok: true, data: r.value } : { ok: false, error: errorText(r.reason) };
+      this.results[k] =
+        r.status === 'fulfilled' ? { ok: true, data: r.value } : { ok: false, error: errorText(r.reason) };
     });
     this.updated.textContent = `Auto-refresh every ${REFRESH_MS / 1000} s · updated ${clock(new Date())}`;
     // Waiting for a token: no point asking again every 5 s.
@@ -137,7 +176,11 @@ class Dashboard {
     fill(
       this.content,
       summary(r.overview, r.accounting, r.errored),
-      h('div', { class: 'columns' }, overviewPanels(r.overview, (s) => this.setFilter(s))),
+      h(
+        'div',
+        { class: 'columns' },
+        overviewPanels(r.overview, (s) => this.setFilter(s)),
+      ),
       section(
         'Errored deposits',
         'errored',
@@ -145,7 +188,10 @@ class Dashboard {
           ? null
           : h(
               'p',
-              { class: `message ${this.retryResult.ok ? 'message-ok' : 'message-error'}`, testid: 'retry-result' },
+              {
+                class: `message ${this.retryResult.ok ? 'message-ok' : 'message-error'}`,
+                testid: 'retry-result',
+              },
               this.retryResult.text,
             ),
         this.depositList(r.errored, 'errored-table', payout, 'No errored deposits.', true),
@@ -154,7 +200,13 @@ class Dashboard {
         'Deposits',
         'deposits',
         h('div', { class: 'panel-tools' }, h('label', null, 'Status ', this.filterSelect)),
-        this.depositList(r.deposits, 'deposits-table', payout, this.filter === '' ? 'No deposits yet.' : `No deposits with status ${label(this.filter)}.`, false),
+        this.depositList(
+          r.deposits,
+          'deposits-table',
+          payout,
+          this.filter === '' ? 'No deposits yet.' : `No deposits with status ${label(this.filter)}.`,
+          false,
+        ),
       ),
       section('Deposit addresses', 'deposit-addresses', this.loaded(r.addresses, addresses)),
     );
@@ -165,7 +217,13 @@ class Dashboard {
     return result.ok ? view(result.data) : failure(result.error);
   }
 
-  private depositList(result: Loaded, testid: string, payoutCoin: string, none: string, retry: boolean): HTMLElement {
+  private depositList(
+    result: Loaded,
+    testid: string,
+    payoutCoin: string,
+    none: string,
+    retry: boolean,
+  ): HTMLElement {
     return this.loaded(result, (data) => {
       const rows = arr(obj(data), 'deposits').map(obj);
       if (rows.length === 0) return empty(none);
@@ -173,14 +231,18 @@ class Dashboard {
         testid,
         payoutCoin,
         open: this.open,
-        action: retry ? { header: '', cell: (row) => this.retryButton(row) } : undefined,
+        action: retry ? { header: '', cell: (row) => this.retryButton(row), leading: true } : undefined,
       });
     });
   }
 
   private retryButton(row: JsonObject): HTMLElement {
     const id = str(row, 'deposit_id');
-    const button = h('button', { class: 'btn btn-small', testid: 'retry-button', attrs: { type: 'button' } }, 'Retry');
+    const button = h(
+      'button',
+      { class: 'btn btn-small', testid: 'retry-button', attrs: { type: 'button' } },
+      'Retry',
+    );
     button.addEventListener('click', () => void this.retry(id, button));
     return button;
   }
@@ -191,7 +253,10 @@ class Dashboard {
     try {
       const result = obj(await this.client.retry(id));
       const status = str(result, 'status');
-      this.retryResult = { ok: true, text: `Retry of ${id} accepted${status === '' ? '' : `: now ${label(status)}`}.` };
+      this.retryResult = {
+        ok: true,
+        text: `Retry of ${id} accepted${status === '' ? '' : `: now ${label(status)}`}.`,
+      };
     } catch (err) {
       if (isUnauthorized(err)) this.unauthorized = true;
       this.retryResult = { ok: false, text: `Retry of ${id} failed: ${errorText(err)}` };

@@ -1,4 +1,4 @@
-import { h, type Child } from '../shared/dom';
+import { h, type Child, type Children } from '../shared/dom';
 import { isObject, type JsonObject } from '../shared/json';
 import { label } from './format';
 
@@ -39,18 +39,33 @@ export interface TableOptions {
   omit?: string[];
   cell?: (key: string, row: JsonObject) => Child | undefined;
   rowClass?: (row: JsonObject) => string;
-  extra?: { header: string; cell: (row: JsonObject) => Child };
+  /** One more column computed from the row; `leading` puts it first (actions). */
+  extra?: { header: string; cell: (row: JsonObject) => Child; leading?: boolean };
 }
 
 export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement {
   const cols = columns(rows, opts.first, opts.omit);
+  const extra = opts.extra;
+  const head = extra === undefined ? null : h('th', null, extra.header);
+  const extraCell = (r: JsonObject): HTMLElement | null =>
+    extra === undefined ? null : h('td', { class: 'extra' }, extra.cell(r));
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
       { testid: opts.testid },
-      h('thead', null, h('tr', null, cols.map((c) => h('th', null, label(c))), opts.extra ? h('th', null, opts.extra.header) : null)),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          extra?.leading === true ? head : null,
+          cols.map((c) => h('th', null, label(c))),
+          extra?.leading === true ? null : head,
+        ),
+      ),
       h(
         'tbody',
         null,
@@ -58,8 +73,9 @@ export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement 
           h(
             'tr',
             { class: opts.rowClass?.(r), testid: opts.rowTestid },
+            extra?.leading === true ? extraCell(r) : null,
             cols.map((c) => h('td', { attrs: { 'data-col': c } }, opts.cell?.(c, r) ?? value(r[c]))),
-            opts.extra ? h('td', null, opts.extra.cell(r)) : null,
+            extra?.leading === true ? null : extraCell(r),
           ),
         ),
       ),
@@ -67,7 +83,7 @@ export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement 
   );
 }
 
-export function section(title: string, testid: string, ...body: (Child | Child[])[]): HTMLElement {
+export function section(title: string, testid: string, ...body: Children[]): HTMLElement {
   return h('section', { class: 'panel', testid }, h('h2', null, title), ...body);
 }
 

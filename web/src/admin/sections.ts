@@ -1,7 +1,7 @@
-import { h, type Child } from '../shared/dom';
+import { h, type Children } from '../shared/dom';
 import { arr, bool, isObject, num, obj, str, type JsonObject } from '../shared/json';
-import { baseUnits, label, shorten, time } from './format';
-import { empty, failure, kv, section, table, value } from './render';
+import { amount, baseUnits, label, shorten, time } from './format';
+import { empty, failure, kv, section, table, value, type TableOptions } from './render';
 
 /** The dashboard's panels, each rendered from one API response (or its error). */
 
@@ -17,13 +17,19 @@ export const STATUSES = [
   'done',
 ];
 
-const code = (s: string, keep = 10): HTMLElement => h('code', { attrs: { title: s } }, s === '' ? '—' : shorten(s, keep));
+const code = (s: string, keep = 10): HTMLElement =>
+  h('code', { attrs: { title: s } }, s === '' ? '—' : shorten(s, keep));
 
 export const badge = (status: string): HTMLElement =>
   h('span', { class: `badge status-${status}` }, label(status));
 
-function card(title: string, testid: string, body: Child | Child[], tone = ''): HTMLElement {
-  return h('div', { class: `stat ${tone}`, testid }, h('div', { class: 'stat-title' }, title), h('div', { class: 'stat-value' }, body));
+function card(title: string, testid: string, body: Children, tone = ''): HTMLElement {
+  return h(
+    'div',
+    { class: `stat ${tone}`, testid },
+    h('div', { class: 'stat-title' }, title),
+    h('div', { class: 'stat-value' }, body),
+  );
 }
 
 /** Headline numbers from /api/overview and /api/accounting. */
@@ -34,20 +40,47 @@ export function summary(overview: Loaded, accounting: Loaded, errored: Loaded): 
   const payout = str(wallet, 'coin', 'SKY');
   const cards: HTMLElement[] = [];
   if (o !== undefined && 'hot_wallet' in o) {
-    cards.push(card('Hot wallet', 'hot-wallet', `${str(wallet, 'balance', '—')} ${str(wallet, 'coin')}`));
+    const error = str(wallet, 'error');
+    cards.push(
+      card(
+        'Hot wallet',
+        'hot-wallet',
+        [
+          error === '' ? `${amount(str(wallet, 'balance'))} ${str(wallet, 'coin')}` : null,
+          error === '' ? null : h('span', { class: 'error-text' }, error),
+          str(wallet, 'kind') === '' ? null : h('div', { class: 'stat-sub' }, str(wallet, 'kind')),
+        ],
+        error === '' ? '' : 'tone-error',
+      ),
+    );
   }
   if (o !== undefined && 'sold_out' in o) {
     const soldOut = bool(o, 'sold_out');
-    cards.push(card('Sales', 'sold-out-state', soldOut ? 'Sold out' : 'Selling', soldOut ? 'tone-error' : 'tone-ok'));
+    const senderError = str(o, 'sender_error');
+    cards.push(
+      card(
+        'Sales',
+        'sold-out-state',
+        [
+          soldOut ? 'Sold out' : 'Selling',
+          senderError === '' ? null : h('div', { class: 'stat-sub error-text' }, senderError),
+        ],
+        soldOut || senderError !== '' ? 'tone-error' : 'tone-ok',
+      ),
+    );
   }
   if (a !== undefined) {
-    cards.push(card('Paid out', 'accounting-sent', `${str(a, 'sent', '—')} ${payout}`));
+    cards.push(card('Paid out', 'accounting-sent', `${amount(str(a, 'sent'))} ${payout}`));
     const received = obj(a.received);
     cards.push(
       card(
         'Received',
         'accounting-received',
-        h('ul', { class: 'plain' }, Object.keys(received).map((c) => h('li', null, `${str(received, c)} ${c}`))),
+        h(
+          'ul',
+          { class: 'plain' },
+          Object.keys(received).map((c) => h('li', null, `${amount(str(received, c))} ${c}`)),
+        ),
       ),
     );
   }
@@ -55,7 +88,9 @@ export function summary(overview: Loaded, accounting: Loaded, errored: Loaded): 
     const n = arr(obj(errored.data), 'deposits').length;
     cards.push(card('Errored deposits', 'errored-count', String(n), n > 0 ? 'tone-error' : 'tone-ok'));
   }
-  const problems = [overview, accounting].filter((r) => r?.ok === false).map((r) => (r?.ok === false ? r.error : ''));
+  const problems = [overview, accounting]
+    .filter((r) => r?.ok === false)
+    .map((r) => (r?.ok === false ? r.error : ''));
   return h(
     'div',
     { class: 'summary' },
@@ -76,7 +111,10 @@ function pools(data: unknown): HTMLElement {
       cell: (r) => {
         const total = num(r, 'total');
         if (total <= 0) return '—';
-        return h('progress', { class: 'bar', attrs: { max: total, value: num(r, 'used'), title: `${num(r, 'used')} of ${total}` } });
+        return h('progress', {
+          class: 'bar',
+          attrs: { max: total, value: num(r, 'used'), title: `${num(r, 'used')} of ${total}` },
+        });
       },
     },
     rowClass: (r) => ('remaining' in r && num(r, 'remaining') === 0 ? 'row-alert' : ''),
@@ -84,13 +122,29 @@ function pools(data: unknown): HTMLElement {
 }
 
 function scanners(data: unknown): HTMLElement {
-  const rows = (Array.isArray(data) ? data : Object.entries(obj(data)).map(([chain, v]) => ({ chain, ...obj(v) }))).filter(isObject);
+  const rows = (
+    Array.isArray(data) ? data : Object.entries(obj(data)).map(([chain, v]) => ({ chain, ...obj(v) }))
+  ).filter(isObject);
   if (rows.length === 0) return empty('No scanners.');
   return table(rows, {
     testid: 'scanners-table',
-    first: ['chain', 'height', 'tip', 'lag', 'last_error', 'alert'],
-    rowClass: (r) => (r.alert === true || (typeof r.alert === 'string' && r.alert !== '') || str(r, 'last_error') !== '' ? 'row-alert' : ''),
+    first: ['chain', 'enabled', 'height', 'tip', 'lag', 'last_error', 'alert', 'hash'],
+    cell: (key, r) => {
+      if (key === 'alert') return alertCell(r.alert);
+      if (key === 'hash') return code(str(r, key), 8);
+      return undefined;
+    },
+    rowClass: (r) =>
+      r.alert === true || (typeof r.alert === 'string' && r.alert !== '') || str(r, 'last_error') !== ''
+        ? 'row-alert'
+        : '',
   });
+}
+
+function alertCell(v: unknown): HTMLElement | string {
+  if (v === true) return h('span', { class: 'error-text' }, 'ALERT');
+  if (typeof v === 'string' && v !== '') return h('span', { class: 'error-text' }, v);
+  return h('span', { class: 'muted' }, 'ok');
 }
 
 /** Deposit counts per status as buttons that set the filter. */
@@ -100,7 +154,12 @@ function byStatus(data: unknown, onFilter: (status: string) => void): HTMLElemen
     'div',
     { class: 'chips', testid: 'deposits-by-status' },
     Object.keys(counts).map((s) =>
-      h('button', { class: 'chip', attrs: { type: 'button' }, on: { click: () => onFilter(s) } }, badge(s), h('strong', null, String(counts[s]))),
+      h(
+        'button',
+        { class: 'chip', attrs: { type: 'button' }, on: { click: () => onFilter(s) } },
+        badge(s),
+        h('strong', null, String(counts[s])),
+      ),
     ),
   );
 }
@@ -109,12 +168,23 @@ export function overviewPanels(overview: Loaded, onFilter: (status: string) => v
   if (overview === undefined) return [];
   if (!overview.ok) return [section('Pools and scanners', 'overview', failure(overview.error))];
   const o = obj(overview.data);
-  const known = ['pools', 'scanners', 'hot_wallet', 'sold_out', 'deposits_by_status'];
+  // Shown in the summary cards or their own panels; anything else goes to "More".
+  const known = [
+    'pools',
+    'scanners',
+    'hot_wallet',
+    'sold_out',
+    'sender_error',
+    'deposits_by_status',
+    'deposit_error_count',
+  ];
   const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !known.includes(k)));
   return [
     'pools' in o ? section('Deposit address pools', 'pools', pools(o.pools)) : null,
     'scanners' in o ? section('Scanners', 'scanners', scanners(o.scanners)) : null,
-    'deposits_by_status' in o ? section('Deposits by status', 'status-counts', byStatus(o.deposits_by_status, onFilter)) : null,
+    'deposits_by_status' in o
+      ? section('Deposits by status', 'status-counts', byStatus(o.deposits_by_status, onFilter))
+      : null,
     Object.keys(rest).length > 0 ? section('More', 'overview-more', kv(rest)) : null,
   ].filter((e): e is HTMLElement => e !== null);
 }
@@ -123,7 +193,7 @@ export interface DepositTableOptions {
   testid: string;
   payoutCoin: string;
   open: Set<string>;
-  action?: { header: string; cell: (row: JsonObject) => Child };
+  action?: TableOptions['extra'];
 }
 
 /** Teller's DepositInfo rows; the whole record is one click away. */
@@ -143,37 +213,51 @@ export function depositTable(deposits: JsonObject[], opts: DepositTableOptions):
   return table(
     deposits.map((d) => ({ ...d, record: true })),
     {
-    testid: opts.testid,
-    rowTestid: opts.testid === 'errored-table' ? 'errored-row' : 'deposit-row',
-    first: ['seq', 'updated_at', 'status', 'coin_type', 'deposit_value', 'sky_sent', 'sky_address', 'deposit_address', 'deposit_id', 'txid', 'error', 'record'],
-    omit: ['passthrough', 'deposit'],
-    rowClass: (r) => (str(r, 'error') !== '' ? 'row-alert' : ''),
-    cell: (key, r) => {
-      const v = r[key];
-      switch (key) {
-        case 'updated_at':
-          return time(num(r, key));
-        case 'status':
-          return badge(str(r, key));
-        case 'deposit_value':
-          return baseUnits(v, str(r, 'coin_type'));
-        case 'sky_sent':
-          return baseUnits(v, opts.payoutCoin, payoutDecimals);
-        case 'sky_address':
-        case 'deposit_address':
-        case 'deposit_id':
-        case 'txid':
-          return code(str(r, key), 8);
-        case 'error':
-          return str(r, key) === '' ? '—' : h('span', { class: 'error-text' }, str(r, key));
-        case 'record':
-          return details(r);
-        default:
-          return isObject(v) ? h('span', { class: 'muted' }, '{…}') : value(v);
-      }
+      testid: opts.testid,
+      rowTestid: opts.testid === 'errored-table' ? 'errored-row' : 'deposit-row',
+      first: [
+        'seq',
+        'updated_at',
+        'status',
+        'coin_type',
+        'deposit_value',
+        'sky_sent',
+        'sky_address',
+        'deposit_address',
+        'deposit_id',
+        'txid',
+        'error',
+        'record',
+      ],
+      // The value cells name the coin; the nested records are in `record`.
+      omit: ['coin_type', 'passthrough', 'deposit'],
+      rowClass: (r) => (str(r, 'error') !== '' ? 'row-alert' : ''),
+      cell: (key, r) => {
+        const v = r[key];
+        switch (key) {
+          case 'updated_at':
+            return time(num(r, key));
+          case 'status':
+            return badge(str(r, key));
+          case 'deposit_value':
+            return baseUnits(v, str(r, 'coin_type'));
+          case 'sky_sent':
+            return baseUnits(v, opts.payoutCoin, payoutDecimals);
+          case 'sky_address':
+          case 'deposit_address':
+          case 'deposit_id':
+          case 'txid':
+            return code(str(r, key), 8);
+          case 'error':
+            return str(r, key) === '' ? '—' : h('span', { class: 'error-text' }, str(r, key));
+          case 'record':
+            return details(r);
+          default:
+            return isObject(v) ? h('span', { class: 'muted' }, '{…}') : value(v);
+        }
+      },
+      extra: opts.action,
     },
-    extra: opts.action,
-  },
   );
 }
 
@@ -191,7 +275,14 @@ export function addresses(data: unknown): HTMLElement {
   if (rows.length === 0) return empty('No coins.');
   return table(rows, {
     testid: 'addresses-table',
-    first: ['coin', 'address_manager_enabled', 'scanning_enabled', 'remaining_addresses', 'scanning_addresses'],
-    rowClass: (r) => (bool(r, 'address_manager_enabled') && num(r, 'remaining_addresses') === 0 ? 'row-alert' : ''),
+    first: [
+      'coin',
+      'address_manager_enabled',
+      'scanning_enabled',
+      'remaining_addresses',
+      'scanning_addresses',
+    ],
+    rowClass: (r) =>
+      bool(r, 'address_manager_enabled') && num(r, 'remaining_addresses') === 0 ? 'row-alert' : '',
   });
 }

@@ -7,13 +7,7 @@ import { sha256 } from '../shared/sha256';
  */
 
 export type AddressProblem =
-  | 'empty'
-  | 'base58_character'
-  | 'base58_string'
-  | 'length'
-  | 'version'
-  | 'checksum'
-  | 'evm_format';
+  'empty' | 'base58_character' | 'base58_string' | 'length' | 'version' | 'checksum' | 'evm_format';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const ADDRESS_BYTES = 25;

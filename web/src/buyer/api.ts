@@ -30,6 +30,8 @@ export interface Health {
   processorError: string;
   /** Hot wallet balance in payout coins, a decimal string; '' when unknown. */
   balance: string;
+  /** This daemon's flag (teller has none): nothing left to pay out. */
+  soldOut: boolean;
 }
 
 export interface DepositStatus {
@@ -88,6 +90,7 @@ export function parseConfig(raw: unknown): PublicConfig {
 export function parseHealth(raw: unknown): Health {
   const exchange = obj(obj(raw).exchange);
   return {
+    soldOut: bool(obj(raw), 'sold_out'),
     senderError: str(exchange, 'sender_error'),
     processorError: str(exchange, 'processor_error'),
     balance: str(obj(exchange.balance), 'coins'),

@@ -36,7 +36,11 @@ export class BindCard {
     testid: 'address-error',
     attrs: { id: 'address-error', role: 'alert', hidden: true },
   });
-  private readonly bindButton = h('button', { class: 'btn btn-primary', testid: 'bind-button', attrs: { type: 'submit' } });
+  private readonly bindButton = h('button', {
+    class: 'btn btn-primary',
+    testid: 'bind-button',
+    attrs: { type: 'submit' },
+  });
   private readonly statusButton = h('button', {
     class: 'btn btn-secondary',
     testid: 'status-button',
@@ -47,6 +51,7 @@ export class BindCard {
     testid: 'bind-message',
     attrs: { role: 'alert', hidden: true },
   });
+  private readonly how = h('div', { class: 'how', testid: 'how-it-works' });
   private readonly disabledNote = h('p', { class: 'hint', testid: 'bind-disabled', attrs: { hidden: true } });
 
   constructor(onBind: (address: string) => void, onCheck: (address: string) => void, onEdit: () => void) {
@@ -69,6 +74,7 @@ export class BindCard {
       { class: 'card', testid: 'bind-card' },
       h('div', { class: 'card-head' }, h('span', { class: 'step' }, '2'), this.title),
       form,
+      this.how,
     );
   }
 
@@ -78,15 +84,31 @@ export class BindCard {
     this.title.textContent = t('step.address');
     this.label.textContent = t('address.label', vars);
     this.hint.textContent = t('address.hint', vars);
-    this.input.placeholder = t(s.payoutCoin === 'SKY' ? 'address.placeholder.sky' : 'address.placeholder.evm');
+    this.input.placeholder = t(
+      s.payoutCoin === 'SKY' ? 'address.placeholder.sky' : 'address.placeholder.evm',
+    );
     this.bindButton.textContent = s.binding ? t('bind.busy') : t('bind.button', vars);
     this.bindButton.disabled = s.binding || !s.canBind;
     this.statusButton.textContent = t('status.button');
     this.disabledNote.hidden = s.canBind;
     this.disabledNote.textContent = t('bind.disabled');
 
+    fill(
+      this.how,
+      h('h3', null, t('how.title')),
+      h(
+        'ol',
+        null,
+        h('li', null, t('how.1', vars)),
+        h('li', null, t('how.2', vars)),
+        h('li', null, t('how.3', vars)),
+      ),
+      h('p', { class: 'note' }, t('how.note')),
+    );
+
     this.error.hidden = s.addressError === undefined;
-    this.error.textContent = s.addressError === undefined ? '' : t(s.addressError.key, { ...vars, ...s.addressError.vars });
+    this.error.textContent =
+      s.addressError === undefined ? '' : t(s.addressError.key, { ...vars, ...s.addressError.vars });
     this.input.setAttribute('aria-invalid', String(s.addressError !== undefined));
     this.input.classList.toggle('invalid', s.addressError !== undefined);
 

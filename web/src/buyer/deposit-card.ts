@@ -30,8 +30,16 @@ export class DepositCard {
   private readonly title = h('h3', { class: 'deposit-title' });
   private readonly qr = h('img', { class: 'qr', testid: 'deposit-qr', attrs: { width: 200, height: 200 } });
   private readonly address = h('code', { class: 'deposit-address', testid: 'deposit-address' });
-  private readonly copyButton = h('button', { class: 'btn btn-secondary btn-copy', testid: 'copy-button', attrs: { type: 'button' } });
-  private readonly copyFeedback = h('span', { class: 'copy-feedback', testid: 'copy-feedback', attrs: { 'aria-live': 'polite' } });
+  private readonly copyButton = h('button', {
+    class: 'btn btn-secondary btn-copy',
+    testid: 'copy-button',
+    attrs: { type: 'button' },
+  });
+  private readonly copyFeedback = h('span', {
+    class: 'copy-feedback',
+    testid: 'copy-feedback',
+    attrs: { 'aria-live': 'polite' },
+  });
   private readonly text = h('div', { class: 'deposit-text' });
   private view?: DepositView;
   private ctx?: Ctx;
@@ -82,7 +90,10 @@ export class DepositCard {
     this.title.textContent = t('deposit.title', vars);
     this.qr.alt = t('deposit.qr');
     this.copyButton.textContent = t('deposit.copy');
-    const after = t(v.confirmations > 0 ? 'deposit.after' : 'deposit.afterNoConf', { ...vars, address: PLACEHOLDER });
+    const after = t(v.confirmations > 0 ? 'deposit.after' : 'deposit.afterNoConf', {
+      ...vars,
+      address: PLACEHOLDER,
+    });
     fill(
       this.text,
       h('p', { class: 'deposit-send' }, t('deposit.send', vars)),

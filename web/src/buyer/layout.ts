@@ -33,7 +33,11 @@ export class LangNav {
   constructor(onSelect: (lang: Lang) => void) {
     for (const lang of LANG_ORDER) {
       const info = LANGS[lang];
-      const a = h('a', { testid: `lang-${lang}`, attrs: { href: info.path, lang: info.tag, hreflang: info.tag } }, info.name);
+      const a = h(
+        'a',
+        { testid: `lang-${lang}`, attrs: { href: info.path, lang: info.tag, hreflang: info.tag } },
+        info.name,
+      );
       a.addEventListener('click', (ev) => {
         if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey || ev.button !== 0) return;
         ev.preventDefault();
@@ -59,11 +63,7 @@ export class Header {
   private readonly brand = h('a', { class: 'brand', attrs: { href: '/' } });
 
   constructor(readonly nav: LangNav) {
-    this.el = h(
-      'header',
-      { class: 'topbar' },
-      h('div', { class: 'wrap topbar-inner' }, this.brand, nav.el),
-    );
+    this.el = h('header', { class: 'topbar' }, h('div', { class: 'wrap topbar-inner' }, this.brand, nav.el));
     this.brand.append(logo(), this.name);
   }
 
@@ -76,7 +76,11 @@ export class Header {
 
 /** Closed / sold out / no coin / loading notices, shown before the buyer pays. */
 export class Banner {
-  readonly el = h('div', { class: 'banner', testid: 'availability-banner', attrs: { role: 'status', hidden: true } });
+  readonly el = h('div', {
+    class: 'banner',
+    testid: 'availability-banner',
+    attrs: { role: 'status', hidden: true },
+  });
 
   update(ctx: Ctx, state: Availability, payout: string): void {
     this.el.hidden = state === 'open';

@@ -3,7 +3,15 @@ import { h } from '../shared/dom';
 import { Poller } from '../shared/poller';
 import { load, save } from '../shared/storage';
 import { payoutAddressProblem } from './address';
-import { bind, fetchConfig, fetchHealth, StatusClient, type DepositStatus, type Health, type PublicConfig } from './api';
+import {
+  bind,
+  fetchConfig,
+  fetchHealth,
+  StatusClient,
+  type DepositStatus,
+  type Health,
+  type PublicConfig,
+} from './api';
 import { BindCard, type BindCardState } from './bind-card';
 import { makeCtx, type Ctx, type Problem } from './context';
 import { DepositCard, type DepositView } from './deposit-card';
@@ -19,7 +27,9 @@ const ADDRESS_KEY = 'teller.address';
 
 function toProblem(lead: MessageKey, err: unknown): Problem {
   if (err instanceof ApiError) {
-    return err.text === '' ? { lead, detailKey: 'error.server', vars: { code: err.status } } : { lead, detail: err.text };
+    return err.text === ''
+      ? { lead, detailKey: 'error.server', vars: { code: err.status } }
+      : { lead, detail: err.text };
   }
   if (err instanceof NetworkError) return { lead, detailKey: 'error.network' };
   console.error(err);
@@ -95,7 +105,8 @@ class BuyerPage {
     if (c === undefined) return this.loadFailed ? 'failed' : 'loading';
     if (!c.enabled) return 'closed';
     if (this.coin === undefined) return 'no_coins';
-    if (c.soldOut || (this.health !== undefined && this.health.senderError !== '')) return 'sold_out';
+    const h = this.health;
+    if (c.soldOut || (h !== undefined && (h.soldOut || h.senderError !== ''))) return 'sold_out';
     return 'open';
   }
 
@@ -104,7 +115,8 @@ class BuyerPage {
     save('local', LANG_KEY, lang);
     document.documentElement.lang = LANGS[lang].tag;
     const path = LANGS[lang].path;
-    if (push && location.pathname !== path) history.pushState(null, '', `${path}${location.search}${location.hash}`);
+    if (push && location.pathname !== path)
+      history.pushState(null, '', `${path}${location.search}${location.hash}`);
     this.render();
   }
 
@@ -152,6 +164,7 @@ class BuyerPage {
     this.binding = true;
     this.bindMessage = undefined;
     this.renderBind();
+    let bound = false;
     try {
       const result = await bind(address, coin.coinType);
       this.deposit = {
@@ -163,12 +176,15 @@ class BuyerPage {
       };
       await this.depositCard.show(this.deposit);
       this.watch(address);
+      bound = true;
     } catch (err) {
       this.bindMessage = toProblem('error.bind', err);
     } finally {
       this.binding = false;
       this.render();
     }
+    // On a phone the new address is below the fold: bring it into view.
+    if (bound) this.depositCard.el.scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 
   private checkStatus(address: string): void {

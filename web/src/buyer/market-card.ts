@@ -15,7 +15,13 @@ export class MarketCard {
   private readonly calcLabel = h('label', { attrs: { for: 'calc-amount' } });
   private readonly calcInput = h('input', {
     testid: 'calc-amount',
-    attrs: { id: 'calc-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.01' },
+    attrs: {
+      id: 'calc-amount',
+      type: 'text',
+      inputmode: 'decimal',
+      autocomplete: 'off',
+      placeholder: '0.01',
+    },
   });
   private readonly calcUnit = h('span', { class: 'calc-unit' });
   private readonly calcResult = h('div', { class: 'calc-result' });
@@ -37,14 +43,24 @@ export class MarketCard {
       h(
         'div',
         { class: 'calc' },
-        h('div', { class: 'calc-row' }, this.calcLabel, h('div', { class: 'calc-input' }, this.calcInput, this.calcUnit)),
+        h(
+          'div',
+          { class: 'calc-row' },
+          this.calcLabel,
+          h('div', { class: 'calc-input' }, this.calcInput, this.calcUnit),
+        ),
         this.calcResult,
         this.calcNote,
       ),
     );
   }
 
-  update(ctx: Ctx, config: PublicConfig | undefined, health: Health | undefined, coinKey: string | undefined): void {
+  update(
+    ctx: Ctx,
+    config: PublicConfig | undefined,
+    health: Health | undefined,
+    coinKey: string | undefined,
+  ): void {
     this.ctx = ctx;
     this.config = config;
     const t = ctx.t;
@@ -78,7 +94,11 @@ export class MarketCard {
     const coin = this.coin;
     const rate = coin === undefined ? null : parseDec(coin.rate);
     if (coin === undefined || rate === null) {
-      fill(this.rate, h('div', { class: 'rate-label' }, ctx.t('rate.label')), h('div', { class: 'rate-main' }, '—'));
+      fill(
+        this.rate,
+        h('div', { class: 'rate-label' }, ctx.t('rate.label')),
+        h('div', { class: 'rate-main' }, '—'),
+      );
       return;
     }
     const inv = inverse(rate);
@@ -86,26 +106,41 @@ export class MarketCard {
     fill(
       this.rate,
       h('div', { class: 'rate-label' }, ctx.t('rate.label')),
-      h('div', { class: 'rate-main', testid: 'rate-forward' }, `1 ${coin.coinType} = ${formatDec(rate, fmt)} ${payout}`),
+      h(
+        'div',
+        { class: 'rate-main', testid: 'rate-forward' },
+        `1 ${coin.coinType} = ${formatDec(rate, fmt)} ${payout}`,
+      ),
       inv === null
         ? null
-        : h('div', { class: 'rate-inverse', testid: 'rate-inverse' }, `1 ${payout} = ${formatDec(inv, fmt)} ${coin.coinType}`),
+        : h(
+            'div',
+            { class: 'rate-inverse', testid: 'rate-inverse' },
+            `1 ${payout} = ${formatDec(inv, fmt)} ${coin.coinType}`,
+          ),
     );
   }
 
-  private renderFacts(ctx: Ctx, config: PublicConfig | undefined, health: Health | undefined, payout: string): void {
+  private renderFacts(
+    ctx: Ctx,
+    config: PublicConfig | undefined,
+    health: Health | undefined,
+    payout: string,
+  ): void {
     const t = ctx.t;
     const unknown = t('fact.unknown');
-    const fact = (label: string, value: string, testid: string): HTMLElement[] => [
-      h('dt', null, label),
-      h('dd', { testid }, value),
-    ];
+    const fact = (label: string, value: string, testid: string): HTMLElement =>
+      h('div', { class: 'fact' }, h('dt', null, label), h('dd', { testid }, value));
     const coin = this.coin;
     const inventory =
       health === undefined || health.balance === '' ? unknown : `${ctx.amount(health.balance)} ${payout}`;
     const rows = [
       fact(t('fact.inventory'), inventory, 'inventory'),
-      fact(t('fact.confirmations'), coin === undefined ? unknown : String(coin.confirmationsRequired), 'confirmations-required'),
+      fact(
+        t('fact.confirmations'),
+        coin === undefined ? unknown : String(coin.confirmationsRequired),
+        'confirmations-required',
+      ),
       fact(
         t('fact.precision'),
         config === undefined ? unknown : t('fact.precision.value', { n: config.maxDecimals }),
@@ -124,7 +159,13 @@ export class MarketCard {
     // The minimum volume only applies when buying on an exchange; teller reports it even in direct mode.
     const min = coin === undefined ? null : parseDec(coin.passthroughMinimumVolume);
     if (config?.buyMethod === 'passthrough' && coin !== undefined && min !== null && min.int > 0n) {
-      rows.push(fact(t('fact.minVolume'), `${ctx.amount(coin.passthroughMinimumVolume)} ${coin.coinType}`, 'min-volume'));
+      rows.push(
+        fact(
+          t('fact.minVolume'),
+          `${ctx.amount(coin.passthroughMinimumVolume)} ${coin.coinType}`,
+          'min-volume',
+        ),
+      );
     }
     fill(this.facts, rows);
   }

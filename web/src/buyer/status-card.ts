@@ -68,12 +68,22 @@ export class StatusCard {
     const rows: (HTMLElement | null)[] = [
       s.error === undefined
         ? null
-        : h('div', { class: 'message message-error', testid: 'status-error-message', attrs: { role: 'alert' } }, problemText(ctx, s.error)),
+        : h(
+            'div',
+            { class: 'message message-error', testid: 'status-error-message', attrs: { role: 'alert' } },
+            problemText(ctx, s.error),
+          ),
     ];
     if (s.statuses !== undefined && s.statuses.length === 0) {
       rows.push(h('p', { class: 'status-empty', testid: 'status-empty' }, t('status.empty')));
     } else if (s.statuses !== undefined) {
-      rows.push(h('ol', { class: 'status-list', testid: 'status-list' }, s.statuses.map((d) => this.row(ctx, d, s.payoutCoin))));
+      rows.push(
+        h(
+          'ol',
+          { class: 'status-list', testid: 'status-list' },
+          s.statuses.map((d) => this.row(ctx, d, s.payoutCoin)),
+        ),
+      );
     }
     fill(this.body, rows);
   }
@@ -83,13 +93,15 @@ export class StatusCard {
     const payout = d.payoutCoin === '' ? defaultPayout : d.payoutCoin;
     const vars = { coin: d.coinType, payout };
     const state = isState(d.status) ? d.status : undefined;
-    const stateKey: MessageKey = d.error !== '' ? 'state.error' : state === undefined ? 'state.unknown' : `state.${state}`;
+    const stateKey: MessageKey =
+      d.error !== '' ? 'state.error' : state === undefined ? 'state.unknown' : `state.${state}`;
     const msgKey: MessageKey = state === undefined ? 'msg.unknown' : `msg.${state}`;
     const details: HTMLElement[] = [];
     const detail = (label: string, value: Node | string, testid: string, cls = ''): void => {
       details.push(h('div', { class: `detail ${cls}` }, h('dt', null, label), h('dd', { testid }, value)));
     };
-    if (d.depositValue !== '') detail(t('status.deposit'), `${ctx.amount(d.depositValue)} ${d.coinType}`, 'deposit-amount');
+    if (d.depositValue !== '')
+      detail(t('status.deposit'), `${ctx.amount(d.depositValue)} ${d.coinType}`, 'deposit-amount');
     if (d.confirmationsRequired > 0 && (d.depositValue !== '' || d.confirmations > 0)) {
       const n = Math.min(d.confirmations, d.confirmationsRequired);
       detail(
@@ -102,7 +114,11 @@ export class StatusCard {
             testid: 'confirmations-bar',
             attrs: { max: Math.max(d.confirmationsRequired, 1), value: n },
           }),
-          h('span', { testid: 'confirmations' }, t('status.confirmations.value', { n: d.confirmations, total: d.confirmationsRequired })),
+          h(
+            'span',
+            { testid: 'confirmations' },
+            t('status.confirmations.value', { n: d.confirmations, total: d.confirmationsRequired }),
+          ),
         ),
         'confirmations-detail',
       );
@@ -115,8 +131,10 @@ export class StatusCard {
         d.payoutValue === '' ? 'pending' : 'strong',
       );
     }
-    if (d.payoutTxid !== '') detail(t('status.txid'), h('code', { class: 'txid' }, d.payoutTxid), 'payout-txid', 'wide');
-    if (d.depositAddress !== '') detail(t('status.depositAddress'), h('code', null, d.depositAddress), 'status-deposit-address', 'wide');
+    if (d.payoutTxid !== '')
+      detail(t('status.txid'), h('code', { class: 'txid' }, d.payoutTxid), 'payout-txid', 'wide');
+    if (d.depositAddress !== '')
+      detail(t('status.depositAddress'), h('code', null, d.depositAddress), 'status-deposit-address', 'wide');
     return h(
       'li',
       { class: `status-row tone-${tone(d)}`, testid: 'status-row', attrs: { 'data-status': d.status } },
@@ -125,7 +143,9 @@ export class StatusCard {
         { class: 'status-top' },
         h('span', { class: 'coin-tag' }, d.coinType),
         h('span', { class: `badge tone-${tone(d)}`, testid: 'status-state' }, t(stateKey, vars)),
-        d.updatedAt > 0 ? h('time', { class: 'updated' }, t('status.updated', { time: ctx.time(d.updatedAt) })) : null,
+        d.updatedAt > 0
+          ? h('time', { class: 'updated' }, t('status.updated', { time: ctx.time(d.updatedAt) }))
+          : null,
       ),
       h('p', { class: 'status-message', testid: 'status-message' }, t(msgKey, vars)),
       d.error === ''

@@ -4,6 +4,8 @@
  */
 
 export type Child = Node | string | number | null | undefined | false;
+/** Children may be nested in arrays at any depth (lists of rows of cells…). */
+export type Children = Child | readonly Children[];
 
 export interface Props {
   class?: string;
@@ -15,7 +17,7 @@ export interface Props {
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Props | null = null,
-  ...children: (Child | Child[])[]
+  ...children: Children[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props !== null) {
@@ -33,15 +35,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-function append(el: Element, children: (Child | Child[])[]): void {
-  for (const child of children.flat()) {
+function append(el: Element, children: readonly Children[]): void {
+  for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : String(child));
   }
 }
 
 /** Replaces every child of `el`. */
-export function fill(el: Element, ...children: (Child | Child[])[]): void {
+export function fill(el: Element, ...children: Children[]): void {
   el.replaceChildren();
   append(el, children);
 }

@@ -41,7 +41,11 @@ export async function requestJson(url: string, init: RequestInit = {}): Promise<
   }
 }
 
-export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> =>
+export const postJson = (
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> =>
   requestJson(url, {
     method: 'POST',
     // Exactly `application/json`: teller rejects any parameter (415 `Invalid content type`).

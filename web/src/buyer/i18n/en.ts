@@ -41,12 +41,20 @@ export const en = {
   'address.placeholder.evm': '0x… address',
   'address.hint': 'Your {payout} is sent here. Double-check it: payouts cannot be reversed.',
   'address.error.empty': 'Please enter your {payout} address.',
-  'address.error.base58_character': 'The address contains a character that is not allowed (0, O, I and l are never used).',
+  'address.error.base58_character':
+    'The address contains a character that is not allowed (0, O, I and l are never used).',
   'address.error.base58_string': 'This is not a valid address.',
   'address.error.length': 'The address has the wrong length. Check that you copied all of it.',
   'address.error.version': 'This is not a {payout} address (wrong version). Did you paste a Bitcoin address?',
   'address.error.checksum': 'The address checksum does not match. Check it for typos.',
   'address.error.evm_format': 'Enter an address that starts with 0x followed by 40 hexadecimal characters.',
+
+  'how.title': 'How it works',
+  'how.1': 'Enter your {payout} address and get a {coin} deposit address.',
+  'how.2': 'Send {coin} to that address from your wallet.',
+  'how.3': 'Once the deposit is confirmed, {payout} is sent to you automatically.',
+  'how.note':
+    'Send from a wallet you control rather than straight from an exchange: exchange withdrawals can arrive late or short.',
 
   'bind.button': 'Get {coin} deposit address',
   'bind.busy': 'Requesting…',
@@ -61,7 +69,8 @@ export const en = {
   'deposit.send': 'Send {coin} to this address.',
   'deposit.after':
     'After the required confirmations ({n}) you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}.',
-  'deposit.afterNoConf': 'Once it is seen you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}.',
+  'deposit.afterNoConf':
+    'Once it is seen you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}.',
   'deposit.new': 'Every request issues a new address; all of them stay linked to your receive address.',
   'deposit.qr': 'QR code of the deposit address',
   'deposit.copy': 'Copy address',
@@ -79,10 +88,11 @@ export const en = {
   'status.confirmations': 'Confirmations',
   'status.confirmations.value': '{n} of {total}',
   'status.payout': 'You receive',
-  'status.payoutPending': 'Calculated when the deposit is confirmed',
+  'status.payoutPending': 'Pending — shown when the payout is sent',
   'status.txid': 'Payout transaction',
   'status.error': 'Problem',
-  'status.errorHelp': 'This deposit needs the operator’s attention. Please contact support with your receive address.',
+  'status.errorHelp':
+    'This deposit needs the operator’s attention. Please contact support with your receive address.',
 
   'state.waiting_deposit': 'Waiting for deposit',
   'state.waiting_decide': 'Deposit received',

@@ -49,6 +49,12 @@ export const zh: Messages = {
   'address.error.checksum': '地址校验和不匹配，请检查是否有输入错误。',
   'address.error.evm_format': '请输入以 0x 开头、后跟 40 个十六进制字符的地址。',
 
+  'how.title': '流程说明',
+  'how.1': '输入您的 {payout} 地址，获取 {coin} 充值地址。',
+  'how.2': '从您的钱包向该地址发送 {coin}。',
+  'how.3': '充值确认后，{payout} 会自动发送给您。',
+  'how.note': '请从您自己掌控的钱包转账，不要直接从交易所提币：交易所提币可能延迟到账或金额不足。',
+
   'bind.button': '获取 {coin} 充值地址',
   'bind.busy': '正在请求…',
   'bind.disabled': '目前无法获取充值地址。',
@@ -79,7 +85,7 @@ export const zh: Messages = {
   'status.confirmations': '确认数',
   'status.confirmations.value': '{n} / {total}',
   'status.payout': '您将收到',
-  'status.payoutPending': '充值确认后计算',
+  'status.payoutPending': '待定——付款发送后显示',
   'status.txid': '付款交易',
   'status.error': '问题',
   'status.errorHelp': '此充值需要运营方处理。请携带您的收款地址联系客服。',

@@ -1,0 +1,184 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Config } from '../config/types';
+import { writeBackup } from '../store/backup';
+import type { Store } from '../store/store';
+import { errorMessage } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { OpsError } from './errors';
+
+/**
+ * Scheduled backups (`[backup]`): on the node-cron expression `backup.schedule` (seconds allowed:
+ * six fields), a consistent snapshot of the running store goes to
+ * `<data dir>/<backup.dir>/teller-<unix seconds>.db` (the same format as /api/backup, restorable
+ * with `teller backup restore`), and only the `backup.keep` newest files are kept.
+ *
+ * A backup is written to `<name>.tmp`, synced, then renamed, so a crash never leaves a truncated
+ * file under a backup's name. Runs never overlap; a failed run logs an error and the next one
+ * tries again.
+ */
+
+const NAME = /^teller-(\d+)(?:-(\d+))?\.db$/;
+const TMP_SUFFIX = '.tmp';
+
+export interface BackupScheduleOptions {
+  store: Store;
+  dataDir: string;
+  backup: Config['backup'];
+  log: Logger;
+}
+
+export interface BackupFile {
+  file: string;
+  records: number;
+}
+
+interface Named {
+  name: string;
+  unix: number;
+  n: number;
+}
+
+/** Backup files in `dir`, newest first. */
+export async function listBackups(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  const found: Named[] = [];
+  for (const name of names) {
+    const m = NAME.exec(name);
+    if (m) found.push({ name, unix: Number(m[1]), n: Number(m[2] ?? 0) });
+  }
+  found.sort((a, b) => b.unix - a.unix || b.n - a.n);
+  return found.map((f) => path.join(dir, f.name));
+}
+
+export class BackupScheduler {
+  private task: ScheduledTask | null = null;
+  private running: Promise<BackupFile | undefined> | null = null;
+
+  constructor(private readonly opts: BackupScheduleOptions) {}
+
+  /** Where backups go: backup.dir, relative to the data dir. */
+  get dir(): string {
+    return path.resolve(this.opts.dataDir, this.opts.backup.dir);
+  }
+
+  /** Starts the schedule; does nothing when backup.schedule is ''. */
+  start(): void {
+    const { schedule } = this.opts.backup;
+    if (schedule === '' || this.task) return;
+    const { log } = this.opts;
+    this.task = createTask(schedule, () => this.tick(), {
+      name: 'teller-backup',
+      noOverlap: true,
+      // node-cron's own messages (a missed run after a suspend, an overlap) go to our log.
+      logger: {
+        info: (m) => log.debug({ part: 'cron' }, m),
+        warn: (m) => log.warn({ part: 'cron' }, m),
+        error: (m, err) =>
+          log.error({ part: 'cron', err: err ? errorMessage(err) : undefined }, errorMessage(m)),
+        debug: (m) => log.debug({ part: 'cron' }, errorMessage(m)),
+      },
+    });
+    void this.task.start();
+    this.opts.log.info({ schedule, dir: this.dir, keep: this.opts.backup.keep }, 'scheduled backups on');
+  }
+
+  /** Stops the schedule and waits for a running backup (the store must stay open until then). */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = null;
+    if (task) await task.destroy();
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    await this.runOnce().catch((err: unknown) =>
+      this.opts.log.error({ err: errorMessage(err), dir: this.dir }, 'scheduled backup failed'),
+    );
+  }
+
+  /** Writes one backup now and prunes old ones; undefined if one is already being written. */
+  runOnce(): Promise<BackupFile | undefined> {
+    if (this.running) return Promise.resolve(undefined);
+    this.running = this.write().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async write(): Promise<BackupFile> {
+    const { store, log } = this.opts;
+    const dir = this.dir;
+    const started = Date.now();
+    let file = '';
+    let tmp = '';
+    let records: number;
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      file = await freeName(dir, Math.floor(Date.now() / 1000));
+      tmp = file + TMP_SUFFIX;
+      records = await writeTo(store, tmp);
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+    } catch (err) {
+      if (tmp !== '') await rm(tmp, { force: true });
+      throw new OpsError('backup_failed', `backup to ${file || dir} failed: ${errorMessage(err)}`);
+    }
+    log.info({ file, records, ms: Date.now() - started }, 'backup written');
+    await this.prune();
+    return { file, records };
+  }
+
+  /**
+   * Deletes all but the backup.keep newest backups, and temp files of runs that died. Called by
+   * write() once its own file is renamed, so no temp file left belongs to a live run.
+   */
+  private async prune(): Promise<string[]> {
+    const dir = this.dir;
+    const backups = await listBackups(dir);
+    const removed = backups.slice(Math.max(1, this.opts.backup.keep));
+    for (const f of removed) await rm(f, { force: true });
+    for (const name of await readdir(dir)) {
+      if (name.endsWith(TMP_SUFFIX) && NAME.test(name.slice(0, -TMP_SUFFIX.length))) {
+        await rm(path.join(dir, name), { force: true });
+      }
+    }
+    if (removed.length > 0)
+      this.opts.log.info({ removed: removed.map((f) => path.basename(f)) }, 'old backups removed');
+    return removed;
+  }
+}
+
+/** `teller-<unix>.db`, or `teller-<unix>-<n>.db` when a backup of that second exists. */
+async function freeName(dir: string, unix: number): Promise<string> {
+  const taken = new Set(await readdir(dir));
+  for (let n = 0; ; n++) {
+    const name = n === 0 ? `teller-${unix}.db` : `teller-${unix}-${n}.db`;
+    if (!taken.has(name) && !taken.has(name + TMP_SUFFIX)) return path.join(dir, name);
+  }
+}
+
+/** writeBackup into a new file (mode 0600: it holds every buyer's addresses). */
+async function writeTo(store: Store, file: string): Promise<number> {
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  // writeBackup pipes into `out` but does not watch it: a failing disk must still end the run.
+  const failed = once(out, 'error').then(([err]: unknown[]) => {
+    throw err;
+  });
+  try {
+    return await Promise.race([writeBackup(store, out), failed]);
+  } finally {
+    out.destroy();
+  }
+}

@@ -1,0 +1,258 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { formatUnits } from '../exchange/amounts';
+import { STATUSES, type StoredStatus } from '../exchange/types';
+import { errorMessage } from '../util/errors';
+import type { Logger } from '../util/logger';
+import { EventTally } from './event-tally';
+import { withTimeout, type OpsSource } from './source';
+
+/**
+ * Prometheus metrics, one Registry per TellerMetrics (never prom-client's global registry, so that
+ * tests and several apps in one process do not collide). Names are prefixed `teller_`.
+ *
+ * State the daemon already holds (scanner heights, pools, hot wallet, deposits by status, payouts)
+ * is read at scrape time; events in flight (RPC calls, HTTP requests, alert deliveries) are
+ * counted as they happen through observeRpc / countHttp / countNotification.
+ */
+
+/** The hot wallet is asked at scrape time; a node that hangs must not hang the scrape. */
+const BALANCE_TIMEOUT_MS = 5_000;
+/** RPC latency buckets, seconds: 5 ms (local node) to 30 s (a node catching up). */
+const RPC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export type NotificationResult = 'sent' | 'failed' | 'dropped';
+
+/** What RPC clients call after each node request (see `timeRpc`). */
+export type RpcObserver = (chain: string, method: string, seconds: number, ok: boolean) => void;
+
+export interface MetricsOptions {
+  source: OpsSource;
+  log: Logger;
+  /** Build commit, as `teller_build_info{version}`. */
+  version?: string;
+  /** Node.js process metrics (CPU, memory, event loop lag, GC) under `teller_`; default true. */
+  processMetrics?: boolean;
+}
+
+const STORED_STATUSES = STATUSES.filter((s): s is StoredStatus => s !== 'waiting_deposit');
+
+export class TellerMetrics {
+  readonly registry = new Registry();
+  private readonly rpcDuration: Histogram<'chain' | 'method'>;
+  private readonly rpcErrors: Counter<'chain'>;
+  private readonly httpRequests: Counter<'api' | 'route' | 'status'>;
+  private readonly notifications: Counter<'result'>;
+  private readonly tally: EventTally;
+
+  constructor(private readonly opts: MetricsOptions) {
+    const { source } = opts;
+    const registers = [this.registry];
+    this.tally = new EventTally(source.store);
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'teller_' });
+
+    new Gauge({
+      name: 'teller_build_info',
+      help: 'Always 1; the build commit as a label',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: opts.version ?? '' }, 1);
+    this.scannerGauges();
+
+    const deposits = new Gauge({
+      name: 'teller_deposits',
+      help: 'Deposits by stored status',
+      labelNames: ['status'],
+      registers,
+      collect: async () => {
+        await this.tally.catchUp();
+        for (const s of STORED_STATUSES) deposits.set({ status: s }, this.tally.byStatus(s));
+      },
+    });
+    new Gauge({
+      name: 'teller_deposits_errored',
+      help: 'Deposits with a permanent error, waiting for an operator',
+      registers,
+      collect() {
+        this.set(source.deposits.errored.size);
+      },
+    });
+    // Counters fed from the event log's history: they count the whole data dir, not this process.
+    let sentShown = 0;
+    const sent = new Counter({
+      name: 'teller_payouts_sent_total',
+      help: 'Payouts signed, stored and broadcast (waiting_send -> waiting_confirm)',
+      registers,
+      collect: async () => {
+        await this.tally.catchUp();
+        sent.inc(this.tally.payoutsSent - sentShown);
+        sentShown = this.tally.payoutsSent;
+      },
+    });
+    let confirmedShown = 0;
+    const confirmed = new Counter({
+      name: 'teller_payouts_confirmed_total',
+      help: 'Payouts confirmed on the payout chain (waiting_confirm -> done)',
+      registers,
+      collect: async () => {
+        await this.tally.catchUp();
+        confirmed.inc(this.tally.payoutsConfirmed - confirmedShown);
+        confirmedShown = this.tally.payoutsConfirmed;
+      },
+    });
+    this.walletGauges();
+    new Gauge({
+      name: 'teller_pool_remaining',
+      help: 'Unused deposit addresses per pool',
+      labelNames: ['coin'],
+      registers,
+      collect() {
+        for (const [coin, pool] of source.pools) this.set({ coin }, pool.remaining());
+      },
+    });
+    new Gauge({
+      name: 'teller_pool_total',
+      help: 'Deposit addresses per pool',
+      labelNames: ['coin'],
+      registers,
+      collect() {
+        for (const [coin, pool] of source.pools) this.set({ coin }, pool.total());
+      },
+    });
+
+    this.rpcDuration = new Histogram({
+      name: 'teller_rpc_duration_seconds',
+      help: 'Node RPC latency by chain and method',
+      labelNames: ['chain', 'method'],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
+    this.rpcErrors = new Counter({
+      name: 'teller_rpc_errors_total',
+      help: 'Failed node RPC calls',
+      labelNames: ['chain'],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'teller_http_requests_total',
+      help: 'HTTP requests by API, teller route and status code',
+      labelNames: ['api', 'route', 'status'],
+      registers,
+    });
+    this.notifications = new Counter({
+      name: 'teller_notifications_total',
+      help: 'Operator alerts by delivery result',
+      labelNames: ['result'],
+      registers,
+    });
+  }
+
+  private scannerGauges(): void {
+    const { source } = this.opts;
+    const registers = [this.registry];
+    const perScanner = (
+      name: string,
+      help: string,
+      value: (s: ReturnType<OpsSource['scanners'][number]['status']>) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['chain'],
+        registers,
+        collect() {
+          this.reset();
+          for (const sc of source.scanners) {
+            const s = sc.status();
+            this.set({ chain: s.chain }, value(s));
+          }
+        },
+      });
+    perScanner(
+      'teller_scanner_height',
+      'Last block the scanner processed (-1 before the first)',
+      (s) => s.height,
+    );
+    perScanner(
+      'teller_chain_tip',
+      "Node's tip height as the scanner last saw it (-1 if never reached)",
+      (s) => s.tip,
+    );
+    perScanner('teller_scanner_lag_blocks', 'Blocks between the scanner and the tip', (s) => s.lag);
+    perScanner('teller_scanner_error', '1 while the last poll failed', (s) => (s.last_error === '' ? 0 : 1));
+    perScanner('teller_scanner_alert', '1 while a deep reorg alert is raised', (s) =>
+      s.alert === '' ? 0 : 1,
+    );
+  }
+
+  private walletGauges(): void {
+    const { source, log } = this.opts;
+    const registers = [this.registry];
+    new Gauge({
+      name: 'teller_hot_wallet_balance',
+      help: 'Hot wallet balance in payout coins (absent while the node cannot be asked)',
+      labelNames: ['coin'],
+      registers,
+      async collect() {
+        this.reset();
+        try {
+          const { coins } = await withTimeout(
+            source.sender.balance(),
+            BALANCE_TIMEOUT_MS,
+            'hot wallet balance',
+          );
+          this.set({ coin: source.sender.coin }, Number(formatUnits(coins, source.sender.decimals)));
+        } catch (err) {
+          log.debug({ err: errorMessage(err) }, 'metrics: hot wallet balance unavailable');
+        }
+      },
+    });
+    new Gauge({
+      name: 'teller_sold_out',
+      help: '1 while the hot wallet cannot cover a payout',
+      registers,
+      collect() {
+        this.set(source.exchange.soldOut ? 1 : 0);
+      },
+    });
+  }
+
+  /** Records one node RPC call. `method` must come from code (a fixed set), never from input. */
+  observeRpc(chain: string, method: string, seconds: number, ok: boolean): void {
+    this.rpcDuration.observe({ chain, method }, seconds);
+    if (!ok) this.rpcErrors.inc({ chain });
+  }
+
+  /** Records one HTTP request; `route` is a teller route or 'static' / 'other', never a raw path. */
+  countHttp(api: string, route: string, status: number): void {
+    this.httpRequests.inc({ api, route, status: String(status) });
+  }
+
+  countNotification(result: NotificationResult): void {
+    this.notifications.inc({ result });
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Runs `call`, reporting its duration and outcome to `observe` (a no-op when undefined). */
+export async function timeRpc<T>(
+  observe: RpcObserver | undefined,
+  chain: string,
+  method: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  if (!observe) return call();
+  const start = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
+  try {
+    const result = await call();
+    observe(chain, method, seconds(), true);
+    return result;
+  } catch (err) {
+    observe(chain, method, seconds(), false);
+    throw err;
+  }
+}

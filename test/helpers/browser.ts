@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium driven by playwright-core (no bundled browser download). Playwright's
+ * `launch` runs it with a fresh temporary profile (user-data dir) that it deletes on close.
+ */
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export const hasChromium = (): boolean => existsSync(CHROMIUM_PATH);
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+}
+
+export interface PageProblems {
+  /** Console errors, uncaught exceptions and CSP violations seen so far. */
+  list: string[];
+}
+
+/**
+ * Records console errors, page exceptions and CSP violations of `page`. `allow` may excuse a
+ * console error (the browser logs every HTTP error response the page fetches on purpose).
+ */
+export async function watchProblems(
+  page: Page,
+  allow: (msg: ConsoleMessage) => boolean = () => false,
+): Promise<PageProblems> {
+  const problems: PageProblems = { list: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !allow(msg))
+      problems.list.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => problems.list.push(`exception: ${err.message}`));
+  await page.exposeFunction('__reportCspViolation', (text: string) => problems.list.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __reportCspViolation: (t: string) => void })
+        .__reportCspViolation;
+      void report(
+        `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+  return problems;
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DepositStore } from '../../../src/exchange/deposit-store';
+import { emptyPassthrough, type DepositRecord, type StoredStatus } from '../../../src/exchange/types';
+import type { OpsSource } from '../../../src/ops/source';
+import type { ScannerStatus } from '../../../src/scanner/types';
+import { Store } from '../../../src/store/store';
+
+/** Shared fixtures of the ops tests: temp stores, deposit histories, a webhook receiver, fakes. */
+
+export const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
+export const BTC_ADDR = '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA';
+export const BTC_ADDR_2 = '1Ak8PffB2meyfYnbXZR9EGfLfFZVpzJvQP';
+
+export const tmpDir = (prefix = 'teller-ops-'): string => mkdtempSync(path.join(os.tmpdir(), prefix));
+
+export async function openStore(dir = tmpDir()): Promise<{ store: Store; deposits: DepositStore; dir: string }> {
+  const store = await Store.open(dir);
+  const deposits = new DepositStore(store);
+  await deposits.open();
+  return { store, deposits, dir };
+}
+
+export function record(tx: string, n: number, over: Partial<DepositRecord> = {}): Omit<DepositRecord, 'seq'> {
+  const value = over.deposit_value ?? 1_000_000n;
+  const address = over.deposit_address ?? BTC_ADDR;
+  return {
+    updated_at: 1_700_000_000,
+    status: 'waiting_decide',
+    coin_type: 'BTC',
+    sky_address: SKY,
+    buy_method: 'direct',
+    deposit_address: address,
+    deposit_id: `${tx}:${n}`,
+    txid: '',
+    conversion_rate: '500',
+    max_decimals: 3,
+    deposit_value: value,
+    sky_sent: 0n,
+    passthrough: emptyPassthrough(),
+    error: '',
+    deposit: { coin_type: 'BTC', address, value, height: 100, tx, n, processed: true },
+    last_error: '',
+    attempts: 0,
+    created_at: 1_700_000_000,
+    ...over,
+  };
+}
+
+/**
+ * A deposit taken through the pipeline's transitions up to `until`: decide, sign (payout stored),
+ * confirm. Returns the final record.
+ */
+export async function walk(deposits: DepositStore, tx: string, n: number, until: StoredStatus): Promise<DepositRecord> {
+  let rec = await deposits.create(record(tx, n), `deposit of ${tx}:${n}`);
+  if (until === 'waiting_decide') return rec;
+  rec = await deposits.transition(rec, { status: 'waiting_send' }, 'buy method direct');
+  if (until === 'waiting_send') return rec;
+  const payoutTx = `payout-${tx}-${n}`;
+  rec = await deposits.transition(
+    rec,
+    { status: 'waiting_confirm', txid: payoutTx, sky_sent: 5_000_000n },
+    `payout ${payoutTx} signed`,
+    [
+      {
+        type: 'put',
+        space: 'payouts',
+        key: rec.deposit_id,
+        value: { deposit_id: rec.deposit_id, txid: payoutTx, raw: '00', to: SKY, amount: 5_000_000n, prepared_at: 1, broadcast_at: 0, broadcasts: 0 },
+      },
+    ],
+  );
+  if (until === 'waiting_confirm') return rec;
+  return deposits.transition(rec, { status: 'done' }, `payout ${payoutTx} confirmed`);
+}
+
+/** A local webhook receiver; `status(n)` answers the n-th request (1-based), default 200. */
+export interface Receiver {
+  url: string;
+  /** `text` of every request answered 2xx, in order. */
+  delivered: string[];
+  /** Every request received (including the failed ones). */
+  hits: number;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(status: (n: number) => number = () => 200): Promise<Receiver> {
+  const r = { delivered: [] as string[], hits: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      r.hits++;
+      const code = status(r.hits);
+      if (code >= 200 && code < 300) {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string };
+        r.delivered.push(body.text);
+      }
+      res.statusCode = code;
+      res.end(code < 300 ? 'ok' : 'no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    get delivered() {
+      return r.delivered;
+    },
+    get hits() {
+      return r.hits;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function until(cond: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function waitForStatus(deposits: DepositStore, id: string, status: StoredStatus, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while ((await deposits.get(id))?.status !== status) {
+    if (Date.now() > end) throw new Error(`${id} never reached ${status}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function scannerStatus(over: Partial<ScannerStatus> = {}): ScannerStatus {
+  return { chain: 'BTC', enabled: true, height: 100, hash: 'h100', tip: 100, lag: 0, last_error: '', alert: '', ...over };
+}
+
+/** A mutable fake of the daemon for metrics, monitors and readiness. */
+export interface FakeSource extends OpsSource {
+  balance: { coins: bigint; fail: boolean };
+  poolLeft: Map<string, number>;
+  statuses: ScannerStatus[];
+  soldOut: boolean;
+}
+
+export function fakeSource(store: Store, deposits: DepositStore): FakeSource {
+  const src: FakeSource = {
+    balance: { coins: 100_000_000n, fail: false },
+    poolLeft: new Map<string, number>([['BTC', 50]]),
+    statuses: [scannerStatus()],
+    soldOut: false,
+    store,
+    deposits,
+    get pools() {
+      return new Map([...src.poolLeft].map(([coin, left]) => [coin, { total: () => 100, remaining: () => left }]));
+    },
+    sender: {
+      coin: 'SKY',
+      decimals: 6,
+      balance: async () => {
+        if (src.balance.fail) throw new Error('node down');
+        return { coins: src.balance.coins, hours: 0n };
+      },
+    },
+    get scanners() {
+      return src.statuses.map((s) => ({ chain: s.chain, status: () => s }));
+    },
+    exchange: {
+      get soldOut() {
+        return src.soldOut;
+      },
+    },
+  };
+  return src;
+}

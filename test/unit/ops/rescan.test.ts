@@ -1,0 +1,76 @@
+import { OpsError } from '../../../src/ops/errors';
+import { canRescan, checkRescanHeight, isRescanChain, rescanStoredCursor } from '../../../src/ops/rescan';
+import type { Store } from '../../../src/store/store';
+import { openStore } from './helpers';
+
+const pad = (h: number) => String(h).padStart(12, '0');
+
+/** A scan space as the engine leaves it: refs of blocks 90..120, cursor at 120, one seen deposit. */
+async function scanned(store: Store): Promise<void> {
+  const ops = [];
+  for (let h = 90; h <= 120; h++) {
+    ops.push({ type: 'put' as const, space: 'scan' as const, key: `BTC!block!${pad(h)}`, value: { height: h, hash: `h${h}`, parentHash: `h${h - 1}` } });
+  }
+  ops.push({ type: 'put' as const, space: 'scan' as const, key: 'BTC!cursor', value: { height: 120, hash: 'h120' } });
+  ops.push({ type: 'put' as const, space: 'scan' as const, key: `BTC!seen!${pad(119)}!aa:0`, value: { hash: 'h119' } });
+  ops.push({ type: 'put' as const, space: 'scan' as const, key: 'ETH!cursor', value: { height: 5000, hash: 'e5000' } });
+  await store.write(ops);
+}
+
+const refs = async (store: Store) => {
+  const out: string[] = [];
+  for await (const k of store.keys('scan', { gte: 'BTC!block!', lt: 'BTC!block!\uffff' })) out.push(k);
+  return out;
+};
+
+describe('rescanStoredCursor', () => {
+  let store: Store;
+  beforeEach(async () => {
+    ({ store } = await openStore());
+    await scanned(store);
+  });
+  afterEach(() => store.close());
+
+  it('moves the cursor to from-1 with the stored hash and drops the refs above', async () => {
+    const r = await rescanStoredCursor(store, 'BTC', 100);
+    expect(r).toEqual({ chain: 'BTC', from_height: 100, previous_height: 120, cursor: { height: 99, hash: 'h99' }, refs_removed: 21 });
+    expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 99, hash: 'h99' });
+    expect((await refs(store)).at(-1)).toBe(`BTC!block!${pad(99)}`);
+    // Seen deposits stay (a rescan writes the same keys again); other chains are untouched.
+    expect(await store.get('scan', `BTC!seen!${pad(119)}!aa:0`)).toEqual({ hash: 'h119' });
+    expect(await store.get('scan', 'ETH!cursor')).toEqual({ height: 5000, hash: 'e5000' });
+  });
+
+  it("keeps a cursor below the stored window with hash '' (taken on trust)", async () => {
+    const r = await rescanStoredCursor(store, 'BTC', 50);
+    expect(r.cursor).toEqual({ height: 49, hash: '' });
+    expect(await refs(store)).toEqual([]);
+  });
+
+  it('from 0 removes the cursor: the scanner starts at initial_scan_height', async () => {
+    const r = await rescanStoredCursor(store, 'BTC', 0);
+    expect(r.cursor).toBeNull();
+    expect(await store.get('scan', 'BTC!cursor')).toBeUndefined();
+  });
+
+  it('a rescan from cursor + 1 changes nothing but is allowed', async () => {
+    const r = await rescanStoredCursor(store, 'BTC', 121);
+    expect(r.cursor).toEqual({ height: 120, hash: 'h120' });
+    expect(r.refs_removed).toBe(0);
+  });
+
+  it('refuses to skip blocks, a chain never scanned, and bad heights', async () => {
+    await expect(rescanStoredCursor(store, 'BTC', 125)).rejects.toThrow(/would skip blocks 121\.\.124/);
+    await expect(rescanStoredCursor(store, 'DOGE', 1)).rejects.toThrow(/nothing scanned yet/);
+    expect(() => checkRescanHeight('BTC', -1, 10)).toThrow(OpsError);
+    expect(() => checkRescanHeight('BTC', 1.5, 10)).toThrow(/whole number/);
+    expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 120, hash: 'h120' });
+  });
+
+  it('knows its chains and which scanners can rescan while running', () => {
+    expect(isRescanChain('BTC')).toBe(true);
+    expect(isRescanChain('SKY')).toBe(false);
+    expect(canRescan({ rescanFrom: async () => undefined })).toBe(true);
+    expect(canRescan({ chain: 'BTC' })).toBe(false);
+  });
+});
