@@ -51,9 +51,8 @@ export class App {
   private constructor(readonly ctx: AppContext) {}
 
   static async start(opts: AppOptions): Promise<App> {
-    const { config, log } = opts;
     const cwd = opts.cwd ?? process.cwd();
-    const store = await Store.open(path.join(opts.dataDir, config.dbfile));
+    const store = await Store.open(path.join(opts.dataDir, opts.config.dbfile));
     try {
       const app = new App(await build(opts, store, cwd));
       await app.run();

@@ -64,8 +64,9 @@ export class DepositStore {
   }
 
   async countBindings(skyAddress: string): Promise<number> {
+    const keys = this.store.keys('bindings_by_sky', prefixRange(`${skyAddress}!`));
     let n = 0;
-    for await (const _ of this.store.keys('bindings_by_sky', prefixRange(`${skyAddress}!`))) n++;
+    while (!(await keys.next()).done) n++;
     return n;
   }
 

@@ -227,6 +227,7 @@ export class ChainScanner implements Scanner {
       const hash = await this.source.hashAt(cursor.height);
       if (hash !== cursor.hash) await this.reorg(`block ${cursor.height} is now ${hash ?? 'gone'}`);
     }
+    this.progress.update(this.nextHeight() - 1, this.tip);
     while (!signal.aborted && !this.halted) {
       const from = this.nextHeight();
       if (from > this.tip) break;

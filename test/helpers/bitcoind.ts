@@ -140,6 +140,16 @@ export async function startBitcoind(opts: { minHeight?: number } = {}): Promise<
       throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  // The wallet hands its txs to the node's mempool asynchronously: mining right after a send could
+  // leave the tx out, so sends return only once the node has it.
+  const inMempool = async (txid: string): Promise<string> => {
+    const t0 = Date.now();
+    while (!(await rpc<string[]>('getrawmempool')).includes(txid)) {
+      if (Date.now() - t0 > 5_000) throw new Error(`tx ${txid} never reached the mempool`);
+      await sleep(10);
+    }
+    return txid;
+  };
   const minerAddress = await walletRpc<string>('getnewaddress');
   const mine = (n: number, address = minerAddress) => rpc<string[]>('generatetoaddress', [n, address]);
   const height = () => rpc<number>('getblockcount');
@@ -158,13 +168,15 @@ export async function startBitcoind(opts: { minHeight?: number } = {}): Promise<
     walletHttp,
     mine,
     height,
-    sendToAddress: (address, btc) => walletRpc<string>('sendtoaddress', [address, Number(btc)]),
+    async sendToAddress(address, btc) {
+      return inMempool(await walletRpc<string>('sendtoaddress', [address, Number(btc)]));
+    },
     async sendMany(outputs) {
       const tx = await walletHttp<{ hash: string }>('POST', '/wallet/primary/send', {
         outputs: outputs.map((o) => ({ address: o.address, value: Number(o.value) })),
         rate: 1000,
       });
-      return tx.hash;
+      return inMempool(tx.hash);
     },
     async invalidateBlock(hash) {
       await rpc('invalidateblock', [hash]);

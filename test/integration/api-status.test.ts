@@ -63,6 +63,10 @@ describe.each(['/api/status', '/api/v2/status'])('%s validation', (route) => {
     expectTextError(await get(query), 400, `Invalid skycoin address: ${reason}`);
   });
 
+  it('a query of 200 KB is read (Go allows 1 MB of request headers)', async () => {
+    expectTextError(await get(`?skyaddr=${'x'.repeat(200_000)}`), 400, 'Invalid skycoin address: Invalid address length');
+  });
+
   it('accepts a trimmed, URL-decoded address and ignores later duplicates', async () => {
     expect((await get(`?skyaddr=+%09${SKY[4]}%0A+&skyaddr=abc`)).status).toBe(200);
   });

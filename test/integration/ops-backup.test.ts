@@ -35,7 +35,8 @@ function config(): Config {
   return c;
 }
 
-const start = (dataDir: string) => App.start({ config: config(), dataDir, log: silentLogger(), version: 'test', cwd: ROOT });
+const start = (dataDir: string) =>
+  App.start({ config: config(), dataDir, log: silentLogger(), version: 'test', cwd: ROOT });
 
 /** Confirms every broadcast dummy payout, until stopped. */
 function confirmer(app: App): { stop(): Promise<void> } {
@@ -57,11 +58,22 @@ function confirmer(app: App): { stop(): Promise<void> } {
 
 /** Pushes deposit `i` to the dummy scanner (as a chain scanner would hand it over). */
 async function push(app: App, addresses: string[], i: number): Promise<void> {
-  const d = { coin_type: 'BTC', address: addresses[i % addresses.length], value: 100_000n, height: 100 + i, tx: `load${i}`, n: 0 };
+  const d = {
+    coin_type: 'BTC',
+    address: addresses[i % addresses.length],
+    value: 100_000n,
+    height: 100 + i,
+    tx: `load${i}`,
+    n: 0,
+  };
   while (!app.ctx.dummyScanner?.push(d)) await sleep(2);
 }
 
-async function waitAll(app: App, pred: (d: DepositRecord[]) => boolean, what: string): Promise<DepositRecord[]> {
+async function waitAll(
+  app: App,
+  pred: (d: DepositRecord[]) => boolean,
+  what: string,
+): Promise<DepositRecord[]> {
   for (let i = 0; i < 1500; i++) {
     const all = await app.ctx.deposits.list();
     if (pred(all)) return all;
@@ -75,7 +87,8 @@ describe('backup under load, restore, resume', () => {
     const dirA = tmp();
     const app = await start(dirA);
     const addresses: string[] = [];
-    for (const sky of SKY) for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
+    for (const sky of SKY)
+      for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
     const confirming = confirmer(app);
 
     const load = (async () => {
@@ -93,7 +106,11 @@ describe('backup under load, restore, resume', () => {
     });
     const backup = await scheduler.runOnce();
     await load;
-    await waitAll(app, (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'), 'first run done');
+    await waitAll(
+      app,
+      (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
+      'first run done',
+    );
     await confirming.stop();
     await app.stop();
     expect(backup).toBeDefined();
@@ -101,7 +118,12 @@ describe('backup under load, restore, resume', () => {
     // Restore with the maintenance command into a fresh data dir.
     const dirB = tmp();
     const out = new PassThrough();
-    const code = await runCommand(['backup', 'restore', backup?.file ?? ''], { dataDir: dirB, configArg: undefined, stdout: out, stderr: out });
+    const code = await runCommand(['backup', 'restore', backup?.file ?? ''], {
+      dataDir: dirB,
+      configArg: undefined,
+      stdout: out,
+      stderr: out,
+    });
     expect(code).toBe(0);
     const snap = await Store.open(path.join(dirB, 'teller.db'));
     const inBackup = await snap.values<DepositRecord>('deposits');
@@ -110,6 +132,7 @@ describe('backup under load, restore, resume', () => {
     // The snapshot was taken mid-stream: some deposits, not all, and not all of them finished.
     expect(inBackup.length).toBeGreaterThanOrEqual(15);
     expect(inBackup.length).toBeLessThan(DEPOSITS);
+    expect(inBackup.some((d) => d.status !== 'done')).toBe(true);
 
     // The daemon resumes from the restored dir; the scanner side replays every deposit (as a
     // restored cursor would), the exchange records each once.
@@ -117,7 +140,11 @@ describe('backup under load, restore, resume', () => {
     expect(resumed.ctx.pools.get('BTC')?.remaining()).toBe(20 - addresses.length);
     const confirming2 = confirmer(resumed);
     for (let i = 0; i < DEPOSITS; i++) await push(resumed, addresses, i);
-    const final = await waitAll(resumed, (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'), 'resumed run done');
+    const final = await waitAll(
+      resumed,
+      (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
+      'resumed run done',
+    );
     await confirming2.stop();
 
     const byId = new Map(final.map((d) => [d.deposit_id, d]));

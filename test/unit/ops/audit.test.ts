@@ -15,12 +15,29 @@ async function paidHistory(store: Store, deposits: DepositStore): Promise<void> 
   const cfg = defaultConfig();
   cfg.sky_exchanger.sky_btc_exchange_rate = '500';
   cfg.sky_exchanger.tx_confirmation_check_wait_ms = 10;
-  const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: skycoinAddressError });
-  const exchange = new Exchange({ config: cfg, deposits, sender, coins: depositCoins(cfg), log: silentLogger() });
+  const sender = await DummySender.open(store, {
+    coin: 'SKY',
+    decimals: 6,
+    addressError: skycoinAddressError,
+  });
+  const exchange = new Exchange({
+    config: cfg,
+    deposits,
+    sender,
+    coins: depositCoins(cfg),
+    log: silentLogger(),
+  });
   await exchange.start();
   await deposits.bind(SKY, 'BTC', 'BTC', BTC_ADDR, 'direct');
   for (let i = 0; i < 5; i++) {
-    await exchange.receive({ coin_type: 'BTC', address: BTC_ADDR, value: 1_000_000n * BigInt(i + 1), height: 10 + i, tx: `tx${i}`, n: 0 });
+    await exchange.receive({
+      coin_type: 'BTC',
+      address: BTC_ADDR,
+      value: 1_000_000n * BigInt(i + 1),
+      height: 10 + i,
+      tx: `tx${i}`,
+      n: 0,
+    });
   }
   await until(() => sender.list().length === 5, 5_000, 'five payouts');
   for (const tx of sender.list().slice(0, 3)) {
@@ -31,7 +48,11 @@ async function paidHistory(store: Store, deposits: DepositStore): Promise<void> 
   await exchange.stop();
 }
 
-async function rewriteEvent(store: Store, seq: number, change: (e: DepositEvent) => DepositEvent): Promise<void> {
+async function rewriteEvent(
+  store: Store,
+  seq: number,
+  change: (e: DepositEvent) => DepositEvent,
+): Promise<void> {
   const ev = await store.get<DepositEvent>('events', seqKey(seq));
   if (!ev) throw new Error(`no event ${seq}`);
   await store.write([{ type: 'put', space: 'events', key: seqKey(seq), value: change(ev) }]);
@@ -47,7 +68,14 @@ describe('verifyAudit', () => {
 
   it('passes on an empty store', async () => {
     const r = await verifyAudit(store);
-    expect(r).toMatchObject({ ok: true, count: 0, head_seq: 0, head_hash: '', deposits: 0, mismatch_count: 0 });
+    expect(r).toMatchObject({
+      ok: true,
+      count: 0,
+      head_seq: 0,
+      head_hash: '',
+      deposits: 0,
+      mismatch_count: 0,
+    });
     expect(r.first_broken).toBeUndefined();
   });
 

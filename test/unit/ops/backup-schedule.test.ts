@@ -24,7 +24,12 @@ describe('BackupScheduler', () => {
   });
 
   const make = (backup: Partial<{ schedule: string; keep: number; dir: string }> = {}) =>
-    new BackupScheduler({ store, dataDir, backup: { schedule: '', keep: 3, dir: 'backups', ...backup }, log: silentLogger() });
+    new BackupScheduler({
+      store,
+      dataDir,
+      backup: { schedule: '', keep: 3, dir: 'backups', ...backup },
+      log: silentLogger(),
+    });
 
   it('writes a restorable snapshot as <data dir>/<backup.dir>/teller-<unix>.db, owner-only', async () => {
     scheduler = make();
@@ -49,8 +54,15 @@ describe('BackupScheduler', () => {
     const files: string[] = [];
     for (let i = 0; i < 3; i++) files.push((await scheduler.runOnce())?.file ?? '');
     jest.restoreAllMocks();
-    expect(files.map((f) => path.basename(f))).toEqual(['teller-1800000000.db', 'teller-1800000000-1.db', 'teller-1800000000-2.db']);
-    expect((await listBackups(scheduler.dir)).map((f) => path.basename(f))).toEqual(['teller-1800000000-2.db', 'teller-1800000000-1.db']);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'teller-1800000000.db',
+      'teller-1800000000-1.db',
+      'teller-1800000000-2.db',
+    ]);
+    expect((await listBackups(scheduler.dir)).map((f) => path.basename(f))).toEqual([
+      'teller-1800000000-2.db',
+      'teller-1800000000-1.db',
+    ]);
   });
 
   it('resolves backup.dir against the data dir, accepts an absolute one, and cleans temp files of dead runs', async () => {

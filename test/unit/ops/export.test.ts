@@ -1,5 +1,12 @@
 import { PassThrough, Writable } from 'node:stream';
-import { EXPORT_COLUMNS, csvField, csvLine, depositRecords, exportRow, writeDeposits } from '../../../src/ops/export';
+import {
+  EXPORT_COLUMNS,
+  csvField,
+  csvLine,
+  depositRecords,
+  exportRow,
+  writeDeposits,
+} from '../../../src/ops/export';
 import { openStore, record, walk } from './helpers';
 
 async function collect(format: 'csv' | 'json', status?: 'done' | 'waiting_send'): Promise<string> {
@@ -23,12 +30,25 @@ describe('deposit export', () => {
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
     const row = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, lines[1].split(',')[i]]));
-    expect(row).toMatchObject({ deposit_id: 'aa:0', status: 'done', deposit_value: '1000000', sky_sent: '5000000', payout_txid: 'payout-aa-0' });
+    expect(row).toMatchObject({
+      deposit_id: 'aa:0',
+      status: 'done',
+      deposit_value: '1000000',
+      sky_sent: '5000000',
+      payout_txid: 'payout-aa-0',
+    });
   });
 
   it('writes JSON rows with amounts as strings, filtered by status', async () => {
     const rows = JSON.parse(await collect('json', 'waiting_send')) as Record<string, unknown>[];
-    expect(rows).toEqual([expect.objectContaining({ deposit_id: 'bb:1', status: 'waiting_send', deposit_value: '1000000', deposit_n: 1 })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        deposit_id: 'bb:1',
+        status: 'waiting_send',
+        deposit_value: '1000000',
+        deposit_n: 1,
+      }),
+    ]);
     expect(Object.keys(rows[0])).toEqual([...EXPORT_COLUMNS]);
   });
 

@@ -17,7 +17,9 @@ export const BTC_ADDR_2 = '1Ak8PffB2meyfYnbXZR9EGfLfFZVpzJvQP';
 
 export const tmpDir = (prefix = 'teller-ops-'): string => mkdtempSync(path.join(os.tmpdir(), prefix));
 
-export async function openStore(dir = tmpDir()): Promise<{ store: Store; deposits: DepositStore; dir: string }> {
+export async function openStore(
+  dir = tmpDir(),
+): Promise<{ store: Store; deposits: DepositStore; dir: string }> {
   const store = await Store.open(dir);
   const deposits = new DepositStore(store);
   await deposits.open();
@@ -54,7 +56,12 @@ export function record(tx: string, n: number, over: Partial<DepositRecord> = {})
  * A deposit taken through the pipeline's transitions up to `until`: decide, sign (payout stored),
  * confirm. Returns the final record.
  */
-export async function walk(deposits: DepositStore, tx: string, n: number, until: StoredStatus): Promise<DepositRecord> {
+export async function walk(
+  deposits: DepositStore,
+  tx: string,
+  n: number,
+  until: StoredStatus,
+): Promise<DepositRecord> {
   let rec = await deposits.create(record(tx, n), `deposit of ${tx}:${n}`);
   if (until === 'waiting_decide') return rec;
   rec = await deposits.transition(rec, { status: 'waiting_send' }, 'buy method direct');
@@ -69,7 +76,16 @@ export async function walk(deposits: DepositStore, tx: string, n: number, until:
         type: 'put',
         space: 'payouts',
         key: rec.deposit_id,
-        value: { deposit_id: rec.deposit_id, txid: payoutTx, raw: '00', to: SKY, amount: 5_000_000n, prepared_at: 1, broadcast_at: 0, broadcasts: 0 },
+        value: {
+          deposit_id: rec.deposit_id,
+          txid: payoutTx,
+          raw: '00',
+          to: SKY,
+          amount: 5_000_000n,
+          prepared_at: 1,
+          broadcast_at: 0,
+          broadcasts: 0,
+        },
       },
     ],
   );
@@ -129,7 +145,12 @@ export async function until(cond: () => boolean, ms = 5_000, what = 'condition')
   }
 }
 
-export async function waitForStatus(deposits: DepositStore, id: string, status: StoredStatus, ms = 5_000): Promise<void> {
+export async function waitForStatus(
+  deposits: DepositStore,
+  id: string,
+  status: StoredStatus,
+  ms = 5_000,
+): Promise<void> {
   const end = Date.now() + ms;
   while ((await deposits.get(id))?.status !== status) {
     if (Date.now() > end) throw new Error(`${id} never reached ${status}`);
@@ -138,7 +159,17 @@ export async function waitForStatus(deposits: DepositStore, id: string, status: 
 }
 
 export function scannerStatus(over: Partial<ScannerStatus> = {}): ScannerStatus {
-  return { chain: 'BTC', enabled: true, height: 100, hash: 'h100', tip: 100, lag: 0, last_error: '', alert: '', ...over };
+  return {
+    chain: 'BTC',
+    enabled: true,
+    height: 100,
+    hash: 'h100',
+    tip: 100,
+    lag: 0,
+    last_error: '',
+    alert: '',
+    ...over,
+  };
 }
 
 /** A mutable fake of the daemon for metrics, monitors and readiness. */
@@ -158,7 +189,9 @@ export function fakeSource(store: Store, deposits: DepositStore): FakeSource {
     store,
     deposits,
     get pools() {
-      return new Map([...src.poolLeft].map(([coin, left]) => [coin, { total: () => 100, remaining: () => left }]));
+      return new Map(
+        [...src.poolLeft].map(([coin, left]) => [coin, { total: () => 100, remaining: () => left }]),
+      );
     },
     sender: {
       coin: 'SKY',

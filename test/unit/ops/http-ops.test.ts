@@ -28,10 +28,19 @@ interface Reply {
 
 async function call(base: string, path: string, init: RequestInit = {}): Promise<Reply> {
   const res = await fetch(base + path, init);
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text(), headers: res.headers };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: await res.text(),
+    headers: res.headers,
+  };
 }
 const post = (base: string, path: string, body: unknown) =>
-  call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  call(base, path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** A scanner fake; `rescanFrom` only when `rescans` is given. */
 function fakeScanner(chain: string, rescans?: number[]): Scanner {
@@ -45,14 +54,26 @@ function fakeScanner(chain: string, rescans?: number[]): Scanner {
     status: () => scannerStatus({ chain }),
     pending: (address) =>
       chain === 'BTC' && address === '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA'
-        ? [{ deposit: { coin_type: chain, address, value: 5n, height: 101, tx: 'cc', n: 1 }, confirmations: 1, required: 3 }]
+        ? [
+            {
+              deposit: { coin_type: chain, address, value: 5n, height: 101, tx: 'cc', n: 1 },
+              confirmations: 1,
+              required: 3,
+            },
+          ]
         : [],
   };
   if (!rescans) return s;
   return Object.assign(s, {
     rescanFrom: async (height: number): Promise<RescanResult> => {
       rescans.push(height);
-      return { chain, from_height: height, previous_height: 120, cursor: { height: height - 1, hash: 'h' }, refs_removed: 3 };
+      return {
+        chain,
+        from_height: height,
+        previous_height: 120,
+        cursor: { height: height - 1, hash: 'h' },
+        refs_removed: 3,
+      };
     },
   });
 }
@@ -67,7 +88,10 @@ describe('metrics listener', () => {
     ({ store, deposits } = await openStore());
     src = fakeSource(store, deposits);
     const metrics = new TellerMetrics({ source: src, log: silentLogger(), processMetrics: false });
-    server = await startServer(createMetricsApp(metrics, { source: src, maxLagBlocks: 6 }, silentLogger()), '127.0.0.1:0');
+    server = await startServer(
+      createMetricsApp(metrics, { source: src, maxLagBlocks: 6 }, silentLogger()),
+      '127.0.0.1:0',
+    );
     base = `http://127.0.0.1:${server.address.port}`;
   });
   afterEach(async () => {
@@ -92,14 +116,24 @@ describe('metrics listener', () => {
   it('/readyz: 200 when the store reads and scanners keep up, 503 otherwise', async () => {
     let r = await call(base, '/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ ready: true, store: { ready: true }, scanners: [{ chain: 'BTC', ready: true }] });
+    expect(JSON.parse(r.body)).toMatchObject({
+      ready: true,
+      store: { ready: true },
+      scanners: [{ chain: 'BTC', ready: true }],
+    });
 
     src.statuses = [scannerStatus({ height: 80, tip: 100, lag: 20 })];
     r = await call(base, '/readyz');
     expect(r.status).toBe(503);
-    expect(JSON.parse(r.body).scanners[0]).toMatchObject({ ready: false, reason: '20 blocks behind (limit 6)' });
+    expect(JSON.parse(r.body).scanners[0]).toMatchObject({
+      ready: false,
+      reason: '20 blocks behind (limit 6)',
+    });
 
-    src.statuses = [scannerStatus({ tip: -1, lag: 0, last_error: 'ECONNREFUSED' }), scannerStatus({ chain: 'ETH', enabled: false, lag: 99 })];
+    src.statuses = [
+      scannerStatus({ tip: -1, lag: 0, last_error: 'ECONNREFUSED' }),
+      scannerStatus({ chain: 'ETH', enabled: false, lag: 99 }),
+    ];
     r = await call(base, '/readyz');
     expect(JSON.parse(r.body).scanners).toMatchObject([
       { ready: false, reason: 'node not reached: ECONNREFUSED' },
@@ -117,18 +151,32 @@ describe('metrics listener', () => {
 describe('httpMetrics', () => {
   it('counts requests by API, teller route (never the raw path) and status', async () => {
     const { store, deposits } = await openStore();
-    const metrics = new TellerMetrics({ source: fakeSource(store, deposits), log: silentLogger(), processMetrics: false });
+    const metrics = new TellerMetrics({
+      source: fakeSource(store, deposits),
+      log: silentLogger(),
+      processMetrics: false,
+    });
     const label = routeLabeler(['/api/health', '/api/deposits'], ADMIN_ROUTE_PATTERNS);
     const app = baseApp();
     app.use(
       httpMetrics(metrics, 'admin', label),
-      goRoutes((p) => (p === '/api/health' || p.startsWith('/api/deposits/') ? (_req, res) => void res.end('ok') : undefined)),
+      goRoutes((p) =>
+        p === '/api/health' || p.startsWith('/api/deposits/') ? (_req, res) => void res.end('ok') : undefined,
+      ),
       notFound,
       textErrors(silentLogger()),
     );
     const server = await startServer(app, '127.0.0.1:0');
     const base = `http://127.0.0.1:${server.address.port}`;
-    for (const p of ['/api/health', '/api/health', '/api/deposits/aa:0', '/api/deposits/bb:1/retry', '/api/zzz', '/index.html', '/x/y/z']) {
+    for (const p of [
+      '/api/health',
+      '/api/health',
+      '/api/deposits/aa:0',
+      '/api/deposits/bb:1/retry',
+      '/api/zzz',
+      '/index.html',
+      '/x/y/z',
+    ]) {
       await call(base, p);
     }
     await server.close();
@@ -157,9 +205,16 @@ describe('admin ops routes', () => {
   beforeEach(async () => {
     ({ store, deposits } = await openStore());
     rescans.length = 0;
-    const routes = opsAdminRoutes({ store, scanners: [fakeScanner('BTC', rescans), fakeScanner('ETH')], log: silentLogger() });
+    const routes = opsAdminRoutes({
+      store,
+      scanners: [fakeScanner('BTC', rescans), fakeScanner('ETH')],
+      log: silentLogger(),
+    });
     const app = baseApp();
-    app.use(goRoutes((p) => routes.get(p)), textErrors(silentLogger()));
+    app.use(
+      goRoutes((p) => routes.get(p)),
+      textErrors(silentLogger()),
+    );
     server = await startServer(app, '127.0.0.1:0');
     base = `http://127.0.0.1:${server.address.port}`;
     await walk(deposits, 'aa', 0, 'done');
@@ -197,7 +252,9 @@ describe('admin ops routes', () => {
     expect(rows[0].deposit_value).toBe('1000000');
 
     expect(await call(base, '/api/export?format=xml')).toMatchObject({ status: 400 });
-    expect(JSON.parse((await call(base, '/api/export?status=waiting_deposit')).body)).toEqual({ error: 'unknown status "waiting_deposit"' });
+    expect(JSON.parse((await call(base, '/api/export?status=waiting_deposit')).body)).toEqual({
+      error: 'unknown status "waiting_deposit"',
+    });
   });
 
   it('POST /api/rescan asks the running scanner; refuses what it cannot do', async () => {
@@ -219,18 +276,39 @@ describe('admin ops routes', () => {
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body);
     expect(body.deposits).toHaveLength(1);
-    expect(body.deposits[0]).toMatchObject({ role: 'deposit', record: { deposit_id: 'aa:0', status: 'done' } });
+    expect(body.deposits[0]).toMatchObject({
+      role: 'deposit',
+      record: { deposit_id: 'aa:0', status: 'done' },
+    });
     expect(body.deposits[0].events).toHaveLength(4);
     expect(body.scanners).toEqual([expect.objectContaining({ chain: 'BTC', pending: [] })]);
 
     // Seen by the scanner, not yet confirmed: the store's scan entry and the scanner's live view.
-    const seen = { coin_type: 'BTC', address: '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA', value: 5n, height: 101, tx: 'cc', n: 1 };
-    await store.write([{ type: 'put', space: 'scan', key: 'BTC!seen!000000000101!cc:1', value: { deposit: seen, hash: 'h101' } }]);
+    const seen = {
+      coin_type: 'BTC',
+      address: '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA',
+      value: 5n,
+      height: 101,
+      tx: 'cc',
+      n: 1,
+    };
+    await store.write([
+      {
+        type: 'put',
+        space: 'scan',
+        key: 'BTC!seen!000000000101!cc:1',
+        value: { deposit: seen, hash: 'h101' },
+      },
+    ]);
     r = await post(base, '/api/recheck', { txid: 'cc' });
     const cc = JSON.parse(r.body);
     expect(cc.deposits).toEqual([]);
-    expect(cc.scan).toEqual([{ chain: 'BTC', kind: 'seen', height: 101, block: 'h101', deposit: { ...seen, value: 5 } }]);
-    expect(cc.scanners.map((s: { chain: string; pending: unknown[] }) => [s.chain, s.pending.length])).toEqual([
+    expect(cc.scan).toEqual([
+      { chain: 'BTC', kind: 'seen', height: 101, block: 'h101', deposit: { ...seen, value: 5 } },
+    ]);
+    expect(
+      cc.scanners.map((s: { chain: string; pending: unknown[] }) => [s.chain, s.pending.length]),
+    ).toEqual([
       ['BTC', 1],
       ['ETH', 0],
     ]);

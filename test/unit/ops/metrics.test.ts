@@ -19,9 +19,17 @@ describe('TellerMetrics', () => {
   beforeEach(async () => {
     ({ store, deposits } = await openStore());
     src = fakeSource(store, deposits);
-    src.statuses = [scannerStatus({ height: 95, tip: 100, lag: 5 }), scannerStatus({ chain: 'ETH', height: 2000, tip: 2003, lag: 3 })];
+    src.statuses = [
+      scannerStatus({ height: 95, tip: 100, lag: 5 }),
+      scannerStatus({ chain: 'ETH', height: 2000, tip: 2003, lag: 3 }),
+    ];
     src.poolLeft.set('ETH', 7);
-    metrics = new TellerMetrics({ source: src, log: silentLogger(), version: 'abc123', processMetrics: false });
+    metrics = new TellerMetrics({
+      source: src,
+      log: silentLogger(),
+      version: 'abc123',
+      processMetrics: false,
+    });
   });
   afterEach(() => store.close());
 
@@ -111,9 +119,12 @@ describe('TellerMetrics', () => {
 
   it('timeRpc reports duration and outcome', async () => {
     const seen: [string, string, boolean][] = [];
-    const observe = (chain: string, method: string, _s: number, ok: boolean) => seen.push([chain, method, ok]);
+    const observe = (chain: string, method: string, _s: number, ok: boolean) =>
+      seen.push([chain, method, ok]);
     await expect(timeRpc(observe, 'ETH', 'eth_blockNumber', async () => 7)).resolves.toBe(7);
-    await expect(timeRpc(observe, 'ETH', 'eth_getLogs', async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    await expect(
+      timeRpc(observe, 'ETH', 'eth_getLogs', async () => Promise.reject(new Error('x'))),
+    ).rejects.toThrow('x');
     await expect(timeRpc(undefined, 'ETH', 'eth_call', async () => 1)).resolves.toBe(1);
     expect(seen).toEqual([
       ['ETH', 'eth_blockNumber', true],

@@ -4,7 +4,16 @@ import { Monitors, thresholdUnits } from '../../../src/ops/monitors';
 import { Notifier } from '../../../src/ops/notifier';
 import type { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
-import { fakeSource, openStore, scannerStatus, startReceiver, until, walk, type FakeSource, type Receiver } from './helpers';
+import {
+  fakeSource,
+  openStore,
+  scannerStatus,
+  startReceiver,
+  until,
+  walk,
+  type FakeSource,
+  type Receiver,
+} from './helpers';
 
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
@@ -28,9 +37,20 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
   beforeEach(async () => {
     ({ store, deposits } = await openStore());
     receiver = await startReceiver();
-    notifier = new Notifier({ hookUrl: receiver.url, serverName: 'otc', log: silentLogger(), retryBaseMs: 5 });
+    notifier = new Notifier({
+      hookUrl: receiver.url,
+      serverName: 'otc',
+      log: silentLogger(),
+      retryBaseMs: 5,
+    });
     src = fakeSource(store, deposits);
-    monitors = new Monitors({ source: src, notification: notification(), notifier, log: silentLogger(), stallChecks: 3 });
+    monitors = new Monitors({
+      source: src,
+      notification: notification(),
+      notifier,
+      log: silentLogger(),
+      stallChecks: 3,
+    });
   });
   afterEach(async () => {
     await monitors.stop();
@@ -54,15 +74,24 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
 
   it('hot wallet below the threshold: one alert, one resolved', async () => {
     src.balance.coins = 500_000n; // 0.5 SKY < 1
-    expect(await checks(3)).toEqual(['[otc] ALERT: hot wallet holds 0.5 SKY, below notification.hot_wallet_low = 1']);
+    expect(await checks(3)).toEqual([
+      '[otc] ALERT: hot wallet holds 0.5 SKY, below notification.hot_wallet_low = 1',
+    ]);
     src.balance.fail = true; // unknown balance: the alert stays, nothing is sent
     expect(await checks(2)).toEqual([]);
     src.balance = { coins: 2_000_000n, fail: false };
-    expect(await checks(2)).toEqual(['[otc] RESOLVED: hot wallet holds 0.5 SKY, below notification.hot_wallet_low = 1']);
+    expect(await checks(2)).toEqual([
+      '[otc] RESOLVED: hot wallet holds 0.5 SKY, below notification.hot_wallet_low = 1',
+    ]);
   });
 
   it('hot_wallet_low "0" is off', async () => {
-    monitors = new Monitors({ source: src, notification: notification({ hot_wallet_low: '0' }), notifier, log: silentLogger() });
+    monitors = new Monitors({
+      source: src,
+      notification: notification({ hot_wallet_low: '0' }),
+      notifier,
+      log: silentLogger(),
+    });
     src.balance.coins = 0n;
     expect(await checks(2)).toEqual([]);
   });
@@ -77,12 +106,15 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     src.poolLeft.set('BTC', 4); // still low: no new message
     expect(await checks(1)).toEqual([]);
     src.poolLeft.set('BTC', 40);
-    expect(await checks(1)).toEqual(['[otc] RESOLVED: BTC deposit address pool is low: 5 of 100 addresses left (notification.pool_low = 10)']);
+    expect(await checks(1)).toEqual([
+      '[otc] RESOLVED: BTC deposit address pool is low: 5 of 100 addresses left (notification.pool_low = 10)',
+    ]);
   });
 
   it('scanner lagging: one alert, resolved when it catches up', async () => {
     src.statuses[0] = scannerStatus({ height: 90, tip: 100, lag: 10 });
-    const msg = 'BTC scanner is 10 blocks behind its node (height 90, tip 100; notification.scanner_lag_blocks = 6)';
+    const msg =
+      'BTC scanner is 10 blocks behind its node (height 90, tip 100; notification.scanner_lag_blocks = 6)';
     expect(await checks(2)).toEqual([`[otc] ALERT: ${msg}`]);
     src.statuses[0] = scannerStatus({ height: 95, tip: 100, lag: 5 });
     expect(await checks(1)).toEqual([`[otc] RESOLVED: ${msg}`]);
@@ -92,7 +124,9 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     src.statuses[0] = scannerStatus({ height: 98, tip: 100, lag: 2 });
     expect(await checks(3)).toEqual([]);
     const got = await checks(3);
-    expect(got).toEqual(['[otc] ALERT: BTC scanner has made no progress for 3 checks at height 98 (2 blocks behind)']);
+    expect(got).toEqual([
+      '[otc] ALERT: BTC scanner has made no progress for 3 checks at height 98 (2 blocks behind)',
+    ]);
     src.statuses[0] = scannerStatus({ height: 99, tip: 100, lag: 1 });
     expect(await checks(1)).toEqual([
       '[otc] RESOLVED: BTC scanner has made no progress for 3 checks at height 98 (2 blocks behind)',
@@ -102,7 +136,9 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
   it('scanner stalled on a node that does not answer', async () => {
     src.statuses[0] = scannerStatus({ height: 50, tip: -1, lag: 0, last_error: 'connect ECONNREFUSED' });
     const got = await checks(5);
-    expect(got).toEqual(['[otc] ALERT: BTC scanner has made no progress for 3 checks at height 50 (last error: connect ECONNREFUSED)']);
+    expect(got).toEqual([
+      '[otc] ALERT: BTC scanner has made no progress for 3 checks at height 50 (last error: connect ECONNREFUSED)',
+    ]);
   });
 
   it('deep reorg alert: once per alert text, resolved when acknowledged', async () => {
@@ -136,7 +172,13 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
   });
 
   it('runs on its own interval and stops', async () => {
-    monitors = new Monitors({ source: src, notification: notification(), notifier, log: silentLogger(), intervalMs: 10 });
+    monitors = new Monitors({
+      source: src,
+      notification: notification(),
+      notifier,
+      log: silentLogger(),
+      intervalMs: 10,
+    });
     src.poolLeft.set('BTC', 1);
     monitors.start();
     await until(() => receiver.delivered.length === 1);

@@ -9,14 +9,26 @@ describe('lookupTransaction', () => {
     await walk(deposits, 'abc', 0, 'waiting_send');
     const seen = { coin_type: 'BTC', address: BTC_ADDR, value: 7n, height: 130, tx: 'ab', n: 2 };
     await store.write([
-      { type: 'put', space: 'scan', key: 'BTC!seen!000000000130!ab:2', value: { deposit: seen, hash: 'h130' } },
-      { type: 'put', space: 'scan', key: 'BTC!handed!000000000100!ab:0', value: { deposit: { ...seen, n: 0, height: 100 }, hash: 'h100', at: 1 } },
+      {
+        type: 'put',
+        space: 'scan',
+        key: 'BTC!seen!000000000130!ab:2',
+        value: { deposit: seen, hash: 'h130' },
+      },
+      {
+        type: 'put',
+        space: 'scan',
+        key: 'BTC!handed!000000000100!ab:0',
+        value: { deposit: { ...seen, n: 0, height: 100 }, hash: 'h100', at: 1 },
+      },
       { type: 'put', space: 'orphans', key: 'ab:3', value: { ...seen, n: 3, address: '1Other' } },
     ]);
 
     const r = await lookupTransaction(store, 'AB');
     expect(r.txid).toBe('AB');
-    expect(r.deposits.map((d) => [d.role, d.record.deposit_id, d.events.length, d.payout?.txid ?? null])).toEqual([
+    expect(
+      r.deposits.map((d) => [d.role, d.record.deposit_id, d.events.length, d.payout?.txid ?? null]),
+    ).toEqual([
       ['deposit', 'ab:0', 4, 'payout-ab-0'],
       ['deposit', 'ab:1', 2, null],
     ]);

@@ -9,11 +9,31 @@ const pad = (h: number) => String(h).padStart(12, '0');
 async function scanned(store: Store): Promise<void> {
   const ops = [];
   for (let h = 90; h <= 120; h++) {
-    ops.push({ type: 'put' as const, space: 'scan' as const, key: `BTC!block!${pad(h)}`, value: { height: h, hash: `h${h}`, parentHash: `h${h - 1}` } });
+    ops.push({
+      type: 'put' as const,
+      space: 'scan' as const,
+      key: `BTC!block!${pad(h)}`,
+      value: { height: h, hash: `h${h}`, parentHash: `h${h - 1}` },
+    });
   }
-  ops.push({ type: 'put' as const, space: 'scan' as const, key: 'BTC!cursor', value: { height: 120, hash: 'h120' } });
-  ops.push({ type: 'put' as const, space: 'scan' as const, key: `BTC!seen!${pad(119)}!aa:0`, value: { hash: 'h119' } });
-  ops.push({ type: 'put' as const, space: 'scan' as const, key: 'ETH!cursor', value: { height: 5000, hash: 'e5000' } });
+  ops.push({
+    type: 'put' as const,
+    space: 'scan' as const,
+    key: 'BTC!cursor',
+    value: { height: 120, hash: 'h120' },
+  });
+  ops.push({
+    type: 'put' as const,
+    space: 'scan' as const,
+    key: `BTC!seen!${pad(119)}!aa:0`,
+    value: { hash: 'h119' },
+  });
+  ops.push({
+    type: 'put' as const,
+    space: 'scan' as const,
+    key: 'ETH!cursor',
+    value: { height: 5000, hash: 'e5000' },
+  });
   await store.write(ops);
 }
 
@@ -33,7 +53,13 @@ describe('rescanStoredCursor', () => {
 
   it('moves the cursor to from-1 with the stored hash and drops the refs above', async () => {
     const r = await rescanStoredCursor(store, 'BTC', 100);
-    expect(r).toEqual({ chain: 'BTC', from_height: 100, previous_height: 120, cursor: { height: 99, hash: 'h99' }, refs_removed: 21 });
+    expect(r).toEqual({
+      chain: 'BTC',
+      from_height: 100,
+      previous_height: 120,
+      cursor: { height: 99, hash: 'h99' },
+      refs_removed: 21,
+    });
     expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 99, hash: 'h99' });
     expect((await refs(store)).at(-1)).toBe(`BTC!block!${pad(99)}`);
     // Seen deposits stay (a rescan writes the same keys again); other chains are untouched.

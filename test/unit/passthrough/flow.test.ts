@@ -1,6 +1,6 @@
 import { clientOrderIdFor } from '../../../src/passthrough/client-order-id';
 import { INSUFFICIENT_BALANCE_TEXT } from '../../../src/passthrough/processor';
-import { Harness, passthroughConfig } from './harness';
+import { faulty, Harness, passthroughConfig } from './harness';
 
 /** The passthrough flow end to end over the simulated exchange: amounts, partial fills, failures. */
 
@@ -43,7 +43,7 @@ describe('full flow', () => {
     const events = await h.events(id);
     expect(events).toEqual([
       expect.stringMatching(/^- -> waiting_decide: deposit of 1234567 BTC/),
-      '- -> waiting_decide: buy method passthrough'.replace('- -> waiting_decide', 'waiting_decide -> waiting_passthrough'),
+      'waiting_decide -> waiting_passthrough: buy method passthrough',
       `waiting_passthrough -> waiting_passthrough: order requested: spend 0.01234567 BTC on simulated SKY/BTC, client order id ${clientOrderIdFor(id)}`,
       'waiting_passthrough -> waiting_passthrough_order_complete: order 1 order placed: closed',
       'waiting_passthrough_order_complete -> waiting_send: order 1 closed: bought 6.16383 SKY after a fee of 0.00617 (exchange), spent 0.01234 BTC, 0.00000567 BTC unspent',
@@ -65,15 +65,11 @@ describe('full flow', () => {
 
   test('the configured fee applies when an order does not report one', async () => {
     h = await Harness.start({
-      wrap: (sim) => ({
-        name: sim.name,
-        requestExpiryMs: sim.requestExpiryMs,
-        market: (s) => sim.market(s),
-        balance: (c) => sim.balance(c),
-        marketBuy: async (r) => ({ ...(await sim.marketBuy(r)), fees: undefined }),
-        fetchOrderByClientId: (c, s) => sim.fetchOrderByClientId(c, s),
-        fetchOrder: async (o, s) => ({ ...(await sim.fetchOrder(o, s)), fees: undefined }),
-      }),
+      wrap: (sim) =>
+        faulty(sim, {
+          marketBuy: async (r) => ({ ...(await sim.marketBuy(r)), fees: undefined }),
+          fetchOrder: async (o, s) => ({ ...(await sim.fetchOrder(o, s)), fees: undefined }),
+        }),
     });
     const id = await h.deposit(1_000_000n);
     const sent = await h.waitSettled(id);
@@ -216,7 +212,6 @@ describe('exchange trouble is retried without stopping anything', () => {
     const id = await h.deposit(1_000_000n);
     const waiting = await h.waitLastError(id, 'simulated exchange is offline');
     expect(waiting).toMatchObject({ status: 'waiting_passthrough', error: '' });
-    // Another deposit is not held up by the outage either (both wait, neither errors).
     await h.d.sim.setMode('fill');
     const done = await h.payOut(id);
     expect(done.last_error).toBe('');

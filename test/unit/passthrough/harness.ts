@@ -57,11 +57,14 @@ export interface HarnessOptions {
 export class Harness {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'teller-passthrough-'));
   config: Config;
+  /** Fault injection for the next boot (see HarnessOptions.wrap). */
+  wrap: HarnessOptions['wrap'];
   private daemon: Daemon | undefined;
   private seq = 0;
 
   constructor(private readonly opts: HarnessOptions = {}) {
     this.config = opts.config ?? passthroughConfig();
+    this.wrap = opts.wrap;
   }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
@@ -83,7 +86,7 @@ export class Harness {
     await deposits.open();
     const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: () => null });
     const sim = await SimulatedExchange.open(store, { ...simulatedOptions(config), ...this.opts.sim });
-    const client = this.opts.wrap ? this.opts.wrap(sim) : sim;
+    const client = this.wrap ? this.wrap(sim) : sim;
     const processor = createPassthroughProcessor({ config, deposits, client, log, payoutDecimals: sender.decimals });
     const coins = depositCoins(config);
     const exchange = new Exchange({ config, deposits, sender, coins, log, passthrough: processor });
@@ -156,8 +159,9 @@ export class Harness {
 
   /** Confirms every dummy payout as it is broadcast until the deposit is done. */
   async payOut(id: string): Promise<DepositRecord> {
-    await this.waitStatus(id, 'waiting_confirm');
-    await this.waitFor(id, () => this.d.sender.list().length > 0, 'a broadcast');
+    const rec = await this.waitFor(id, (r) => r.status === 'waiting_confirm' || r.status === 'done', 'the payout');
+    if (rec.status === 'done') return rec;
+    await this.waitFor(id, () => this.d.sender.list().some((t) => t.txid === rec.txid), 'its broadcast');
     for (const tx of this.d.sender.list()) await this.d.sender.confirm(tx.txid, undefined);
     return this.waitStatus(id, 'done');
   }
@@ -165,6 +169,29 @@ export class Harness {
   async events(id: string): Promise<string[]> {
     return (await this.d.deposits.events(id)).map((e) => `${e.from ?? '-'} -> ${e.to}: ${e.note}`);
   }
+}
+
+/** The simulated exchange behind a client whose calls can be replaced one by one. */
+export function faulty(sim: SimulatedExchange, over: Partial<ExchangeClient>): ExchangeClient {
+  return {
+    name: sim.name,
+    requestExpiryMs: over.requestExpiryMs ?? sim.requestExpiryMs,
+    market: over.market ?? ((s) => sim.market(s)),
+    balance: over.balance ?? ((c) => sim.balance(c)),
+    marketBuy: over.marketBuy ?? ((r) => sim.marketBuy(r)),
+    fetchOrderByClientId: over.fetchOrderByClientId ?? ((c, s) => sim.fetchOrderByClientId(c, s)),
+    fetchOrder: over.fetchOrder ?? ((o, s) => sim.fetchOrder(o, s)),
+  };
+}
+
+/** Polls `pred` until it holds (5 s at most). */
+export async function until(pred: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await pred()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -15,7 +15,9 @@ describe('teller audit verify', () => {
 
     await withOpenStore(dir, async (_d, store) => {
       const ev = await store.get<DepositEvent>('events', seqKey(5));
-      await store.write([{ type: 'put', space: 'events', key: seqKey(5), value: { ...ev, note: 'rewritten' } }]);
+      await store.write([
+        { type: 'put', space: 'events', key: seqKey(5), value: { ...ev, note: 'rewritten' } },
+      ]);
     });
     r = await run(['audit', 'verify'], dir);
     expect(r.code).toBe(1);

@@ -25,18 +25,26 @@ describe('teller deposits export', () => {
     const outDir = tmpDir();
     const file = path.join(outDir, 'deposits.json');
     writeFileSync(file, 'old');
-    const r = await run(['deposits', 'export', '--format', 'json', '--out', file, '--status', 'waiting_confirm'], dir);
+    const r = await run(
+      ['deposits', 'export', '--format', 'json', '--out', file, '--status', 'waiting_confirm'],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toBe(`exported 1 deposits to ${file}\n`);
     const rows = JSON.parse(readFileSync(file, 'utf8'));
-    expect(rows).toEqual([expect.objectContaining({ deposit_id: 'bb:1', payout_txid: 'payout-bb-1', sky_sent: '5000000' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ deposit_id: 'bb:1', payout_txid: 'payout-bb-1', sky_sent: '5000000' }),
+    ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(outDir)).toEqual(['deposits.json']);
   });
 
   it('a bad format is exit 2; an unwritable --out is exit 1 and leaves nothing', async () => {
     expect((await run(['deposits', 'export', '--format', 'xlsx'], dir)).code).toBe(2);
-    const r = await run(['deposits', 'export', '--out', path.join(tmpDir(), 'no', 'such', 'dir', 'x.csv')], dir);
+    const r = await run(
+      ['deposits', 'export', '--out', path.join(tmpDir(), 'no', 'such', 'dir', 'x.csv')],
+      dir,
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/ENOENT/);
   });

@@ -26,7 +26,9 @@ describe('teller deposits list', () => {
   it('filters by --status and prints JSON or CSV', async () => {
     let r = await run(['deposits', 'list', '--status', 'waiting_send', '--format', 'json'], dir);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual([expect.objectContaining({ deposit_id: 'bb:1', error: 'CreateTransaction invalid address' })]);
+    expect(JSON.parse(r.out)).toEqual([
+      expect.objectContaining({ deposit_id: 'bb:1', error: 'CreateTransaction invalid address' }),
+    ]);
     r = await run(['deposits', 'list', '--format', 'csv', '--status', 'done'], dir);
     expect(r.out.split('\r\n')[1]).toMatch(/^1,aa:0,done,/);
     r = await run(['deposits', 'list', '--status', 'waiting_decide'], dir);

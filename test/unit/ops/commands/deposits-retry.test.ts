@@ -15,11 +15,17 @@ describe('teller deposits retry', () => {
   it('clears the error with an event; the daemon resumes the deposit at its next start', async () => {
     const dir = await dataDirWith(async (d) => {
       const rec = await walk(d, 'aa', 0, 'waiting_send');
-      await d.update(rec, { error: 'CreateTransaction not enough coins', last_error: 'CreateTransaction not enough coins' }, 'error');
+      await d.update(
+        rec,
+        { error: 'CreateTransaction not enough coins', last_error: 'CreateTransaction not enough coins' },
+        'error',
+      );
     });
     const r = await run(['deposits', 'retry', 'aa:0'], dir);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('deposit aa:0 (waiting_send): error cleared; the daemon resumes it at its next start\n');
+    expect(r.out).toBe(
+      'deposit aa:0 (waiting_send): error cleared; the daemon resumes it at its next start\n',
+    );
     await withOpenStore(dir, async (d, store) => {
       expect(await d.get('aa:0')).toMatchObject({ error: '', last_error: '', status: 'waiting_send' });
       expect((await d.events('aa:0')).at(-1)?.note).toBe('retry requested by operator (offline)');
@@ -33,8 +39,18 @@ describe('teller deposits retry', () => {
     const store = await Store.open(path.join(dir, 'teller.db'));
     const deposits = new DepositStore(store);
     await deposits.open();
-    const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: skycoinAddressError });
-    const exchange = new Exchange({ config: cfg, deposits, sender, coins: depositCoins(cfg), log: silentLogger() });
+    const sender = await DummySender.open(store, {
+      coin: 'SKY',
+      decimals: 6,
+      addressError: skycoinAddressError,
+    });
+    const exchange = new Exchange({
+      config: cfg,
+      deposits,
+      sender,
+      coins: depositCoins(cfg),
+      log: silentLogger(),
+    });
     await exchange.start();
     await waitForStatus(deposits, 'aa:0', 'waiting_confirm');
     await exchange.stop();
@@ -48,9 +64,15 @@ describe('teller deposits retry', () => {
       await d.update(done, { error: 'Skycoin send amount is 0' }, 'zero');
     });
     let r = await run(['deposits', 'retry', 'aa:0'], dir);
-    expect([r.code, r.out]).toEqual([0, 'deposit aa:0 (waiting_confirm) has no error: the daemon resumes it at its next start anyway\n']);
+    expect([r.code, r.out]).toEqual([
+      0,
+      'deposit aa:0 (waiting_confirm) has no error: the daemon resumes it at its next start anyway\n',
+    ]);
     r = await run(['deposits', 'retry', 'bb:0'], dir);
-    expect([r.code, r.err]).toEqual([1, 'teller deposits retry: deposit bb:0 is done: Skycoin send amount is 0\n']);
+    expect([r.code, r.err]).toEqual([
+      1,
+      'teller deposits retry: deposit bb:0 is done: Skycoin send amount is 0\n',
+    ]);
     r = await run(['deposits', 'retry', 'zz:0'], dir);
     expect([r.code, r.err]).toEqual([1, 'teller deposits retry: no deposit zz:0\n']);
     await withOpenStore(dir, async (d) => expect(await d.events('aa:0')).toHaveLength(3));

@@ -7,7 +7,16 @@ import { dataDirWith, run, withOpenStore, writeConfig } from './run';
 
 describe('runCommand', () => {
   it('lists every command in its usage', () => {
-    for (const c of ['backup restore', 'audit verify', 'deposits list', 'deposits show', 'deposits export', 'deposits retry', 'rescan', 'recheck']) {
+    for (const c of [
+      'backup restore',
+      'audit verify',
+      'deposits list',
+      'deposits show',
+      'deposits export',
+      'deposits retry',
+      'rescan',
+      'recheck',
+    ]) {
       expect(COMMANDS_USAGE).toContain(`  ${c} `);
     }
   });
@@ -29,7 +38,10 @@ describe('runCommand', () => {
     r = await run(['deposits', 'show', 'a', 'b'], dir);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/unexpected argument "b"/)]);
     r = await run(['rescan', 'BTC', '--help'], dir);
-    expect([r.code, r.out]).toEqual([0, expect.stringMatching(/^Usage: teller rescan <BTC\|ETH> <from_height>/)]);
+    expect([r.code, r.out]).toEqual([
+      0,
+      expect.stringMatching(/^Usage: teller rescan <BTC\|ETH> <from_height>/),
+    ]);
   });
 
   it('a data dir without a store is exit 1, and nothing is created there', async () => {
@@ -53,7 +65,7 @@ describe('runCommand', () => {
     }
   });
 
-  it("reads dbfile from the config (-c), and a missing config given with -c is exit 2", async () => {
+  it('reads dbfile from the config (-c), and a missing config given with -c is exit 2', async () => {
     const dir = await dataDirWith(async (d) => void (await walk(d, 'cc', 0, 'done')), 'custom.db');
     const config = writeConfig(tmpDir(), 'custom.db');
     const r = await run(['deposits', 'list', '--format', 'json'], dir, config);
@@ -71,9 +83,21 @@ describe('runCommand', () => {
 describe('splitArgs', () => {
   it.each([
     [['deposits', 'list'], [], ['deposits', 'list']],
-    [['-d', 'x', 'deposits', 'list', '--status', 'done'], ['-d', 'x'], ['deposits', 'list', '--status', 'done']],
-    [['backup', 'restore', 'f.db', '-d', 'dir'], ['-d', 'dir'], ['backup', 'restore', 'f.db']],
-    [['--config=c.toml', 'rescan', 'BTC', '5', '--dir', 'd'], ['--config=c.toml', '--dir', 'd'], ['rescan', 'BTC', '5']],
+    [
+      ['-d', 'x', 'deposits', 'list', '--status', 'done'],
+      ['-d', 'x'],
+      ['deposits', 'list', '--status', 'done'],
+    ],
+    [
+      ['backup', 'restore', 'f.db', '-d', 'dir'],
+      ['-d', 'dir'],
+      ['backup', 'restore', 'f.db'],
+    ],
+    [
+      ['--config=c.toml', 'rescan', 'BTC', '5', '--dir', 'd'],
+      ['--config=c.toml', '--dir', 'd'],
+      ['rescan', 'BTC', '5'],
+    ],
     [['-cconf', '-v'], ['-cconf', '-v'], []],
     [['--bogus'], ['--bogus'], []],
     [['deposits', 'list', '-h'], [], ['deposits', 'list', '-h']],

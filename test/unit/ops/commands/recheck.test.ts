@@ -8,12 +8,19 @@ describe('teller recheck', () => {
     expect(r.code).toBe(0);
     const body = JSON.parse(r.out);
     expect(body.deposits).toEqual([
-      expect.objectContaining({ role: 'deposit', record: expect.objectContaining({ deposit_id: 'aa:0', deposit_value: '1000000' }) }),
+      expect.objectContaining({
+        role: 'deposit',
+        record: expect.objectContaining({ deposit_id: 'aa:0', deposit_value: '1000000' }),
+      }),
     ]);
     expect(body.deposits[0].events).toHaveLength(4);
     r = await run(['recheck', 'payout-aa-0'], dir);
     expect(JSON.parse(r.out).deposits[0].role).toBe('payout');
     r = await run(['recheck', 'ffff'], dir);
-    expect([r.code, r.out, r.err]).toEqual([1, '', 'teller recheck: the store knows nothing of transaction ffff\n']);
+    expect([r.code, r.out, r.err]).toEqual([
+      1,
+      '',
+      'teller recheck: the store knows nothing of transaction ffff\n',
+    ]);
   });
 });

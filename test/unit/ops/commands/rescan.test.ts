@@ -8,8 +8,18 @@ describe('teller rescan', () => {
   const scanned = () =>
     dataDirWith(async (_d, store) => {
       await store.write([
-        { type: 'put', space: 'scan', key: `BTC!block!${pad(199)}`, value: { height: 199, hash: 'h199', parentHash: 'h198' } },
-        { type: 'put', space: 'scan', key: `BTC!block!${pad(200)}`, value: { height: 200, hash: 'h200', parentHash: 'h199' } },
+        {
+          type: 'put',
+          space: 'scan',
+          key: `BTC!block!${pad(199)}`,
+          value: { height: 199, hash: 'h199', parentHash: 'h198' },
+        },
+        {
+          type: 'put',
+          space: 'scan',
+          key: `BTC!block!${pad(200)}`,
+          value: { height: 200, hash: 'h200', parentHash: 'h199' },
+        },
         { type: 'put', space: 'scan', key: 'BTC!cursor', value: { height: 200, hash: 'h200' } },
       ]);
     });
@@ -18,8 +28,12 @@ describe('teller rescan', () => {
     const dir = await scanned();
     const r = await run(['rescan', 'btc', '200'], dir);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('BTC: scan cursor moved from 200 to 199; 1 block refs removed; the next start scans from height 200\n');
-    await withOpenStore(dir, async (_d, store) => expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 199, hash: 'h199' }));
+    expect(r.out).toBe(
+      'BTC: scan cursor moved from 200 to 199; 1 block refs removed; the next start scans from height 200\n',
+    );
+    await withOpenStore(dir, async (_d, store) =>
+      expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 199, hash: 'h199' }),
+    );
     const low = await run(['rescan', 'BTC', '10'], dir);
     expect(low.out).toMatch(/moved from 199 to 9 \(block hash no longer stored: taken on trust\)/);
   });
@@ -32,7 +46,10 @@ describe('teller rescan', () => {
     const skip = await run(['rescan', 'BTC', '300'], dir);
     expect([skip.code, skip.err]).toEqual([1, expect.stringMatching(/would skip blocks 201\.\.299/)]);
     const never = await run(['rescan', 'ETH', '5'], dir);
-    expect([never.code, never.err]).toEqual([1, expect.stringMatching(/ETH: nothing scanned yet; .*eth_scanner\.initial_scan_height/)]);
+    expect([never.code, never.err]).toEqual([
+      1,
+      expect.stringMatching(/ETH: nothing scanned yet; .*eth_scanner\.initial_scan_height/),
+    ]);
   });
 
   it('on a running daemon points at POST /api/rescan', async () => {

@@ -30,7 +30,10 @@ export async function run(args: string[], dataDir: string, configArg?: string): 
 }
 
 /** A data dir holding a store at <dir>/<dbfile>, filled by `fill`, closed again. */
-export async function dataDirWith(fill: (deposits: DepositStore, store: Store) => Promise<void>, dbfile = 'teller.db'): Promise<string> {
+export async function dataDirWith(
+  fill: (deposits: DepositStore, store: Store) => Promise<void>,
+  dbfile = 'teller.db',
+): Promise<string> {
   const dir = tmpDir('teller-cmd-');
   const store = await Store.open(path.join(dir, dbfile));
   const deposits = new DepositStore(store);
@@ -40,7 +43,11 @@ export async function dataDirWith(fill: (deposits: DepositStore, store: Store) =
   return dir;
 }
 
-export async function withOpenStore<T>(dataDir: string, fn: (deposits: DepositStore, store: Store) => Promise<T>, dbfile = 'teller.db'): Promise<T> {
+export async function withOpenStore<T>(
+  dataDir: string,
+  fn: (deposits: DepositStore, store: Store) => Promise<T>,
+  dbfile = 'teller.db',
+): Promise<T> {
   const store = await Store.open(path.join(dataDir, dbfile));
   try {
     const deposits = new DepositStore(store);

@@ -1,0 +1,157 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { App } from '../../src/app';
+import { defaultConfig } from '../../src/config';
+import type { Config } from '../../src/config/types';
+import { createMetricsApp } from '../../src/http/ops';
+import { startServer, type RunningServer } from '../../src/http/server';
+import { TellerMetrics } from '../../src/ops/metrics';
+import { Monitors } from '../../src/ops/monitors';
+import { Notifier } from '../../src/ops/notifier';
+import { silentLogger } from '../../src/util/logger';
+
+/**
+ * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it:
+ * notifier + monitors raising alerts to a local webhook, the metrics listener reporting the
+ * daemon's real state.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function receiver(): Promise<{ url: string; texts: string[]; close(): Promise<void> }> {
+  const texts: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      texts.push((JSON.parse(body) as { text: string }).text);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    texts,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function eventually(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await cond()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+describe('operator stack on a running daemon', () => {
+  it('alerts once per condition, resolves, and reports metrics and readiness', async () => {
+    const hook = await receiver();
+    const cfg: Config = defaultConfig();
+    cfg.btc_addresses = path.join(ROOT, 'addresses/btc-example.txt');
+    cfg.sky_exchanger.sky_btc_exchange_rate = '500';
+    cfg.sky_exchanger.tx_confirmation_check_wait_ms = 20;
+    cfg.web.http_addr = '';
+    cfg.admin_panel.host = '';
+    cfg.dummy = { scanner: true, sender: true, http_addr: '127.0.0.1:0' };
+    cfg.notification = {
+      hook_url: hook.url,
+      server_name: 'it',
+      hot_wallet_low: '50',
+      pool_low: 19,
+      scanner_lag_blocks: 6,
+    };
+    const app = await App.start({
+      config: cfg,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'teller-ops-d-')),
+      log: silentLogger(),
+      version: 'v',
+      cwd: ROOT,
+    });
+    const { ctx } = app;
+
+    // Wiring as proposed for src/app.ts.
+    const metrics = new TellerMetrics({
+      source: ctx,
+      log: ctx.log,
+      version: ctx.version,
+      processMetrics: false,
+    });
+    const notifier = new Notifier({
+      hookUrl: cfg.notification.hook_url,
+      serverName: cfg.notification.server_name,
+      log: ctx.log,
+      onResult: (r) => metrics.countNotification(r),
+    });
+    const monitors = new Monitors({
+      source: ctx,
+      notification: cfg.notification,
+      notifier,
+      log: ctx.log,
+      intervalMs: 20,
+    });
+    const server: RunningServer = await startServer(
+      createMetricsApp(metrics, { source: ctx, maxLagBlocks: cfg.notification.scanner_lag_blocks }, ctx.log),
+      '127.0.0.1:0',
+    );
+    monitors.start();
+
+    const a1 = (await ctx.binder.bind(SKY, 'BTC')).address;
+    await ctx.binder.bind(SKY, 'BTC');
+    await eventually(() => hook.texts.length === 1, 'pool alert');
+    expect(hook.texts).toEqual([
+      '[it] ALERT: BTC deposit address pool is low: 18 of 20 addresses left (notification.pool_low = 19)',
+    ]);
+
+    await ctx.dummySender?.setBalance(10_000_000n); // 10 SKY < 50
+    await eventually(() => hook.texts.length === 2, 'hot wallet alert');
+    await ctx.dummySender?.setBalance(100_000_000n);
+    await eventually(() => hook.texts.length === 3, 'hot wallet resolved');
+    expect(hook.texts.slice(1)).toEqual([
+      '[it] ALERT: hot wallet holds 10 SKY, below notification.hot_wallet_low = 50',
+      '[it] RESOLVED: hot wallet holds 10 SKY, below notification.hot_wallet_low = 50',
+    ]);
+
+    // 1 satoshi pays 0.000005 SKY, truncated to 3 decimals: nothing; the deposit errors.
+    ctx.dummyScanner?.push({ coin_type: 'BTC', address: a1, value: 1n, height: 5, tx: 'dust', n: 0 });
+    ctx.dummyScanner?.push({ coin_type: 'BTC', address: a1, value: 100_000n, height: 5, tx: 'good', n: 0 });
+    await eventually(() => hook.texts.length === 4, 'deposit error alert');
+    expect(hook.texts[3]).toBe(
+      '[it] ALERT: deposit dust:0 stopped with an error: Skycoin send amount is 0 (retry it once fixed)',
+    );
+    await eventually(
+      async () => (await ctx.deposits.get('good:0'))?.status === 'waiting_confirm',
+      'payout signed',
+    );
+    await ctx.dummySender?.confirm(undefined, 0);
+    await eventually(async () => (await ctx.deposits.get('good:0'))?.status === 'done', 'payout confirmed');
+
+    const base = `http://127.0.0.1:${server.address.port}`;
+    const body = await (await fetch(`${base}/metrics`)).text();
+    expect(body).toMatch(/^teller_deposits\{status="done"\} 2$/m);
+    expect(body).toMatch(/^teller_deposits_errored 1$/m);
+    expect(body).toMatch(/^teller_payouts_sent_total 1$/m);
+    expect(body).toMatch(/^teller_payouts_confirmed_total 1$/m);
+    expect(body).toMatch(/^teller_pool_remaining\{coin="BTC"\} 18$/m);
+    expect(body).toMatch(/^teller_hot_wallet_balance\{coin="SKY"\} 99\.5$/m);
+    expect(body).toMatch(/^teller_notifications_total\{result="sent"\} 4$/m);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+    // Nothing more to say: no repeats while the conditions hold.
+    await sleep(150);
+    expect(hook.texts).toHaveLength(4);
+
+    // Shutdown order proposed for App.stop(): listeners, monitors, then the notifier, then the rest.
+    await server.close();
+    await monitors.stop();
+    await notifier.stop();
+    await app.stop();
+    await hook.close();
+  });
+});
