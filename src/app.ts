@@ -74,7 +74,12 @@ export class App {
     await ctx.exchange.start();
     for (const s of ctx.scanners) await s.start((d) => ctx.exchange.receive(d));
 
-    const listen = async (name: string, app: Parameters<typeof startServer>[0], addr: string, tls?: { cert: string; key: string }) => {
+    const listen = async (
+      name: string,
+      app: Parameters<typeof startServer>[0],
+      addr: string,
+      tls?: { cert: string; key: string },
+    ) => {
       const server = await startServer(app, addr, tls ? { tls } : undefined);
       this.servers.push(server);
       log.info({ listener: name, address: `${server.address.host}:${server.address.port}` }, 'listening');
@@ -82,13 +87,24 @@ export class App {
     const publicApp = createPublicApp(new PublicApiService(ctx), log.child({ api: 'public' }));
     if (config.web.http_addr) await listen('public', publicApp, config.web.http_addr);
     if (config.web.https_addr && config.web.tls_cert && config.web.tls_key) {
-      await listen('public-https', publicApp, config.web.https_addr, { cert: config.web.tls_cert, key: config.web.tls_key });
+      await listen('public-https', publicApp, config.web.https_addr, {
+        cert: config.web.tls_cert,
+        key: config.web.tls_key,
+      });
     }
     if (config.admin_panel.host) {
-      await listen('admin', createAdminApp(new AdminApiService(ctx), config, log.child({ api: 'admin' })), config.admin_panel.host);
+      await listen(
+        'admin',
+        createAdminApp(new AdminApiService(ctx), config, log.child({ api: 'admin' })),
+        config.admin_panel.host,
+      );
     }
     if (config.dummy.scanner || config.dummy.sender) {
-      await listen('dummy', createDummyApp(new DummyApiService(ctx), config, log.child({ api: 'dummy' })), config.dummy.http_addr);
+      await listen(
+        'dummy',
+        createDummyApp(new DummyApiService(ctx), config, log.child({ api: 'dummy' })),
+        config.dummy.http_addr,
+      );
     }
   }
 
@@ -124,14 +140,19 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   let scanners: Scanner[];
   if (config.dummy.scanner) {
     const enabled = new Map([...coins].filter(([, c]) => c.enabled));
-    dummyScanner = new DummyScanner(enabled, config.btc_scanner.network, log.child({ part: 'dummy-scanner' }));
+    dummyScanner = new DummyScanner(
+      enabled,
+      config.btc_scanner.network,
+      log.child({ part: 'dummy-scanner' }),
+    );
     scanners = [dummyScanner];
   } else {
-    scanners = await createChainScanners({ config, store, log, cwd });
+    scanners = createChainScanners({ config, store, log });
   }
   const scannerOf = (coin: string) => scanners.find((s) => s.coins.includes(coin));
   for (const [symbol, c] of coins) {
-    if (c.enabled && !scannerOf(symbol)) throw new StartupError(`${symbol} deposits are enabled but no scanner handles them`);
+    if (c.enabled && !scannerOf(symbol))
+      throw new StartupError(`${symbol} deposits are enabled but no scanner handles them`);
   }
   for (const b of await deposits.allBindings()) scannerOf(b.coin_type)?.watch(b.coin_type, b.address);
 
@@ -170,7 +191,11 @@ async function loadPools(
   cwd: string,
   log: Logger,
 ): Promise<Map<PoolCoin, AddressPool>> {
-  const files: Record<PoolCoin, string> = { BTC: config.btc_addresses, ETH: config.eth_addresses, SKY: config.sky_addresses };
+  const files: Record<PoolCoin, string> = {
+    BTC: config.btc_addresses,
+    ETH: config.eth_addresses,
+    SKY: config.sky_addresses,
+  };
   const pools = new Map<PoolCoin, AddressPool>();
   for (const c of coins.values()) {
     if (!c.enabled || pools.has(c.pool)) continue;
@@ -183,7 +208,11 @@ async function loadPools(
   return pools;
 }
 
-function dummyPayoutCoin(config: Config): { coin: string; decimals: number; addressError: (a: string) => string | null } {
+function dummyPayoutCoin(config: Config): {
+  coin: string;
+  decimals: number;
+  addressError: (a: string) => string | null;
+} {
   switch (config.payout.coin) {
     case 'SKY':
       return { coin: 'SKY', decimals: 6, addressError: skycoinAddressError };

@@ -97,7 +97,10 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
   const logger = createLogger({ debug: config.debug, logfile: config.logfile });
   const log = logger.log;
   for (const w of warnings) log.warn(w);
-  log.info({ config: redactConfig(config), dataDir, version: info.version, commit: info.commit }, 'starting teller');
+  log.info(
+    { config: redactConfig(config), dataDir, version: info.version, commit: info.commit },
+    'starting teller',
+  );
 
   process.on('unhandledRejection', (err) => {
     // A promise nobody handles is a bug: exit so the supervisor restarts us from the store.
@@ -141,7 +144,11 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
     (app) => {
       if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
       log.info(
-        { listening: app.addresses(), payout: app.ctx.sender.coin, sendEnabled: config.sky_exchanger.send_enabled },
+        {
+          listening: app.addresses(),
+          payout: app.ctx.sender.coin,
+          sendEnabled: config.sky_exchanger.send_enabled,
+        },
         'teller started',
       );
       return app;

@@ -48,7 +48,13 @@ export class Binder {
         this.opts.log.error({ coin: depositCoin.pool }, 'deposit address pool is empty: add addresses');
         throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
       }
-      const binding = await deposits.bind(payoutAddress, coin, depositCoin.pool, address, config.sky_exchanger.buy_method);
+      const binding = await deposits.bind(
+        payoutAddress,
+        coin,
+        depositCoin.pool,
+        address,
+        config.sky_exchanger.buy_method,
+      );
       pool.markUsed(address);
       this.opts.onBound(coin, address);
       this.opts.log.info(

@@ -46,7 +46,8 @@ export class DepositStore {
       this.eventSeq = ev.seq;
       this.lastEventHash = ev.hash;
     }
-    for await (const [id, rec] of this.store.entries<DepositRecord>('deposits')) if (rec.error) this.errored.add(id);
+    for await (const [id, rec] of this.store.entries<DepositRecord>('deposits'))
+      if (rec.error) this.errored.add(id);
   }
 
   get(id: string): Promise<DepositRecord | undefined> {
@@ -103,19 +104,24 @@ export class DepositStore {
   /** Addresses of `coin`'s pool already handed out. */
   async usedAddresses(coin: string): Promise<string[]> {
     const out: string[] = [];
-    for await (const k of this.store.keys('pool_used', prefixRange(`${coin}!`))) out.push(k.slice(coin.length + 1));
+    for await (const k of this.store.keys('pool_used', prefixRange(`${coin}!`)))
+      out.push(k.slice(coin.length + 1));
     return out;
   }
 
   async depositsOfAddress(coin: string, address: string): Promise<DepositRecord[]> {
-    const ids = await this.store.values<string>('deposits_by_addr', prefixRange(`${bindingKey(coin, address)}!`));
+    const ids = await this.store.values<string>(
+      'deposits_by_addr',
+      prefixRange(`${bindingKey(coin, address)}!`),
+    );
     const found = await this.store.getMany<DepositRecord>('deposits', ids);
     return found.filter((d): d is DepositRecord => d !== undefined);
   }
 
   async idsWithStatus(status: StoredStatus): Promise<string[]> {
     const ids: string[] = [];
-    for await (const k of this.store.keys('deposit_status', prefixRange(`${status}!`))) ids.push(k.slice(status.length + 1));
+    for await (const k of this.store.keys('deposit_status', prefixRange(`${status}!`)))
+      ids.push(k.slice(status.length + 1));
     return ids;
   }
 
@@ -173,7 +179,12 @@ export class DepositStore {
   }
 
   /** Rewrites a record without changing its status (errors, attempts), with an event. */
-  update(current: DepositRecord, changes: Partial<DepositRecord>, note: string, extra: Op[] = []): Promise<DepositRecord> {
+  update(
+    current: DepositRecord,
+    changes: Partial<DepositRecord>,
+    note: string,
+    extra: Op[] = [],
+  ): Promise<DepositRecord> {
     return this.transition(current, { ...changes, status: current.status }, note, extra);
   }
 
@@ -196,7 +207,15 @@ export class DepositStore {
   }
 
   private nextEvent(id: string, from: StoredStatus | null, to: StoredStatus, note: string): DepositEvent {
-    const base = { seq: ++this.eventSeq, at: Date.now(), deposit_id: id, from, to, note, prev_hash: this.lastEventHash };
+    const base = {
+      seq: ++this.eventSeq,
+      at: Date.now(),
+      deposit_id: id,
+      from,
+      to,
+      note,
+      prev_hash: this.lastEventHash,
+    };
     const hash = eventHash(base);
     this.lastEventHash = hash;
     return { ...base, hash };

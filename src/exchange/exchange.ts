@@ -94,7 +94,10 @@ export class Exchange {
       }
       const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
       if (!binding) {
-        this.opts.log.warn({ depositId: id, address: d.address, coin: d.coin_type }, 'deposit to an unbound address');
+        this.opts.log.warn(
+          { depositId: id, address: d.address, coin: d.coin_type },
+          'deposit to an unbound address',
+        );
         await this.opts.deposits.store.write([{ type: 'put', space: 'orphans', key: id, value: d }]);
         return false;
       }
@@ -124,7 +127,10 @@ export class Exchange {
         },
         `deposit of ${d.value} ${d.coin_type} base units at height ${d.height}`,
       );
-      this.opts.log.info({ depositId: id, coin: d.coin_type, value: String(d.value), skyAddress: binding.sky_address }, 'deposit recorded');
+      this.opts.log.info(
+        { depositId: id, coin: d.coin_type, value: String(d.value), skyAddress: binding.sky_address },
+        'deposit recorded',
+      );
       return true;
     });
     if (created) this.schedule(id);
@@ -154,7 +160,10 @@ export class Exchange {
       const current = await this.opts.deposits.get(id);
       if (!current) throw new ExchangeError('not_found', `deposit ${id} not found`);
       if (current.status === 'done') {
-        throw new ExchangeError('not_retryable', `deposit ${id} is done${current.error ? `: ${current.error}` : ''}`);
+        throw new ExchangeError(
+          'not_retryable',
+          `deposit ${id} is done${current.error ? `: ${current.error}` : ''}`,
+        );
       }
       this.attempts.delete(id);
       return this.opts.deposits.update(current, { error: '', last_error: '' }, 'retry requested by admin');
@@ -205,7 +214,10 @@ export class Exchange {
       case 'waiting_passthrough':
       case 'waiting_passthrough_order_complete':
         if (!this.opts.passthrough) {
-          throw new ExchangeError('no_passthrough', 'passthrough deposit but no passthrough exchange is configured');
+          throw new ExchangeError(
+            'no_passthrough',
+            'passthrough deposit but no passthrough exchange is configured',
+          );
         }
         return this.opts.passthrough.step(rec);
       case 'waiting_send':
@@ -226,7 +238,11 @@ export class Exchange {
     if (retryable) {
       log.warn({ err: message }, 'deposit step failed, will retry');
       if (current.last_error !== message) {
-        await this.opts.deposits.update(current, { last_error: message, attempts: current.attempts + 1 }, `retryable: ${message}`);
+        await this.opts.deposits.update(
+          current,
+          { last_error: message, attempts: current.attempts + 1 },
+          `retryable: ${message}`,
+        );
       }
       return { kind: 'retry' };
     }

@@ -10,7 +10,8 @@ import { ExchangeError, ZERO_SEND_ERROR } from './errors';
 import type { DepositRecord } from './types';
 
 /** What a step asks for next: run again now, wait, retry with backoff, or nothing (done/errored). */
-export type StepOutcome = { kind: 'next' } | { kind: 'wait'; ms: number } | { kind: 'retry' } | { kind: 'idle' };
+export type StepOutcome =
+  { kind: 'next' } | { kind: 'wait'; ms: number } | { kind: 'retry' } | { kind: 'idle' };
 
 interface PayoutStepsOptions {
   config: Config;
@@ -41,7 +42,13 @@ export class PayoutSteps {
     }
     const coin = this.opts.coins.get(rec.coin_type);
     if (!coin) throw new ExchangeError('unknown_coin', `unsupported coin type ${rec.coin_type}`);
-    return depositToPayout(rec.deposit_value, coin.decimals, rec.conversion_rate, rec.max_decimals, payoutDecimals);
+    return depositToPayout(
+      rec.deposit_value,
+      coin.decimals,
+      rec.conversion_rate,
+      rec.max_decimals,
+      payoutDecimals,
+    );
   }
 
   async send(rec: DepositRecord): Promise<StepOutcome> {
@@ -64,21 +71,32 @@ export class PayoutSteps {
       `payout ${payout.txid} signed`,
       [{ type: 'put', space: 'payouts', key: rec.deposit_id, value: payout }],
     );
-    log.info({ txid: payout.txid, amount: String(payout.amount), to: rec.sky_address }, 'payout signed and stored');
+    log.info(
+      { txid: payout.txid, amount: String(payout.amount), to: rec.sky_address },
+      'payout signed and stored',
+    );
     return { kind: 'next' };
   }
 
   async confirm(rec: DepositRecord): Promise<StepOutcome> {
     const log = this.opts.log.child({ depositId: rec.deposit_id, txid: rec.txid });
     const payout = await this.opts.deposits.getPayout(rec.deposit_id);
-    if (!payout) throw new ExchangeError('payout_missing', `deposit ${rec.deposit_id} is waiting_confirm without a stored payout`);
+    if (!payout)
+      throw new ExchangeError(
+        'payout_missing',
+        `deposit ${rec.deposit_id} is waiting_confirm without a stored payout`,
+      );
     if (payout.broadcasts === 0) {
       await this.broadcast(payout);
       log.info({ amount: String(payout.amount), to: payout.to }, 'payout broadcast');
     }
     const state = await this.rpc(() => this.opts.sender.check(payout));
     if (state === 'confirmed') {
-      await this.opts.deposits.transition(rec, { status: 'done', last_error: '' }, `payout ${payout.txid} confirmed`);
+      await this.opts.deposits.transition(
+        rec,
+        { status: 'done', last_error: '' },
+        `payout ${payout.txid} confirmed`,
+      );
       log.info('payout confirmed: deposit done');
       return { kind: 'idle' };
     }
@@ -90,9 +108,12 @@ export class PayoutSteps {
       const bumped = await this.rpc(() => this.opts.sender.replacement?.(payout) ?? Promise.resolve(null));
       if (bumped) {
         // Stored before it is broadcast, like the first version.
-        await this.opts.deposits.update(rec, { txid: bumped.txid }, `payout replaced by ${bumped.txid} (fee bump)`, [
-          { type: 'put', space: 'payouts', key: rec.deposit_id, value: bumped },
-        ]);
+        await this.opts.deposits.update(
+          rec,
+          { txid: bumped.txid },
+          `payout replaced by ${bumped.txid} (fee bump)`,
+          [{ type: 'put', space: 'payouts', key: rec.deposit_id, value: bumped }],
+        );
         await this.broadcast(bumped);
         log.warn({ replacement: bumped.txid }, 'payout stuck: fee-bumped replacement broadcast');
       }
@@ -102,8 +123,14 @@ export class PayoutSteps {
 
   private async broadcast(payout: PreparedPayout): Promise<void> {
     await this.rpc(() => this.opts.sender.broadcast(payout));
-    const updated: PreparedPayout = { ...payout, broadcast_at: Date.now(), broadcasts: payout.broadcasts + 1 };
-    await this.opts.deposits.store.write([{ type: 'put', space: 'payouts', key: payout.deposit_id, value: updated }]);
+    const updated: PreparedPayout = {
+      ...payout,
+      broadcast_at: Date.now(),
+      broadcasts: payout.broadcasts + 1,
+    };
+    await this.opts.deposits.store.write([
+      { type: 'put', space: 'payouts', key: payout.deposit_id, value: updated },
+    ]);
   }
 
   /** Tracks the sender's health the way teller's /api/health shows it. */

@@ -69,7 +69,15 @@ export const emptyPassthrough = (): PassthroughRecord => ({
   sky_bought: 0n,
   deposit_value_spent: 0n,
   requested_amount: '',
-  order: { customer_id: '', order_id: '', completed_amount: '', price: '', status: '', final: false, original: '' },
+  order: {
+    customer_id: '',
+    order_id: '',
+    completed_amount: '',
+    price: '',
+    status: '',
+    final: false,
+    original: '',
+  },
 });
 
 export interface DepositRecord {

@@ -15,7 +15,8 @@ import { withTimeout, type OpsSource } from './source';
  *   scanner_lag:<chain>       lag > notification.scanner_lag_blocks (0 = off)
  *   scanner_stalled:<chain>   no height progress for `stallChecks` checks while behind or failing
  *   scanner_alert:<chain>:…   the scanner's own alert (a reorg deeper than the confirmations)
- *   deposit_error:<id>        a deposit stopped with a permanent error
+ *   deposit_error:<id>        a deposit stopped with a permanent error (until retried); one done
+ *                             with an error (a payout that rounds to nothing) is announced once
  *
  * A check whose data cannot be read (the node does not answer the balance) keeps its alerts as
  * they are rather than resolving them. Alert state is in memory: after a restart, conditions that
@@ -64,6 +65,8 @@ export class Monitors {
   private controller: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
+  /** Deposits done with an error already announced (or there before the first check). */
+  private doneWithError: Set<string> | null = null;
 
   constructor(private readonly opts: MonitorOptions) {}
 
@@ -222,8 +225,15 @@ export class Monitors {
     return out;
   }
 
+  /**
+   * An errored deposit that is not done waits for an operator: a condition until it is retried.
+   * One that is done with an error (a payout that rounds to nothing) cannot be retried: it gets a
+   * single alert when it happens, and those already there at the first check are not announced.
+   */
   private async erroredDeposits(): Promise<Conditions> {
     const { deposits } = this.opts.source;
+    const baseline = this.doneWithError === null;
+    const done = (this.doneWithError ??= new Set());
     const out = new Map<string, string>();
     for (const id of [...deposits.errored]) {
       const key = `deposit_error:${id}`;
@@ -232,13 +242,25 @@ export class Monitors {
         out.set(key, known.message);
         continue;
       }
+      if (done.has(id)) continue;
       const rec = await deposits.get(id);
+      if (rec?.status === 'done') {
+        done.add(id);
+        if (!baseline) this.once(`deposit ${id} finished without a payout: ${rec.error}`);
+        continue;
+      }
       out.set(
         key,
         `deposit ${id} stopped with an error${rec?.error ? `: ${rec.error}` : ''} (retry it once fixed)`,
       );
     }
     return out;
+  }
+
+  /** An alert about an event rather than a state: sent once, never resolved. */
+  private once(message: string): void {
+    this.opts.log.error(message);
+    this.opts.notifier.notify(`ALERT: ${message}`);
   }
 }
 

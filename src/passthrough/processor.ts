@@ -284,10 +284,11 @@ class Processor {
     this.failures.set(id, n);
     const c2cx = this.ctx.config.sky_exchanger.c2cx;
     const cap = Math.max(c2cx.request_failure_wait_ms, MIN_POLL_MS);
+    const jittered = BACKOFF_START_MS * 2 ** Math.min(n - 1, 20) * (0.8 + Math.random() * 0.4);
     const ms =
       err instanceof RateLimitedError
         ? Math.max(c2cx.ratelimit_wait_ms, MIN_POLL_MS)
-        : Math.min(BACKOFF_START_MS * 2 ** Math.min(n - 1, 20), cap) * (0.8 + Math.random() * 0.4);
+        : Math.min(jittered, cap);
     this.log(rec).warn(
       { err: err.message, code: err.code, waitMs: Math.round(ms) },
       'exchange request failed, will retry',

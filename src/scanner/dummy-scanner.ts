@@ -71,7 +71,16 @@ export class DummyScanner implements Scanner {
   }
 
   status(): ScannerStatus {
-    return { chain: this.chain, enabled: true, height: -1, hash: '', tip: -1, lag: 0, last_error: this.lastError, alert: '' };
+    return {
+      chain: this.chain,
+      enabled: true,
+      height: -1,
+      hash: '',
+      tip: -1,
+      lag: 0,
+      last_error: this.lastError,
+      alert: '',
+    };
   }
 
   pending(): [] {

@@ -4,8 +4,11 @@ import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { CatchUpProgress } from './engine-progress';
-import { ScanState, type Cursor, type SeenDeposit } from './engine-state';
+import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
+import { ScanState, type SeenDeposit } from './engine-state';
 import type { BlockSource, DepositHandler, Scanner, ScannerStatus, SourceBlock } from './types';
+
+export { ScannerChainError } from './engine-reorg';
 
 /**
  * The chain scanner shared by BTC and ETH: a BlockSource gives blocks, the engine keeps the cursor,
@@ -25,12 +28,6 @@ import type { BlockSource, DepositHandler, Scanner, ScannerStatus, SourceBlock }
  * scan period. At start, a source init error that is a non-retryable TellerError (wrong network,
  * wrong credentials) fails `start()`; any other (node down) is retried by the loop.
  */
-
-export class ScannerChainError extends TellerError {
-  constructor(message: string) {
-    super('scanner_chain', message, true);
-  }
-}
 
 export interface ChainScannerOptions {
   source: BlockSource;
@@ -233,7 +230,8 @@ export class ChainScanner implements Scanner {
       if (from > this.tip) break;
       const to = Math.min(this.tip, from + this.batchSize - 1);
       const blocks = await this.source.blocks(from, to);
-      const { linked, broken } = this.link(blocks, from);
+      if (blocks.length === 0) throw new ScannerChainError(`source returned no blocks for ${from}..${to}`);
+      const { linked, broken } = linkBlocks(blocks, from, this.state.cursor);
       await this.commit(linked);
       if (broken) await this.reorg(broken);
       this.progress.update(this.state.cursor?.height ?? from - 1, this.tip);
@@ -249,32 +247,12 @@ export class ChainScanner implements Scanner {
     return Math.max(this.config.initial_scan_height, cursor ? cursor.height + 1 : 0);
   }
 
-  /** The prefix of `blocks` that extends the cursor, and why the rest does not (a reorg). */
-  private link(blocks: SourceBlock[], from: number): { linked: SourceBlock[]; broken: string | null } {
-    let prev: Cursor | null = this.state.cursor;
-    for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i];
-      if (b.height !== from + i) {
-        throw new ScannerChainError(`source returned block ${b.height} where ${from + i} was asked`);
-      }
-      // Unknown parent: the first block ever, or a jump up to a raised initial_scan_height.
-      const expected = prev && prev.height === b.height - 1 ? prev.hash : '';
-      if (expected !== '' && b.parentHash !== expected) {
-        return {
-          linked: blocks.slice(0, i),
-          broken: `block ${b.height} has parent ${b.parentHash}, not ${expected}`,
-        };
-      }
-      prev = { height: b.height, hash: b.hash };
-    }
-    return { linked: blocks, broken: null };
-  }
-
   private async commit(blocks: SourceBlock[]): Promise<void> {
     if (blocks.length === 0) return;
     const added = await this.state.commitBlocks(blocks);
-    for (const b of blocks)
+    for (const b of blocks) {
       this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');
+    }
     for (const s of added) {
       this.log.info(
         { ...depositFields(s), confirmations: this.confirmations(s.deposit.height), required: this.required },
@@ -311,7 +289,13 @@ export class ChainScanner implements Scanner {
   private async reorg(reason: string): Promise<void> {
     const cursor = this.state.cursor;
     if (!cursor) return;
-    const ancestor = await this.findAncestor(cursor);
+    const ancestor = await findCommonAncestor({
+      source: this.source,
+      state: this.state,
+      cursor,
+      window: this.window,
+      initialHeight: this.config.initial_scan_height,
+    });
     if (!ancestor) {
       this.halted = true;
       this.alert =
@@ -346,18 +330,6 @@ export class ChainScanner implements Scanner {
         'reorg deeper than the confirmation depth orphaned a handed-over deposit',
       );
     }
-  }
-
-  /** The highest stored block still on the source's main chain, within the window; null if none. */
-  private async findAncestor(cursor: Cursor): Promise<Cursor | null> {
-    const lowest = Math.max(-1, cursor.height - this.window);
-    for (let h = cursor.height; h >= lowest; h--) {
-      const ref = await this.state.refAt(h);
-      // Below the first scanned block: rescan from initial_scan_height with no parent to check.
-      if (!ref) return h < this.config.initial_scan_height ? { height: h, hash: '' } : null;
-      if ((await this.source.hashAt(h)) === ref.hash) return { height: h, hash: ref.hash };
-    }
-    return null;
   }
 }
 

@@ -65,7 +65,8 @@ export class DummySender implements Sender {
   async prepare(depositId: string, to: string, amount: bigint): Promise<PreparedPayout> {
     const reason = this.addressError(to);
     if (reason) throw new SenderError(`CreateTransaction invalid address: ${reason}`, false);
-    if (amount > this.balanceState.coins) throw new InsufficientBalanceError('CreateTransaction not enough coins');
+    if (amount > this.balanceState.coins)
+      throw new InsufficientBalanceError('CreateTransaction not enough coins');
     const txid = randomBytes(32).toString('hex');
     return {
       deposit_id: depositId,
@@ -81,7 +82,8 @@ export class DummySender implements Sender {
 
   async broadcast(p: PreparedPayout): Promise<void> {
     if (this.byTxid.has(p.txid)) return; // already known: the same bytes again change nothing
-    if (p.amount > this.balanceState.coins) throw new InsufficientBalanceError('CreateTransaction not enough coins');
+    if (p.amount > this.balanceState.coins)
+      throw new InsufficientBalanceError('CreateTransaction not enough coins');
     const tx: DummyTx = { seq: this.txs.length, txid: p.txid, to: p.to, amount: p.amount, confirmed: false };
     this.balanceState = { ...this.balanceState, coins: this.balanceState.coins - p.amount };
     this.remember(tx);

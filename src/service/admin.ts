@@ -75,7 +75,8 @@ export class AdminApiService implements AdminService {
 
   async overview(): Promise<object> {
     const byStatus: Record<string, number> = {};
-    for (const s of STATUSES) if (s !== 'waiting_deposit') byStatus[s] = (await this.ctx.deposits.idsWithStatus(s)).length;
+    for (const s of STATUSES)
+      if (s !== 'waiting_deposit') byStatus[s] = (await this.ctx.deposits.idsWithStatus(s)).length;
     let balance = '';
     let balanceError = '';
     try {
@@ -85,7 +86,10 @@ export class AdminApiService implements AdminService {
     }
     return {
       pools: Object.fromEntries(
-        [...this.ctx.pools].map(([coin, p]) => [coin, { total: p.total(), used: p.usedCount(), remaining: p.remaining() }]),
+        [...this.ctx.pools].map(([coin, p]) => [
+          coin,
+          { total: p.total(), used: p.usedCount(), remaining: p.remaining() },
+        ]),
       ),
       scanners: this.ctx.scanners.map((s) => s.status()),
       hot_wallet: { kind: this.ctx.sender.kind, coin: this.ctx.sender.coin, balance, error: balanceError },

@@ -37,8 +37,10 @@ export class PublicApiService implements PublicService {
     const entries: Omit<StatusEntry, 'seq'>[] = [];
     for (const b of await this.ctx.deposits.bindingsOf(payoutAddress)) {
       const deposits = await this.ctx.deposits.depositsOfAddress(b.coin_type, b.address);
-      if (deposits.length === 0) entries.push({ updated_at: nowSec(), status: 'waiting_deposit', coin_type: b.coin_type });
-      for (const d of deposits) entries.push({ updated_at: d.updated_at, status: d.status, coin_type: d.coin_type });
+      if (deposits.length === 0)
+        entries.push({ updated_at: nowSec(), status: 'waiting_deposit', coin_type: b.coin_type });
+      for (const d of deposits)
+        entries.push({ updated_at: d.updated_at, status: d.status, coin_type: d.coin_type });
     }
     // Array.prototype.sort is stable: equal times keep binding then recording order.
     entries.sort((a, b) => a.updated_at - b.updated_at);
@@ -70,7 +72,8 @@ export class PublicApiService implements PublicService {
       for (const p of pending) {
         rows.push(row('waiting_deposit', p.confirmations, formatUnits(p.deposit.value, decimals)));
       }
-      for (const d of recorded) rows.push(row(d.status, Math.max(required, 1), formatUnits(d.deposit_value, decimals), d));
+      for (const d of recorded)
+        rows.push(row(d.status, Math.max(required, 1), formatUnits(d.deposit_value, decimals), d));
       if (recorded.length === 0 && pending.length === 0) rows.push(row('waiting_deposit', 0, ''));
     }
     return { deposits: rows };
@@ -81,7 +84,9 @@ export class PublicApiService implements PublicService {
     const { soldOut } = await this.wallet();
     const ex = cfg.sky_exchanger;
     const deposits: Record<string, object> = {};
-    for (const c of [...coins.values()].sort((a, b) => (a.symbol.toLowerCase() < b.symbol.toLowerCase() ? -1 : 1))) {
+    for (const c of [...coins.values()].sort((a, b) =>
+      a.symbol.toLowerCase() < b.symbol.toLowerCase() ? -1 : 1,
+    )) {
       deposits[c.symbol.toLowerCase()] = {
         enabled: c.enabled,
         confirmations_required: c.confirmations_required,
@@ -132,7 +137,9 @@ export class PublicApiService implements PublicService {
       },
       sold_out: soldOut,
       scanners: this.ctx.scanners.map((s) => s.status()),
-      pools: Object.fromEntries([...this.ctx.pools].map(([c, p]) => [c, { used: p.usedCount(), remaining: p.remaining() }])),
+      pools: Object.fromEntries(
+        [...this.ctx.pools].map(([c, p]) => [c, { used: p.usedCount(), remaining: p.remaining() }]),
+      ),
     };
   }
 }

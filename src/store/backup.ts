@@ -42,9 +42,13 @@ export async function restoreBackup(file: string, dir: string): Promise<number> 
   const store = await Store.open(dir);
   try {
     for await (const rec of store.dump()) {
-      if (rec.space !== 'meta') throw new StoreError(`${dir} already holds data: restore into an empty data dir`);
+      if (rec.space !== 'meta')
+        throw new StoreError(`${dir} already holds data: restore into an empty data dir`);
     }
-    const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+    const lines = createInterface({
+      input: createReadStream(file).pipe(createGunzip()),
+      crlfDelay: Infinity,
+    });
     let header: Header | undefined;
     let batch: { space: Space; key: string; value: Uint8Array }[] = [];
     let n = 0;
@@ -54,12 +58,15 @@ export async function restoreBackup(file: string, dir: string): Promise<number> 
         header = JSON.parse(line) as Header;
         if (header.format !== FORMAT) throw new StoreError(`${file} is not a teller backup`);
         if (header.schema_version > SCHEMA_VERSION) {
-          throw new StoreError(`${file} has schema version ${header.schema_version}; this teller supports ${SCHEMA_VERSION}`);
+          throw new StoreError(
+            `${file} has schema version ${header.schema_version}; this teller supports ${SCHEMA_VERSION}`,
+          );
         }
         continue;
       }
       const [space, key, value] = JSON.parse(line) as [string, string, string];
-      if (!(SPACES as readonly string[]).includes(space)) throw new StoreError(`${file}: unknown space ${space}`);
+      if (!(SPACES as readonly string[]).includes(space))
+        throw new StoreError(`${file}: unknown space ${space}`);
       batch.push({ space: space as Space, key, value: Buffer.from(value, 'base64') });
       n++;
       if (batch.length >= RESTORE_BATCH) {

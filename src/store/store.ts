@@ -47,8 +47,7 @@ export const SPACES = [
 export type Space = (typeof SPACES)[number];
 
 export type Op =
-  | { type: 'put'; space: Space; key: string; value: unknown }
-  | { type: 'del'; space: Space; key: string };
+  { type: 'put'; space: Space; key: string; value: unknown } | { type: 'del'; space: Space; key: string };
 
 export interface RangeOptions {
   gt?: string;
@@ -107,7 +106,8 @@ export class Store {
       await db.close();
       throw new SchemaTooNewError(dir, version, SCHEMA_VERSION);
     }
-    if (version === undefined) await store.write([{ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION }]);
+    if (version === undefined)
+      await store.write([{ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION }]);
     return store;
   }
 
@@ -162,7 +162,12 @@ export class Store {
         const batch = group.flatMap((w) =>
           w.ops.map((op) =>
             op.type === 'put'
-              ? { type: 'put' as const, sublevel: this.sub(op.space), key: op.key, value: encodeValue(op.value) }
+              ? {
+                  type: 'put' as const,
+                  sublevel: this.sub(op.space),
+                  key: op.key,
+                  value: encodeValue(op.value),
+                }
               : { type: 'del' as const, sublevel: this.sub(op.space), key: op.key },
           ),
         );

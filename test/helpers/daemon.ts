@@ -66,8 +66,12 @@ const STOP_TIMEOUT_MS = 20_000;
 // ---------------------------------------------------------------------------------------------
 // Config
 
-/** TOML sections and keys; `null` removes a key of the base config (to see its default). */
-export type TomlValue = string | number | boolean | readonly string[] | null | TomlTable;
+/**
+ * TOML sections and keys; `null` removes a key of the base config (to see its default); an array
+ * of tables is written as `[[name]]` blocks (e.g. `eth_tokens`).
+ */
+export type TomlValue =
+  string | number | boolean | readonly string[] | readonly TomlTable[] | null | TomlTable;
 export interface TomlTable {
   [key: string]: TomlValue;
 }
@@ -100,6 +104,8 @@ export function baseConfig(): TomlTable {
 
 const isTable = (v: TomlValue | undefined): v is TomlTable =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTableArray = (v: TomlValue): v is readonly TomlTable[] =>
+  Array.isArray(v) && v.length > 0 && typeof v[0] === 'object';
 
 export function mergeConfig(base: TomlTable, over: TomlTable): TomlTable {
   const out: TomlTable = { ...base };
@@ -118,15 +124,21 @@ const tomlScalar = (v: string | number | boolean | readonly string[]): string =>
 export function toToml(table: TomlTable, prefix = ''): string {
   const lines: string[] = [];
   const tables: [string, TomlTable][] = [];
+  const arrays: [string, readonly TomlTable[]][] = [];
   for (const [k, v] of Object.entries(table)) {
     if (v === null) continue;
     if (isTable(v)) tables.push([k, v]);
-    else lines.push(`${k} = ${tomlScalar(v)}`);
+    else if (isTableArray(v)) arrays.push([k, v]);
+    else lines.push(`${k} = ${tomlScalar(v as string | number | boolean | readonly string[])}`);
   }
   let out = lines.join('\n') + (lines.length ? '\n' : '');
   for (const [k, v] of tables) {
     const name = prefix ? `${prefix}.${k}` : k;
     out += `\n[${name}]\n${toToml(v, name)}`;
+  }
+  for (const [k, items] of arrays) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    for (const item of items) out += `\n[[${name}]]\n${toToml(item, name)}`;
   }
   return out;
 }
@@ -357,7 +369,8 @@ export interface RequestOptions {
 }
 
 /** A keep-alive agent for bursts of requests (fuzz). */
-export const keepAliveAgent = (maxSockets = 16): http.Agent => new http.Agent({ keepAlive: true, maxSockets });
+export const keepAliveAgent = (maxSockets = 16): http.Agent =>
+  new http.Agent({ keepAlive: true, maxSockets });
 
 /** One HTTP request with exactly the given method, headers and body (nothing added but Host). */
 export function request(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {
@@ -372,7 +385,13 @@ export function request(url: string, opts: RequestOptions = {}): Promise<HttpRes
   const target = { host: m[2], port: Number(m[3]), path: m[4] || '/' };
   return new Promise((resolve, reject) => {
     // A redirect of a long URL repeats it in Location: read headers up to Go's 1 MB and beyond.
-    const init = { ...target, method: opts.method ?? 'GET', headers, agent: opts.agent ?? false, maxHeaderSize: 4 << 20 };
+    const init = {
+      ...target,
+      method: opts.method ?? 'GET',
+      headers,
+      agent: opts.agent ?? false,
+      maxHeaderSize: 4 << 20,
+    };
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -390,7 +409,9 @@ export function request(url: string, opts: RequestOptions = {}): Promise<HttpRes
     };
     // The fixture certificate is self-signed: trust exactly it.
     const req = tls ? https.request({ ...init, ca: TEST_CA }, onResponse) : http.request(init, onResponse);
-    req.setTimeout(opts.timeoutMs ?? 15_000, () => req.destroy(new Error(`timeout: ${opts.method ?? 'GET'} ${url}`)));
+    req.setTimeout(opts.timeoutMs ?? 15_000, () =>
+      req.destroy(new Error(`timeout: ${opts.method ?? 'GET'} ${url}`)),
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -398,15 +419,19 @@ export function request(url: string, opts: RequestOptions = {}): Promise<HttpRes
 
 /** The value of header `name` as sent (first occurrence), matched case-sensitively. */
 export function rawHeader(res: HttpResponse, name: string): string | undefined {
-  for (let i = 0; i < res.rawHeaders.length; i += 2) if (res.rawHeaders[i] === name) return res.rawHeaders[i + 1];
+  for (let i = 0; i < res.rawHeaders.length; i += 2)
+    if (res.rawHeaders[i] === name) return res.rawHeaders[i + 1];
   return undefined;
 }
 
 /** Go's `json.MarshalIndent(v, "", "    ")` for plain values (no <, >, & in the tests' strings). */
 export const goJson = (v: unknown): string => JSON.stringify(v, null, 4);
 
-export const postJson = (url: string, body: string, contentType = 'application/json'): Promise<HttpResponse> =>
-  request(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+export const postJson = (
+  url: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<HttpResponse> => request(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
 
 /** Asserts a Go `http.Error` response: status, text + newline, text/plain, nosniff. */
 export function expectTextError(res: HttpResponse, status: number, text: string): void {
@@ -511,7 +536,11 @@ export async function statuses(d: Daemon, skyaddr: string): Promise<StatusEntry[
   return (JSON.parse(res.body) as { statuses?: StatusEntry[] }).statuses ?? [];
 }
 
-export async function adminGet<T>(d: Daemon, route: string, headers: Record<string, string> = {}): Promise<T> {
+export async function adminGet<T>(
+  d: Daemon,
+  route: string,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = ok(await request(`${d.adminUrl}${route}`, { headers }), `admin ${route}`);
   return JSON.parse(res.body) as T;
 }
@@ -574,7 +603,12 @@ export const waitForDeposit = (
 
 /** Polls the dummy sender until it lists `n` broadcasts. */
 export const waitForBroadcasts = (d: Daemon, n: number, timeoutMs = 10_000): Promise<Broadcast[]> =>
-  waitFor(() => broadcasts(d), (b) => b.length >= n, timeoutMs, `${n} broadcasts`);
+  waitFor(
+    () => broadcasts(d),
+    (b) => b.length >= n,
+    timeoutMs,
+    `${n} broadcasts`,
+  );
 
 /** Satoshi → droplets at `rate` SKY per BTC with 3 decimals (the suite's reference maths, bigint). */
 export function expectedDroplets(value: bigint, baseDecimals: number, rateNum: bigint, rateDen = 1n): bigint {

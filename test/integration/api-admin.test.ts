@@ -75,8 +75,18 @@ describe('/api/deposit-addresses', () => {
           remaining_addresses: BTC_POOL.length - 2,
           scanning_addresses: [],
         },
-        ETH: { scanning_enabled: false, address_manager_enabled: true, remaining_addresses: 19, scanning_addresses: [] },
-        SKY: { scanning_enabled: false, address_manager_enabled: false, remaining_addresses: 0, scanning_addresses: [] },
+        ETH: {
+          scanning_enabled: false,
+          address_manager_enabled: true,
+          remaining_addresses: 19,
+          scanning_addresses: [],
+        },
+        SKY: {
+          scanning_enabled: false,
+          address_manager_enabled: false,
+          remaining_addresses: 0,
+          scanning_addresses: [],
+        },
       }),
     );
   });
@@ -136,7 +146,11 @@ describe('/api/deposits', () => {
   });
 
   it.each(['unknown', 'DONE', 'done ', 'x'])('?status=%s → 400 Invalid status', async (status) => {
-    expectTextError(await request(`${d.adminUrl}/api/deposits?status=${encodeURIComponent(status)}`), 400, 'Invalid status');
+    expectTextError(
+      await request(`${d.adminUrl}/api/deposits?status=${encodeURIComponent(status)}`),
+      400,
+      'Invalid status',
+    );
   });
 
   it('DESIGN 7: ETH values are wei, exactly', async () => {
@@ -191,7 +205,12 @@ describe('deposit detail and retry (beyond teller)', () => {
   it('GET /api/deposits/<id>: the record with its events', async () => {
     const detail = await adminGet<DepositInfo & { events: { to: string }[] }>(d, '/api/deposits/adm-btc:1');
     expect(detail.deposit_id).toBe('adm-btc:1');
-    expect(detail.events.map((e) => e.to)).toEqual(['waiting_decide', 'waiting_send', 'waiting_confirm', 'done']);
+    expect(detail.events.map((e) => e.to)).toEqual([
+      'waiting_decide',
+      'waiting_send',
+      'waiting_confirm',
+      'done',
+    ]);
     expectTextError(await request(`${d.adminUrl}/api/deposits/nope:0`), 404, 'Deposit not found');
   });
 
@@ -220,10 +239,21 @@ describe('deposit detail and retry (beyond teller)', () => {
 });
 
 describe('DESIGN 11: admin token', () => {
-  const routes = ['/api/deposit-addresses', '/api/deposits', '/api/deposits/errored', '/api/accounting', '/api/backup'];
+  const routes = [
+    '/api/deposit-addresses',
+    '/api/deposits',
+    '/api/deposits/errored',
+    '/api/accounting',
+    '/api/backup',
+  ];
 
   it.each(routes)('%s without the token → 401', async (route) => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0000000000' }, { Authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: 'Bearer wrong-token-0000000000' },
+      { Authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
       const res = await request(`${secured.adminUrl}${route}`, { headers });
       expectTextError(res, 401, 'Unauthorized');
       expect(res.headers['www-authenticate']).toBe('Bearer');
@@ -231,7 +261,9 @@ describe('DESIGN 11: admin token', () => {
   });
 
   it.each(routes)('%s with the bearer token → 200', async (route) => {
-    const res = await request(`${secured.adminUrl}${route}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await request(`${secured.adminUrl}${route}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(200);
   });
 

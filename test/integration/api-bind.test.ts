@@ -69,11 +69,19 @@ describe('row 5: method', () => {
 
   it('HEAD → 405 with the error’s Content-Length and no body', async () => {
     const res = await request(`${main.publicUrl}/api/bind`, { method: 'HEAD' });
-    expect([res.status, res.headers.allow, res.headers['content-length'], res.body]).toEqual([405, 'POST', '23', '']);
+    expect([res.status, res.headers.allow, res.headers['content-length'], res.body]).toEqual([
+      405,
+      'POST',
+      '23',
+      '',
+    ]);
   });
 
   it('is checked before the content type', async () => {
-    const res = await request(`${main.publicUrl}/api/bind`, { method: 'GET', headers: { 'Content-Type': 'text/plain' } });
+    const res = await request(`${main.publicUrl}/api/bind`, {
+      method: 'GET',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expectBindError(res, 405, 'Invalid request method');
   });
 });
@@ -96,7 +104,11 @@ describe('row 6: content type', () => {
   });
 
   it('is checked before the body', async () => {
-    expectBindError(await postJson(`${main.publicUrl}/api/bind`, 'not json', 'text/plain'), 415, 'Invalid content type');
+    expectBindError(
+      await postJson(`${main.publicUrl}/api/bind`, 'not json', 'text/plain'),
+      415,
+      'Invalid content type',
+    );
   });
 
   it.each(['application/json; charset=utf-8', 'application/json;charset=UTF-8'])(
@@ -116,7 +128,11 @@ describe('row 7: JSON body (Go decoder texts)', () => {
     ['unquoted key', '{bad}', "invalid character 'b' looking for beginning of object key string"],
     ['bare word', 'xyz', "invalid character 'x' looking for beginning of value"],
     ['missing colon', '{"skyaddr" "x"}', `invalid character '"' after object key`],
-    ['missing comma', '{"skyaddr":"x" "coin_type":"BTC"}', `invalid character '"' after object key:value pair`],
+    [
+      'missing comma',
+      '{"skyaddr":"x" "coin_type":"BTC"}',
+      `invalid character '"' after object key:value pair`,
+    ],
     ['bad escape', '{"skyaddr":"\\x"}', "invalid character 'x' in string escape code"],
     ['UTF-8 BOM', '\ufeff{}', "invalid character 'ï' looking for beginning of value"],
     ['array', '[]', 'json: cannot unmarshal array into Go value of type teller.bindRequest'],
@@ -144,7 +160,11 @@ describe('row 7: JSON body (Go decoder texts)', () => {
       'json: cannot unmarshal array into Go struct field bindRequest.coin_type of type string',
     ],
   ])('%s → 400 Invalid json request body: <error>', async (_name, body, detail) => {
-    expectBindError(await postJson(`${main.publicUrl}/api/bind`, body), 400, `Invalid json request body: ${detail}`);
+    expectBindError(
+      await postJson(`${main.publicUrl}/api/bind`, body),
+      400,
+      `Invalid json request body: ${detail}`,
+    );
   });
 
   it('DESIGN 1: a JSON null body → 400 "Invalid json request body", and the daemon lives on', async () => {
@@ -208,11 +228,19 @@ describe('row 9: coin_type (checked before the address)', () => {
   });
 
   it('BTC disabled → 400 BTC not enabled', async () => {
-    expectBindError(await postJson(`${btcOff.publicUrl}/api/bind`, bindBody('abc', 'BTC')), 400, 'BTC not enabled');
+    expectBindError(
+      await postJson(`${btcOff.publicUrl}/api/bind`, bindBody('abc', 'BTC')),
+      400,
+      'BTC not enabled',
+    );
   });
 
   it('ETH disabled → 400 ETH not enabled', async () => {
-    expectBindError(await postJson(`${ethOff.publicUrl}/api/bind`, bindBody('abc', 'ETH')), 400, 'ETH not enabled');
+    expectBindError(
+      await postJson(`${ethOff.publicUrl}/api/bind`, bindBody('abc', 'ETH')),
+      400,
+      'ETH not enabled',
+    );
   });
 });
 
@@ -273,16 +301,40 @@ describe('row 12: max_bound_addrs', () => {
     await bind(limited, SKY[0], 'BTC');
     await bind(limited, SKY[0], 'ETH');
     const [btcLeft, ethLeft] = [await remaining(limited, 'BTC'), await remaining(limited, 'ETH')];
-    expectBindError(await postJson(`${limited.publicUrl}/api/bind`, bindBody(SKY[0], 'BTC')), 500, LIMIT_TEXT);
-    expectBindError(await postJson(`${limited.publicUrl}/api/bind`, bindBody(SKY[0], 'ETH')), 500, LIMIT_TEXT);
+    expectBindError(
+      await postJson(`${limited.publicUrl}/api/bind`, bindBody(SKY[0], 'BTC')),
+      500,
+      LIMIT_TEXT,
+    );
+    expectBindError(
+      await postJson(`${limited.publicUrl}/api/bind`, bindBody(SKY[0], 'ETH')),
+      500,
+      LIMIT_TEXT,
+    );
     expect([await remaining(limited, 'BTC'), await remaining(limited, 'ETH')]).toEqual([btcLeft, ethLeft]);
     // The next buyer gets the very next addresses in file order: none was burnt.
     expect(await bind(limited, SKY[1], 'BTC')).toBe(BTC_POOL[1]);
     expect((await bind(limited, SKY[1], 'ETH')).toLowerCase()).toBe(ETH_POOL[1].toLowerCase());
   });
 
+  it('is atomic: of many concurrent binds for one buyer, exactly max_bound_addrs succeed', async () => {
+    const before = await remaining(limited, 'BTC');
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => postJson(`${limited.publicUrl}/api/bind`, bindBody(SKY[2], 'BTC'))),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    for (const r of results.filter((x) => x.status !== 200)) expectBindError(r, 500, LIMIT_TEXT);
+    const addrs = results
+      .filter((r) => r.status === 200)
+      .map((r) => (JSON.parse(r.body) as { deposit_address: string }).deposit_address);
+    expect(new Set(addrs).size).toBe(2);
+    expect(await remaining(limited, 'BTC')).toBe(before - 2);
+  });
+
   it('DESIGN 3: unset means 5', async () => {
-    const cfg = JSON.parse((await request(`${main.publicUrl}/api/config`)).body) as { max_bound_addrs: number };
+    const cfg = JSON.parse((await request(`${main.publicUrl}/api/config`)).body) as {
+      max_bound_addrs: number;
+    };
     expect(cfg.max_bound_addrs).toBe(5);
     for (let i = 0; i < 5; i++) await bind(main, SKY[4], i % 2 === 0 ? 'BTC' : 'ETH');
     expectBindError(await postJson(`${main.publicUrl}/api/bind`, bindBody(SKY[4], 'BTC')), 500, LIMIT_TEXT);
@@ -327,7 +379,10 @@ describe('success', () => {
     try {
       const res = await postJson(`${fresh.publicUrl}/api/bind`, bindBody(SKY[0], 'BTC'));
       expect(res.body).toBe(goJson({ deposit_address: BTC_POOL[0], coin_type: 'BTC', buy_method: 'direct' }));
-      const addrs = await adminGet<Record<string, { remaining_addresses: number }>>(fresh, '/api/deposit-addresses');
+      const addrs = await adminGet<Record<string, { remaining_addresses: number }>>(
+        fresh,
+        '/api/deposit-addresses',
+      );
       expect(addrs.BTC.remaining_addresses).toBe(BTC_POOL.length - 1);
     } finally {
       await fresh.dispose();

@@ -67,7 +67,12 @@ describe('/api/config', () => {
             fixed_exchange_rate: '100.000000',
             passthrough_minimum_volume: '0',
           },
-          sky: { enabled: false, confirmations_required: 0, fixed_exchange_rate: '1', passthrough_minimum_volume: '0' },
+          sky: {
+            enabled: false,
+            confirmations_required: 0,
+            fixed_exchange_rate: '1',
+            passthrough_minimum_volume: '0',
+          },
         },
         payout_coin: 'SKY',
         sold_out: false,
@@ -96,7 +101,12 @@ describe('/api/config', () => {
             fixed_exchange_rate: '25.000000',
             passthrough_minimum_volume: '0',
           },
-          sky: { enabled: true, confirmations_required: 2, fixed_exchange_rate: '1.5', passthrough_minimum_volume: '0' },
+          sky: {
+            enabled: true,
+            confirmations_required: 2,
+            fixed_exchange_rate: '1.5',
+            passthrough_minimum_volume: '0',
+          },
         },
         payout_coin: 'SKY',
         sold_out: false,
@@ -169,7 +179,8 @@ describe('/api/health', () => {
   });
 
   it('uptime grows', async () => {
-    const up = async () => goDurationSeconds((JSON.parse((await request(`${plain.publicUrl}/api/health`)).body) as Health).uptime);
+    const up = async () =>
+      goDurationSeconds((JSON.parse((await request(`${plain.publicUrl}/api/health`)).body) as Health).uptime);
     const first = await up();
     await waitFor(up, (v) => v > first, 3000, 'uptime to grow');
   });

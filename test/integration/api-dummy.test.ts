@@ -31,8 +31,10 @@ afterAll(async () => {
   await d?.dispose();
 });
 
-const dep = (query: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
-  request(`${d.dummyUrl}/dummy/scanner/deposit${query}`, init);
+const dep = (
+  query: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) => request(`${d.dummyUrl}/dummy/scanner/deposit${query}`, init);
 
 describe('/dummy/scanner/deposit validation (teller’s order)', () => {
   it.each([
@@ -63,8 +65,15 @@ describe('/dummy/scanner/deposit validation (teller’s order)', () => {
 
   it('success: 200, empty body, no content type; any method', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-      const res = await dep(`?addr=${BTC}&value=1000&height=1&tx=dummy-ok-${method}&n=4294967295`, { method });
-      expect([method, res.status, res.body, res.headers['content-type']]).toEqual([method, 200, '', undefined]);
+      const res = await dep(`?addr=${BTC}&value=1000&height=1&tx=dummy-ok-${method}&n=4294967295`, {
+        method,
+      });
+      expect([method, res.status, res.body, res.headers['content-type']]).toEqual([
+        method,
+        200,
+        '',
+        undefined,
+      ]);
     }
   });
 
@@ -86,13 +95,22 @@ describe('/dummy/scanner/deposit validation (teller’s order)', () => {
     const addr = await bind(d, SKY[0], 'BTC');
     expect((await dep(`?addr=${addr}&value=5000&height=9&tx=dummy-bound`)).status).toBe(200);
     const rec = await waitForDeposit(d, 'dummy-bound:0', (x) => x.status === 'waiting_send');
-    expect(rec.deposit).toMatchObject({ coin_type: 'BTC', address: addr, value: 5000, height: 9, tx: 'dummy-bound', n: 0 });
+    expect(rec.deposit).toMatchObject({
+      coin_type: 'BTC',
+      address: addr,
+      value: 5000,
+      height: 9,
+      tx: 'dummy-bound',
+      n: 0,
+    });
   });
 
   it('DESIGN 14: ETH deposits (coin=ETH, any address case) and non-P2PKH BTC addresses', async () => {
     const eth = await bind(d, SKY[1], 'ETH');
     const upper = `0x${eth.slice(2).toUpperCase()}`;
-    expect((await dep(`?coin=ETH&addr=${upper}&value=1000000000000000000&height=3&tx=0xdummyeth`)).status).toBe(200);
+    expect(
+      (await dep(`?coin=ETH&addr=${upper}&value=1000000000000000000&height=3&tx=0xdummyeth`)).status,
+    ).toBe(200);
     const rec = await waitForDeposit(d, '0xdummyeth:0', (x) => x.status === 'waiting_send');
     expect(rec.coin_type).toBe('ETH');
     for (const addr of [BTC_POOL[5], BTC_POOL[10], BTC_POOL[15]]) {
@@ -111,7 +129,11 @@ describe('/dummy/scanner/deposit validation (teller’s order)', () => {
 describe('/dummy/sender/broadcasts and /dummy/sender/confirm', () => {
   it('broadcasts: [] at first; other methods → 405 without Allow', async () => {
     const fresh = await request(`${d.dummyUrl}/dummy/sender/broadcasts`);
-    expect([fresh.status, fresh.body, fresh.headers['content-type']]).toEqual([200, '[]', 'application/json']);
+    expect([fresh.status, fresh.body, fresh.headers['content-type']]).toEqual([
+      200,
+      '[]',
+      'application/json',
+    ]);
     const post = await request(`${d.dummyUrl}/dummy/sender/broadcasts`, { method: 'POST' });
     expectTextError(post, 405, 'Method Not Allowed');
     expect(post.headers.allow).toBeUndefined();

@@ -94,7 +94,10 @@ describe('TLS (web.https_addr with tls_cert/tls_key)', () => {
   });
 
   it('a POST is redirected too, with an empty body and no content type', async () => {
-    const res = await postJson(`${tls.publicUrl}/api/bind`, JSON.stringify({ skyaddr: SKY[0], coin_type: 'BTC' }));
+    const res = await postJson(
+      `${tls.publicUrl}/api/bind`,
+      JSON.stringify({ skyaddr: SKY[0], coin_type: 'BTC' }),
+    );
     expect([res.status, res.headers.location, res.body]).toEqual([301, 'https://127.0.0.1:0/api/bind', '']);
     expect(res.headers['content-type']).toBeUndefined();
   });
@@ -197,9 +200,17 @@ describe('§2.4 CORS', () => {
   });
 
   it('an explicit list: another Origin is served without Access-Control-Allow-Origin', async () => {
-    for (const origin of ['http://other.example', 'http://allowed.example:8080', 'https://wild.example.evil']) {
+    for (const origin of [
+      'http://other.example',
+      'http://allowed.example:8080',
+      'https://wild.example.evil',
+    ]) {
       const res = await request(`${corsList.publicUrl}/api/config`, { headers: { Origin: origin } });
-      expect([origin, res.status, res.headers['access-control-allow-origin']]).toEqual([origin, 200, undefined]);
+      expect([origin, res.status, res.headers['access-control-allow-origin']]).toEqual([
+        origin,
+        200,
+        undefined,
+      ]);
     }
   });
 
@@ -211,7 +222,9 @@ describe('§2.4 CORS', () => {
 
 describe('§2.5 gzip', () => {
   it('a large static file is gzipped when asked, without Content-Length', async () => {
-    const res = await request(`${plain.publicUrl}/app.js`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+    const res = await request(`${plain.publicUrl}/app.js`, {
+      headers: { 'Accept-Encoding': 'gzip, deflate, br' },
+    });
     expect([res.status, res.headers['content-encoding'], res.headers['content-length']]).toEqual([
       200,
       'gzip',
@@ -222,7 +235,12 @@ describe('§2.5 gzip', () => {
   });
 
   it('not when not asked, or refused with q=0', async () => {
-    for (const headers of [{}, { 'Accept-Encoding': 'gzip;q=0' }, { 'Accept-Encoding': 'br' }]) {
+    const variants: Record<string, string>[] = [
+      {},
+      { 'Accept-Encoding': 'gzip;q=0' },
+      { 'Accept-Encoding': 'br' },
+    ];
+    for (const headers of variants) {
       const res = await request(`${plain.publicUrl}/app.js`, { headers });
       expect(res.headers['content-encoding']).toBeUndefined();
       expect(res.buffer.equals(APP_JS)).toBe(true);
@@ -241,7 +259,11 @@ describe('§2.6 throttle (DESIGN 4: throttle_max per throttle_duration, per IP a
   it('failed requests count; the next is 429 with tollbooth’s exact body and headers', async () => {
     const started = Date.now();
     const url = `${throttled.publicUrl}/api/status`;
-    expectTextError(await request(`${url}?skyaddr=${SKY[0]}`, { method: 'POST' }), 405, 'Invalid request method');
+    expectTextError(
+      await request(`${url}?skyaddr=${SKY[0]}`, { method: 'POST' }),
+      405,
+      'Invalid request method',
+    );
     expectTextError(await request(url), 400, 'Missing skyaddr');
     expect((await request(`${url}?skyaddr=${SKY[0]}`)).status).toBe(200);
     const res = await request(`${url}?skyaddr=${SKY[0]}`, { headers: { 'X-Forwarded-For': '1.2.3.4' } });
@@ -255,7 +277,8 @@ describe('§2.6 throttle (DESIGN 4: throttle_max per throttle_duration, per IP a
     expect(res.headers.accept).toBeUndefined();
     expect(varyOf(res)).toContain('Origin');
     // /api/bind has its own bucket; /api/config and /api/health are not throttled.
-    for (let i = 0; i < 3; i++) expect((await postJson(`${throttled.publicUrl}/api/bind`, '{}')).status).toBe(400);
+    for (let i = 0; i < 3; i++)
+      expect((await postJson(`${throttled.publicUrl}/api/bind`, '{}')).status).toBe(400);
     expect((await postJson(`${throttled.publicUrl}/api/bind`, '{}')).body).toBe(THROTTLED);
     for (let i = 0; i < 8; i++) {
       expect((await request(`${throttled.publicUrl}/api/config`)).status).toBe(200);
@@ -353,7 +376,11 @@ describe('§2.8 static files and DESIGN 10 UI fallback', () => {
 
   it('HEAD / → the headers without a body', async () => {
     const res = await request(`${plain.publicUrl}/`, { method: 'HEAD' });
-    expect([res.status, res.body, res.headers['content-length']]).toEqual([200, '', String(Buffer.byteLength(INDEX))]);
+    expect([res.status, res.body, res.headers['content-length']]).toEqual([
+      200,
+      '',
+      String(Buffer.byteLength(INDEX)),
+    ]);
   });
 
   it('/index.html → 301 ./', async () => {
@@ -366,20 +393,29 @@ describe('§2.8 static files and DESIGN 10 UI fallback', () => {
     expect([res.status, res.body]).toEqual([200, INDEX]);
   });
 
-  it.each(['/missing.js', '/static/css/missing.css', '/favicon.ico'])('a missing file %s → 404', async (route) => {
-    expectTextError(await request(`${plain.publicUrl}${route}`), 404, '404 page not found');
-  });
+  it.each(['/missing.js', '/static/css/missing.css', '/favicon.ico'])(
+    'a missing file %s → 404',
+    async (route) => {
+      expectTextError(await request(`${plain.publicUrl}${route}`), 404, '404 page not found');
+    },
+  );
 
   it('files keep their type; a subdirectory file is served', async () => {
     const css = await request(`${plain.publicUrl}/small.css`);
-    expect([css.status, css.headers['content-type'], css.body]).toEqual([200, 'text/css; charset=utf-8', 'body{margin:0}\n']);
+    expect([css.status, css.headers['content-type'], css.body]).toEqual([
+      200,
+      'text/css; charset=utf-8',
+      'body{margin:0}\n',
+    ]);
     expect((await request(`${plain.publicUrl}/static/css/x.css`)).body).toBe('a{color:red}\n');
   });
 
   it('a directory without its trailing slash → 301 to it', async () => {
     const res = await request(`${plain.publicUrl}/static/css`);
     expect(res.status).toBe(301);
-    expect(new URL(String(res.headers.location), `${plain.publicUrl}/static/css`).pathname).toBe('/static/css/');
+    expect(new URL(String(res.headers.location), `${plain.publicUrl}/static/css`).pathname).toBe(
+      '/static/css/',
+    );
   });
 
   it('conditional and range requests', async () => {

@@ -18,15 +18,24 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const run = (config: TomlTable | string) => runCli(['-c', writeConfigFile(config), '-d', path.join(tmp, 'data')]);
+const run = (config: TomlTable | string) =>
+  runCli(['-c', writeConfigFile(config), '-d', path.join(tmp, 'data')]);
 
 const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
-  ['an invalid rate', { sky_exchanger: { sky_btc_exchange_rate: 'abc' } }, ['sky_exchanger.sky_btc_exchange_rate']],
+  [
+    'an invalid rate',
+    { sky_exchanger: { sky_btc_exchange_rate: 'abc' } },
+    ['sky_exchanger.sky_btc_exchange_rate'],
+  ],
   ['a zero rate', { sky_exchanger: { sky_btc_exchange_rate: '0' } }, ['sky_exchanger.sky_btc_exchange_rate']],
   ['max_decimals above 3', { sky_exchanger: { max_decimals: 4 } }, ['sky_exchanger.max_decimals']],
   ['an unknown buy method', { sky_exchanger: { buy_method: 'magic' } }, ['sky_exchanger.buy_method']],
   ['a bad duration', { web: { throttle_duration: 'soon' } }, ['web.throttle_duration']],
-  ['a bare number as a duration', { sky_exchanger: { tx_confirmation_check_wait: 20 } }, ['tx_confirmation_check_wait']],
+  [
+    'a bare number as a duration',
+    { sky_exchanger: { tx_confirmation_check_wait: 20 } },
+    ['tx_confirmation_check_wait'],
+  ],
   ['a wrong type', { teller: { max_bound_addrs: 'five' } }, ['teller.max_bound_addrs']],
   ['a missing pool file', { btc_addresses: 'addresses/nope.txt' }, ['btc_addresses']],
   ['no pool file', { btc_addresses: null }, ['btc_addresses']],

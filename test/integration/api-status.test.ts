@@ -23,7 +23,8 @@ afterAll(async () => {
   await d?.dispose();
 });
 
-const status = (query: string, init: { method?: string } = {}) => request(`${d.publicUrl}/api/status${query}`, init);
+const status = (query: string, init: { method?: string } = {}) =>
+  request(`${d.publicUrl}/api/status${query}`, init);
 
 describe.each(['/api/status', '/api/v2/status'])('%s validation', (route) => {
   const get = (query: string, method = 'GET') => request(`${d.publicUrl}${route}${query}`, { method });
@@ -64,7 +65,11 @@ describe.each(['/api/status', '/api/v2/status'])('%s validation', (route) => {
   });
 
   it('a query of 200 KB is read (Go allows 1 MB of request headers)', async () => {
-    expectTextError(await get(`?skyaddr=${'x'.repeat(200_000)}`), 400, 'Invalid skycoin address: Invalid address length');
+    expectTextError(
+      await get(`?skyaddr=${'x'.repeat(200_000)}`),
+      400,
+      'Invalid skycoin address: Invalid address length',
+    );
   });
 
   it('accepts a trimmed, URL-decoded address and ignores later duplicates', async () => {
@@ -96,7 +101,9 @@ describe('/api/status', () => {
     expect(entry.updated_at).toBeGreaterThanOrEqual(before);
     expect(entry.updated_at).toBeLessThanOrEqual(after);
     expect(res.body).toBe(
-      goJson({ statuses: [{ seq: 0, updated_at: entry.updated_at, status: 'waiting_deposit', coin_type: 'BTC' }] }),
+      goJson({
+        statuses: [{ seq: 0, updated_at: entry.updated_at, status: 'waiting_deposit', coin_type: 'BTC' }],
+      }),
     );
   });
 
@@ -119,7 +126,10 @@ describe('/api/status', () => {
     expect(entries.map((e) => e.seq)).toEqual([0, 1, 2]);
     const times = entries.map((e) => e.updated_at);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
-    expect(entries.filter((e) => e.coin_type === 'BTC').map((e) => e.status)).toEqual(['waiting_send', 'waiting_send']);
+    expect(entries.filter((e) => e.coin_type === 'BTC').map((e) => e.status)).toEqual([
+      'waiting_send',
+      'waiting_send',
+    ]);
     expect(entries.filter((e) => e.coin_type === 'ETH').map((e) => e.status)).toEqual(['waiting_deposit']);
   });
 
@@ -140,9 +150,14 @@ describe('/api/v2/status (beyond teller)', () => {
     const addr = await bind(d, SKY[2], 'BTC');
     type Row = { coin_type: string; deposit_address: string; status: string; deposit_value: string };
     const v2 = async () =>
-      (JSON.parse((await request(`${d.publicUrl}/api/v2/status?skyaddr=${SKY[2]}`)).body) as { deposits: Row[] })
-        .deposits;
-    expect(await v2()).toEqual([expect.objectContaining({ coin_type: 'BTC', deposit_address: addr, status: 'waiting_deposit' })]);
+      (
+        JSON.parse((await request(`${d.publicUrl}/api/v2/status?skyaddr=${SKY[2]}`)).body) as {
+          deposits: Row[];
+        }
+      ).deposits;
+    expect(await v2()).toEqual([
+      expect.objectContaining({ coin_type: 'BTC', deposit_address: addr, status: 'waiting_deposit' }),
+    ]);
     await deposit(d, { addr, value: 12345678, tx: 'status-v2' });
     await waitForStatus(d, SKY[2], (e) => e[0]?.status === 'waiting_send');
     expect(await v2()).toEqual([

@@ -78,7 +78,8 @@ describe('BTC scanner against bcoin regtest', () => {
     period?: number;
   }) {
     const cap = captureLog();
-    const source = opts.source ?? new BtcSource({ rpc: rpcOptions(opts.rpc), network: 'regtest', log: cap.log });
+    const source =
+      opts.source ?? new BtcSource({ rpc: rpcOptions(opts.rpc), network: 'regtest', log: cap.log });
     const s = new ChainScanner({
       source,
       store,
@@ -106,7 +107,10 @@ describe('BTC scanner against bcoin regtest', () => {
 
   /** The output index of `address` in `txid`, from the node's own decoding. */
   async function voutOf(txid: string, address: string): Promise<number> {
-    const tx = await node.rpc<{ vout: { n: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [txid, true]);
+    const tx = await node.rpc<{ vout: { n: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [
+      txid,
+      true,
+    ]);
     const hex = Buffer.from(btcOutputScript(address, 'regtest')).toString('hex');
     const out = tx.vout.find((o) => o.scriptPubKey.hex === hex);
     if (!out) throw new Error(`${txid} does not pay ${address}`);
@@ -122,7 +126,10 @@ describe('BTC scanner against bcoin regtest', () => {
     for (let i = 0; i < addrs.length; i++) txids.push(await node.sendToAddress(addrs[i], toBtc(values[i])));
     await node.mine(1);
     for (const confs of [1, 2]) {
-      await waitFor(() => addrs.every((a) => s.pending(a)[0]?.confirmations === confs), `${confs} confirmations`);
+      await waitFor(
+        () => addrs.every((a) => s.pending(a)[0]?.confirmations === confs),
+        `${confs} confirmations`,
+      );
       await sleep(250);
       expect(handed).toEqual([]);
       if (confs === 1) await node.mine(1);
@@ -147,7 +154,11 @@ describe('BTC scanner against bcoin regtest', () => {
 
   it('reports two watched outputs of one transaction as two deposits (txid:vout)', async () => {
     const [a, b] = [poolAddress(2, 'p2wpkh'), poolAddress(2, 'p2tr')];
-    const { handed, done } = await scanner({ confirmations: 1, initial: (await node.height()) + 1, addresses: [a, b] });
+    const { handed, done } = await scanner({
+      confirmations: 1,
+      initial: (await node.height()) + 1,
+      addresses: [a, b],
+    });
     const txid = await node.sendMany([
       { address: a, value: 30_000n },
       { address: b, value: 40_000n },
@@ -162,7 +173,11 @@ describe('BTC scanner against bcoin regtest', () => {
 
   it('un-credits a deposit whose block is invalidated before 3 confirmations, and hands the re-mined one once', async () => {
     const addr = poolAddress(3, 'p2wpkh');
-    const { s, handed, done, msgs } = await scanner({ confirmations: 3, initial: (await node.height()) + 1, addresses: [addr] });
+    const { s, handed, done, msgs } = await scanner({
+      confirmations: 3,
+      initial: (await node.height()) + 1,
+      addresses: [addr],
+    });
     const txid = await node.sendToAddress(addr, '0.25');
     const raw = await node.rpc<string>('getrawtransaction', [txid, false]);
     const depositId = `${txid}:${await voutOf(txid, addr)}`;
@@ -242,7 +257,13 @@ describe('BTC scanner against bcoin regtest', () => {
       hashAt: (h) => real.hashAt(h),
       blocks: (f, t) => (++calls >= 3 ? new Promise(() => undefined) : real.blocks(f, t)),
     };
-    const killed = await scanner({ confirmations: 1, initial: start, addresses: addrs, source: dying, batchSize: 5 });
+    const killed = await scanner({
+      confirmations: 1,
+      initial: start,
+      addresses: addrs,
+      source: dying,
+      batchSize: 5,
+    });
     running.pop(); // never stopped: its poll never ends
     await waitFor(() => calls >= 3, 'killed mid-scan');
     expect(killed.s.status().height).toBe(start + 9);
@@ -273,7 +294,11 @@ describe('BTC scanner against bcoin regtest', () => {
     const txid = await node.sendToAddress(addr, '0.5');
     await node.mine(150);
     const t0 = Date.now();
-    const { handed, done, msgs, atTip } = await scanner({ confirmations: 6, initial: start, addresses: [addr] });
+    const { handed, done, msgs, atTip } = await scanner({
+      confirmations: 6,
+      initial: start,
+      addresses: [addr],
+    });
     await atTip();
     await waitFor(() => done() === 1, 'hand-over');
     const ms = Date.now() - t0;

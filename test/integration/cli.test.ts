@@ -5,7 +5,8 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const run = (args: string[]) => spawnSync('node', [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+const run = (args: string[]) =>
+  spawnSync('node', [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'teller-cli-'));
 
 /** A dummy-mode config on ephemeral ports. */
@@ -36,7 +37,10 @@ ${extra}`,
 
 /** Starts the daemon and resolves once it logged 'teller started'. */
 function start(config: string, dataDir: string) {
-  const child = spawn('node', [CLI, '-c', config, '-d', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [CLI, '-c', config, '-d', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {

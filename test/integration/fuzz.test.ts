@@ -80,7 +80,10 @@ const validSky = fc.oneof(
 const skyaddr = fc.oneof(
   { weight: 6, arbitrary: validSky },
   { weight: 3, arbitrary: fc.tuple(ws, validSky, ws).map(([a, s, b]) => `${a}${s}${b}`) },
-  { weight: 1, arbitrary: fc.constantFrom('0OIl', '111', 'abc', 'Z8LagGxLssTjL6RhK7TQx54vJUBDyWkKkp', BTC_POOL[0]) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('0OIl', '111', 'abc', 'Z8LagGxLssTjL6RhK7TQx54vJUBDyWkKkp', BTC_POOL[0]),
+  },
   { weight: 2, arbitrary: text },
   { weight: 1, arbitrary: huge },
 );
@@ -103,7 +106,9 @@ const bindBody = fc.oneof(
     weight: 6,
     arbitrary: fc
       .tuple(key('skyaddr'), skyaddr, key('coin_type'), coin, fc.option(fc.jsonValue({ maxDepth: 2 })))
-      .map(([k1, s, k2, c, extra]) => JSON.stringify({ [k1]: s, [k2]: c, ...(extra === null ? {} : { extra }) })),
+      .map(([k1, s, k2, c, extra]) =>
+        JSON.stringify({ [k1]: s, [k2]: c, ...(extra === null ? {} : { extra }) }),
+      ),
   },
   { weight: 2, arbitrary: fc.json({ maxDepth: 3 }) },
   {
@@ -156,7 +161,11 @@ const method = fc.oneof(
 /** Every byte of the UTF-8 form outside [A-Za-z0-9-_.~] as %XX (lone surrogates become U+FFFD). */
 const percentEncode = (s: string): string =>
   [...Buffer.from(s, 'utf8')]
-    .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).padStart(2, '0')}`,
+    )
     .join('');
 
 /** Query values: sometimes encoded properly, sometimes raw bytes Go would choke on. */
@@ -166,18 +175,17 @@ const queryValue = (v: fc.Arbitrary<string>) =>
     { weight: 1, arbitrary: fc.constantFrom('%zz', '%', '%2', 'a;b', '+', '%00', '%C3%28', '%ff') },
   );
 
-const pair = (name: string, v: fc.Arbitrary<string>) => fc.tuple(key(name), queryValue(v)).map(([k, x]) => `${k}=${x}`);
+const pair = (name: string, v: fc.Arbitrary<string>) =>
+  fc.tuple(key(name), queryValue(v)).map(([k, x]) => `${k}=${x}`);
 
 const query = (pairs: fc.Arbitrary<string>[]) =>
   fc
     .tuple(fc.subarray(pairs.map((_, i) => i)), fc.array(pair('x', text), { maxLength: 2 }), fc.boolean())
     .chain(([picked, noise, dup]) =>
-      fc
-        .tuple(...picked.map((i) => pairs[i]))
-        .map((ps) => {
-          const all = [...ps, ...noise, ...(dup && ps.length > 0 ? [ps[0]] : [])];
-          return all.length === 0 ? '' : `?${all.join('&')}`;
-        }),
+      fc.tuple(...picked.map((i) => pairs[i])).map((ps) => {
+        const all = [...ps, ...noise, ...(dup && ps.length > 0 ? [ps[0]] : [])];
+        return all.length === 0 ? '' : `?${all.join('&')}`;
+      }),
     );
 
 const PUBLIC_ROUTES = ['/api/bind', '/api/status', '/api/v2/status', '/api/config', '/api/health'];
@@ -203,13 +211,28 @@ const mangle = (route: string) =>
 
 /** The route's own method most of the time, so that requests get past the method check. */
 const methodFor = (route: string) =>
-  fc.oneof({ weight: 3, arbitrary: fc.constant(route === '/api/bind' ? 'POST' : 'GET') }, { weight: 1, arbitrary: method });
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(route === '/api/bind' ? 'POST' : 'GET') },
+    { weight: 1, arbitrary: method },
+  );
 
 const publicRequest: fc.Arbitrary<FuzzRequest> = fc
   .tuple(
     fc.oneof(
       { weight: 4, arbitrary: fc.constant('/api/bind') },
-      { weight: 6, arbitrary: fc.constantFrom(...PUBLIC_ROUTES, '/', '/index.html', '/cn/', '/app.js', '/%zz', '/static/', '/nope') },
+      {
+        weight: 6,
+        arbitrary: fc.constantFrom(
+          ...PUBLIC_ROUTES,
+          '/',
+          '/index.html',
+          '/cn/',
+          '/app.js',
+          '/%zz',
+          '/static/',
+          '/nope',
+        ),
+      },
     ),
     fc.option(contentType, { freq: 4 }),
     bindBody,
@@ -248,7 +271,12 @@ const amount = fc.oneof(
   { weight: 1, arbitrary: text },
 );
 
-const DUMMY_ROUTES = ['/dummy/scanner/deposit', '/dummy/sender/broadcasts', '/dummy/sender/confirm', '/dummy/sender/balance'];
+const DUMMY_ROUTES = [
+  '/dummy/scanner/deposit',
+  '/dummy/sender/broadcasts',
+  '/dummy/sender/confirm',
+  '/dummy/sender/balance',
+];
 
 const dummyQuery = (route: string) => {
   switch (route) {
@@ -259,7 +287,13 @@ const dummyQuery = (route: string) => {
           pair('addr', depositAddr),
           pair('value', amount),
           pair('height', amount),
-          pair('tx', fc.oneof({ weight: 4, arbitrary: fc.constantFrom('tx-a', 'tx-b', '0xeth') }, { weight: 1, arbitrary: text })),
+          pair(
+            'tx',
+            fc.oneof(
+              { weight: 4, arbitrary: fc.constantFrom('tx-a', 'tx-b', '0xeth') },
+              { weight: 1, arbitrary: text },
+            ),
+          ),
           pair('n', fc.oneof(fc.nat({ max: 3 }).map(String), amount)),
         ]),
         // Complete deposits to pool addresses, so that many reach the exchange (and replay).
@@ -291,12 +325,14 @@ const dummyRequest: fc.Arbitrary<FuzzRequest> = fc
     fc.option(contentType, { freq: 3 }),
   )
   .chain(([route, m, ct]) =>
-    fc.tuple(mangle(route), dummyQuery(route), fc.option(dummyQuery(route), { freq: 3 })).map(([p, q, form]) => {
-      const headers: Record<string, string> = {};
-      if (ct !== null) headers['Content-Type'] = form !== null ? 'application/x-www-form-urlencoded' : ct;
-      const body = form !== null && m !== 'GET' && m !== 'HEAD' ? form.slice(1) : undefined;
-      return { server: 'dummy' as const, method: m, path: `${p}${q}`, headers, body };
-    }),
+    fc
+      .tuple(mangle(route), dummyQuery(route), fc.option(dummyQuery(route), { freq: 3 }))
+      .map(([p, q, form]) => {
+        const headers: Record<string, string> = {};
+        if (ct !== null) headers['Content-Type'] = form !== null ? 'application/x-www-form-urlencoded' : ct;
+        const body = form !== null && m !== 'GET' && m !== 'HEAD' ? form.slice(1) : undefined;
+        return { server: 'dummy' as const, method: m, path: `${p}${q}`, headers, body };
+      }),
   );
 
 const anyRequest = fc.oneof({ weight: 3, arbitrary: publicRequest }, { weight: 2, arbitrary: dummyRequest });
@@ -326,7 +362,9 @@ function check(req: FuzzRequest, res: HttpResponse): void {
   fiveHundreds.add(res.body);
   const allowed = DOCUMENTED_5XX[pathOf(req.path)] ?? [];
   if (!allowed.includes(res.body)) {
-    throw new Error(`${res.status} ${JSON.stringify(res.body)} for ${req.method} ${req.path} ${JSON.stringify(req.headers)}`);
+    throw new Error(
+      `${res.status} ${JSON.stringify(res.body)} for ${req.method} ${req.path} ${JSON.stringify(req.headers)}`,
+    );
   }
 }
 
@@ -334,22 +372,36 @@ async function send(req: FuzzRequest): Promise<void> {
   const base = req.server === 'public' ? d.publicUrl : d.dummyUrl;
   let res: HttpResponse;
   try {
-    res = await request(`${base}${req.path}`, { method: req.method, headers: req.headers, body: req.body, agent });
+    res = await request(`${base}${req.path}`, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      agent,
+    });
   } catch (err) {
     // Node's client refuses some inputs itself (invalid header characters): not the daemon's doing.
     const code = (err as { code?: string }).code ?? '';
-    if (code === 'ERR_INVALID_CHAR' || code === 'ERR_UNESCAPED_CHARACTERS' || code === 'ERR_INVALID_HTTP_TOKEN') return;
+    if (
+      code === 'ERR_INVALID_CHAR' ||
+      code === 'ERR_UNESCAPED_CHARACTERS' ||
+      code === 'ERR_INVALID_HTTP_TOKEN'
+    )
+      return;
     // Node's HTTP parser knows no method FOO: it answers 400 and drops the connection (which the
     // client may see as a reset). The raw-socket test checks that answer.
     if (req.method === 'FOO' && (code === 'ECONNRESET' || code === 'EPIPE')) return;
-    throw new Error(`${req.method} ${req.path}: ${String(err)}`);
+    throw new Error(`${req.method} ${req.path}: ${String(err)}`, { cause: err });
   }
   check(req, res);
 }
 
 /** Parses the raw /api/deposits text keeping integers exact (wei exceed 2^53). */
-function depositsOf(raw: string): { id: string; status: string; coin: string; value: bigint; sent: bigint; txid: string; error: string }[] {
-  const parsed = JSON.parse(raw) as { deposits: { deposit_id: string; status: string; coin_type: string; txid: string; error: string }[] };
+function depositsOf(
+  raw: string,
+): { id: string; status: string; coin: string; value: bigint; sent: bigint; txid: string; error: string }[] {
+  const parsed = JSON.parse(raw) as {
+    deposits: { deposit_id: string; status: string; coin_type: string; txid: string; error: string }[];
+  };
   const values = [...raw.matchAll(/\n {12}"deposit_value": (\d+),\n {12}"sky_sent": (\d+),/g)];
   expect(values).toHaveLength(parsed.deposits.length);
   return parsed.deposits.map((x, i) => ({
@@ -399,13 +451,24 @@ it('raw request targets and broken HTTP never get a 5xx', async () => {
     });
   const target = fc.oneof(
     fc.string({ unit: 'binary-ascii', maxLength: 30 }).map((s) => `/${s}`),
-    fc.constantFrom('*', 'http://x/api/health', 'api/health', '/api/health#x', '//', '/%', '/api/%2e%2e/health'),
+    fc.constantFrom(
+      '*',
+      'http://x/api/health',
+      'api/health',
+      '/api/health#x',
+      '//',
+      '/%',
+      '/api/%2e%2e/health',
+    ),
   );
   await fc.assert(
     fc.asyncProperty(target, fc.constantFrom('GET', 'OPTIONS', 'POST'), async (t, m) => {
-      const out = await raw(`${m} ${t} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      const out = await raw(
+        `${m} ${t} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
       const status = /^HTTP\/1\.1 (\d{3})/.exec(out)?.[1];
-      if (status !== undefined && Number(status) >= 500) throw new Error(`${status} for ${JSON.stringify(t)}:\n${out}`);
+      if (status !== undefined && Number(status) >= 500)
+        throw new Error(`${status} for ${JSON.stringify(t)}:\n${out}`);
     }),
     { numRuns: 300, seed: SEED },
   );
@@ -420,7 +483,10 @@ it('raw request targets and broken HTTP never get a 5xx', async () => {
   ]) {
     const out = await raw(bytes);
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(out)?.[1];
-    expect([bytes.slice(0, 40), status !== undefined && Number(status) >= 500]).toEqual([bytes.slice(0, 40), false]);
+    expect([bytes.slice(0, 40), status !== undefined && Number(status) >= 500]).toEqual([
+      bytes.slice(0, 40),
+      false,
+    ]);
   }
   expect(d.alive()).toBe(true);
 });
@@ -441,10 +507,13 @@ it('afterwards: healthy, and the store is consistent', async () => {
 
   // The status index agrees with the records.
   for (const status of ['waiting_decide', 'waiting_send', 'waiting_confirm', 'done']) {
-    const listed = depositsOf((await request(`${d.adminUrl}/api/deposits?status=${status}`)).body).map((x) => x.id);
+    const listed = depositsOf((await request(`${d.adminUrl}/api/deposits?status=${status}`)).body).map(
+      (x) => x.id,
+    );
     expect([status, listed]).toEqual([status, settled.filter((x) => x.status === status).map((x) => x.id)]);
   }
-  const errored = (await adminGet<{ deposits: { deposit_id: string }[] }>(d, '/api/deposits/errored')).deposits;
+  const errored = (await adminGet<{ deposits: { deposit_id: string }[] }>(d, '/api/deposits/errored'))
+    .deposits;
   expect(errored.map((x) => x.deposit_id)).toEqual(settled.filter((x) => x.error !== '').map((x) => x.id));
 
   // Accounting = the sums of the records.
@@ -470,10 +539,10 @@ it('afterwards: healthy, and the store is consistent', async () => {
   }
 
   // Pools: used + remaining = total.
-  const overview = await adminGet<{ pools: Record<string, { total: number; used: number; remaining: number }> }>(
-    d,
-    '/api/overview',
-  );
-  for (const [c, p] of Object.entries(overview.pools)) expect([c, p.used + p.remaining]).toEqual([c, p.total]);
+  const overview = await adminGet<{
+    pools: Record<string, { total: number; used: number; remaining: number }>;
+  }>(d, '/api/overview');
+  for (const [c, p] of Object.entries(overview.pools))
+    expect([c, p.used + p.remaining]).toEqual([c, p.total]);
   expect(d.alive()).toBe(true);
 });

@@ -65,7 +65,11 @@ describe('BTC at rate 500, max_decimals 3', () => {
     await confirm(d, payout.txid);
     const entries = await waitForStatus(d, sky, (s) => s[0]?.status === 'done');
     expect(entries).toEqual([{ seq: 0, updated_at: expect.any(Number), status: 'done', coin_type: 'BTC' }]);
-    expect(await depositById(d, 'life-btc-1:3')).toMatchObject({ status: 'done', txid: payout.txid, error: '' });
+    expect(await depositById(d, 'life-btc-1:3')).toMatchObject({
+      status: 'done',
+      txid: payout.txid,
+      error: '',
+    });
     expect(await paidTo(sky)).toHaveLength(1);
   });
 
@@ -99,7 +103,10 @@ describe('ETH at rate 100 (DESIGN 7: wei, exact)', () => {
       expect(rec).toMatchObject({ coin_type: 'ETH', sky_sent: 123456000, conversion_rate: '100' });
       await confirmAll(fresh);
       await waitForStatus(fresh, sky, (s) => s[0]?.status === 'done' && s[0].coin_type === 'ETH');
-      const acc = await adminGet<{ sent: string; received: Record<string, string> }>(fresh, '/api/accounting');
+      const acc = await adminGet<{ sent: string; received: Record<string, string> }>(
+        fresh,
+        '/api/accounting',
+      );
       expect(acc).toEqual({
         sent: '123.456000',
         received: { BTC: '0.00000000', ETH: '1.234567891000000001', SKY: '0.000000' },
@@ -151,7 +158,9 @@ describe('several deposits', () => {
     ]);
     expect(new Set(recs.map((r) => r.txid)).size).toBe(3);
     await confirmAll(d);
-    await Promise.all([0, 1, 2].map((n) => waitForDeposit(d, `life-two-outputs:${n}`, (x) => x.status === 'done')));
+    await Promise.all(
+      [0, 1, 2].map((n) => waitForDeposit(d, `life-two-outputs:${n}`, (x) => x.status === 'done')),
+    );
   });
 });
 
@@ -177,7 +186,12 @@ describe('DESIGN 5: a replayed deposit is paid once', () => {
     await deposit(d, dep);
     await sleep(400);
     const after = await depositById(d, 'life-replay:0');
-    expect(after).toMatchObject({ status: 'done', txid: rec.txid, sky_sent: 2_500_000, deposit_value: 500_000 });
+    expect(after).toMatchObject({
+      status: 'done',
+      txid: rec.txid,
+      sky_sent: 2_500_000,
+      deposit_value: 500_000,
+    });
     expect(await payoutsOf('life-replay:0')).toBe(1);
     expect((await broadcasts(d)).length).toBe(before + 1);
     expect((await adminDeposits(d)).filter((x) => x.deposit_id === 'life-replay:0')).toHaveLength(1);

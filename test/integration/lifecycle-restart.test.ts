@@ -89,7 +89,10 @@ describe.each(kinds)('%s', (_signal, kill) => {
     await d.restart({ kill });
     await deposit(d, dep);
     await sleep(300);
-    expect(await depositById(d, 'rs-wait-confirm:0')).toMatchObject({ status: 'waiting_confirm', txid: rec.txid });
+    expect(await depositById(d, 'rs-wait-confirm:0')).toMatchObject({
+      status: 'waiting_confirm',
+      txid: rec.txid,
+    });
     expect(await broadcasts(d)).toEqual([sent]);
 
     await confirm(d, rec.txid);
@@ -120,7 +123,11 @@ describe.each(kinds)('%s', (_signal, kill) => {
     await d.restart({ kill });
     await deposit(d, dep);
     await sleep(400);
-    expect(await depositById(d, 'rs-done:0')).toMatchObject({ status: 'done', txid: done.txid, sky_sent: 4_000_000 });
+    expect(await depositById(d, 'rs-done:0')).toMatchObject({
+      status: 'done',
+      txid: done.txid,
+      sky_sent: 4_000_000,
+    });
     expect(await statuses(d, SKY[3])).toEqual([expect.objectContaining({ status: 'done' })]);
     expect(await broadcasts(d)).toHaveLength(1);
   });
@@ -132,11 +139,16 @@ describe.each(kinds)('%s', (_signal, kill) => {
     expect(await bind(d, SKY[1], 'BTC')).toBe(BTC_POOL[1]);
     await d.restart({ kill });
     expect(await bind(d, SKY[0], 'BTC')).toBe(BTC_POOL[2]);
-    const pools = await adminGet<Record<string, { remaining_addresses: number }>>(d, '/api/deposit-addresses');
+    const pools = await adminGet<Record<string, { remaining_addresses: number }>>(
+      d,
+      '/api/deposit-addresses',
+    );
     expect(pools.BTC.remaining_addresses).toBe(BTC_POOL.length - 3);
     // Bindings survive too: a deposit to the first address still reaches its buyer.
     await deposit(d, { addr: BTC_POOL[0], value: 200_000, tx: 'rs-pool' });
-    expect((await waitForDeposit(d, 'rs-pool:0', (x) => x.status === 'waiting_confirm')).sky_address).toBe(SKY[0]);
+    expect((await waitForDeposit(d, 'rs-pool:0', (x) => x.status === 'waiting_confirm')).sky_address).toBe(
+      SKY[0],
+    );
   });
 });
 

@@ -50,7 +50,9 @@ describe('sky_exchanger.send_enabled', () => {
     await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
     await waitForDeposit(d, 'sw-held-btc:0', (x) => x.status === 'waiting_confirm');
     await waitForDeposit(d, '0xswheldeth:0', (x) => x.status === 'waiting_confirm');
-    expect((await broadcasts(d)).map((x) => x.outputs[0]).sort((x, y) => x.address.localeCompare(y.address))).toEqual([
+    expect(
+      (await broadcasts(d)).map((x) => x.outputs[0]).sort((x, y) => x.address.localeCompare(y.address)),
+    ).toEqual([
       { address: SKY[0], coins: '10.000000' },
       { address: SKY[1], coins: '10.000000' },
     ]);
@@ -77,14 +79,20 @@ describe('sold out', () => {
     const small = await bind(d, SKY[1], 'BTC');
     await deposit(d, { addr: big, value: 12_345_678, tx: 'so-big' }); // 61.728 SKY
     await waitForDeposit(d, 'so-big:0', (x) => x.status === 'waiting_send');
-    const h = await waitFor(() => health(d), (x) => x.exchange.sender_error === NOT_ENOUGH, 5000, 'sender_error');
+    const h = await waitFor(
+      () => health(d),
+      (x) => x.exchange.sender_error === NOT_ENOUGH,
+      5000,
+      'sender_error',
+    );
     expect(h.sold_out).toBe(true);
     expect(h.exchange.balance.coins).toBe('10.000000');
     expect(await soldOutOfConfig(d)).toBe(true);
     // Binding stays open while sold out.
-    expect((await postJson(`${d.publicUrl}/api/bind`, JSON.stringify({ skyaddr: SKY[2], coin_type: 'BTC' }))).status).toBe(
-      200,
-    );
+    expect(
+      (await postJson(`${d.publicUrl}/api/bind`, JSON.stringify({ skyaddr: SKY[2], coin_type: 'BTC' })))
+        .status,
+    ).toBe(200);
 
     // DESIGN 12: not serialised behind the stuck payout.
     await deposit(d, { addr: small, value: 1_000_000, tx: 'so-small' }); // 5 SKY
@@ -94,13 +102,44 @@ describe('sold out', () => {
 
     await setBalance(d, 1_000_000_000n); // 1000 SKY
     await waitForDeposit(d, 'so-big:0', (x) => x.status === 'waiting_confirm');
-    await waitFor(() => health(d), (x) => x.exchange.sender_error === '' && !x.sold_out, 5000, 'sender_error cleared');
+    await waitFor(
+      () => health(d),
+      (x) => x.exchange.sender_error === '' && !x.sold_out,
+      5000,
+      'sender_error cleared',
+    );
     expect(await soldOutOfConfig(d)).toBe(false);
     await confirmAll(d);
     await waitForDeposit(d, 'so-big:0', (x) => x.status === 'done');
     await waitForDeposit(d, 'so-small:0', (x) => x.status === 'done');
     expect((await broadcasts(d)).map((b) => b.outputs[0].coins)).toEqual(['5.000000', '61.728000']);
     expect((await health(d)).exchange.balance.coins).toBe('938.272000');
+  });
+
+  it('a restart while sold out: the payout still waits, and goes once the wallet is refilled', async () => {
+    await setBalance(d, 1_000_000n); // 1 SKY
+    const addr = await bind(d, SKY[2], 'BTC');
+    await deposit(d, { addr, value: 2_000_000, tx: 'so-restart' }); // 10 SKY
+    await waitFor(
+      () => health(d),
+      (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
+      5000,
+      'sold out',
+    );
+    const paidBefore = (await broadcasts(d)).length;
+    await d.restart({ kill: true });
+    await waitFor(
+      () => health(d),
+      (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
+      5000,
+      'sold out again',
+    );
+    expect((await depositById(d, 'so-restart:0'))?.status).toBe('waiting_send');
+    await setBalance(d, 100_000_000n);
+    await waitForDeposit(d, 'so-restart:0', (x) => x.status === 'waiting_confirm');
+    expect((await broadcasts(d)).length).toBe(paidBefore + 1);
+    await confirmAll(d);
+    await waitForDeposit(d, 'so-restart:0', (x) => x.status === 'done');
   });
 
   it('an empty wallet is sold out before any payout fails; a refill ends it', async () => {
@@ -114,12 +153,20 @@ describe('sold out', () => {
     expect((await depositById(d, 'so-empty:0'))?.status).toBe('waiting_send');
     await setBalance(d, 2_000_000n);
     await waitForDeposit(d, 'so-empty:0', (x) => x.status === 'waiting_confirm');
-    await waitFor(() => health(d), (x) => !x.sold_out && x.exchange.sender_error === '', 5000, 'not sold out');
+    await waitFor(
+      () => health(d),
+      (x) => !x.sold_out && x.exchange.sender_error === '',
+      5000,
+      'not sold out',
+    );
     expect((await health(d)).exchange.balance.coins).toBe('1.000000');
     // Paying the wallet down to exactly 0 makes it sold out again.
     const addr2 = await bind(d, SKY[4], 'BTC');
     await deposit(d, { addr: addr2, value: 200_000, tx: 'so-last' });
     await waitForDeposit(d, 'so-last:0', (x) => x.status === 'waiting_confirm');
-    expect(await health(d)).toMatchObject({ exchange: { sender_error: EMPTY, balance: { coins: '0.000000' } }, sold_out: true });
+    expect(await health(d)).toMatchObject({
+      exchange: { sender_error: EMPTY, balance: { coins: '0.000000' } },
+      sold_out: true,
+    });
   });
 });

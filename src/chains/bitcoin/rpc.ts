@@ -69,6 +69,9 @@ export interface RpcCall {
   params: unknown[];
 }
 
+/** One answer of a batch: each call succeeds or fails on its own. */
+export type BatchResult = { ok: true; result: unknown } | { ok: false; error: RpcError };
+
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -85,7 +88,7 @@ const MAX_RETRY_MS = 2_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Exponential back-off with jitter (50-100 % of the step), capped. */
-export const backoffMs = (attempt: number, baseMs: number, capMs: number): number =>
+const backoffMs = (attempt: number, baseMs: number, capMs: number): number =>
   Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + Math.random() * 0.5);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -159,8 +162,9 @@ export class BtcRpcClient {
   private credentials(): string {
     const cookie = this.cookieFile();
     const pair = cookie ? readFileSync(cookie, 'utf8').trim() : `${this.opts.user}:${this.opts.pass}`;
-    if (cookie && !pair.includes(':'))
+    if (cookie && !pair.includes(':')) {
       throw new BtcRpcConfigError(`btc_rpc.user cookie file ${cookie} has no user:pass`);
+    }
     return 'Basic ' + Buffer.from(pair).toString('base64');
   }
 
@@ -173,7 +177,7 @@ export class BtcRpcClient {
   }
 
   /** One HTTP request carrying `calls` as a JSON-RPC batch; results in call order, errors in place. */
-  async batch(calls: RpcCall[]): Promise<(unknown | RpcError)[]> {
+  async batch(calls: RpcCall[]): Promise<BatchResult[]> {
     if (calls.length === 0) return [];
     const first = this.nextId;
     this.nextId += calls.length;
@@ -187,10 +191,14 @@ export class BtcRpcClient {
     }
     const byId = new Map<unknown, JsonRpcReply>();
     for (const r of reply) if (isReply(r)) byId.set(r.id, r);
-    return calls.map((c, i) => {
+    return calls.map((c, i): BatchResult => {
       const r = byId.get(first + i);
-      if (r === undefined) return new RpcError(c.method, -32603, 'missing from batch reply');
-      return r.error ? toRpcError(c.method, r.error) : (r.result ?? null);
+      if (r === undefined) {
+        return { ok: false, error: new RpcError(c.method, -32603, 'missing from batch reply') };
+      }
+      return r.error
+        ? { ok: false, error: toRpcError(c.method, r.error) }
+        : { ok: true, result: r.result ?? null };
     });
   }
 
@@ -251,6 +259,13 @@ export class BtcRpcClient {
           clearTimeout(timer);
           reject(transportError(err, this.endpoint));
         });
+        // A connection cut mid-body may end with neither 'end' nor 'error'.
+        res.on('close', () => {
+          clearTimeout(timer);
+          if (!res.complete) {
+            reject(new BtcRpcUnavailableError(`${this.endpoint}: connection closed mid-reply`));
+          }
+        });
         res.on('end', () => {
           clearTimeout(timer);
           try {
@@ -299,8 +314,8 @@ export class BtcRpcClient {
     for (let h = from; h <= to; h++) calls.push({ method: 'getblockhash', params: [h] });
     const results = await this.batch(calls);
     return results.map((r) => {
-      if (r instanceof RpcError) throw r;
-      return expectHash('getblockhash', r);
+      if (!r.ok) throw r.error;
+      return expectHash('getblockhash', r.result);
     });
   }
 

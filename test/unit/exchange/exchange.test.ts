@@ -37,8 +37,18 @@ async function open(dir: string, cfg: Config): Promise<Rig> {
   const store = await Store.open(dir);
   const deposits = new DepositStore(store);
   await deposits.open();
-  const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: skycoinAddressError });
-  const exchange = new Exchange({ config: cfg, deposits, sender, coins: depositCoins(cfg), log: silentLogger() });
+  const sender = await DummySender.open(store, {
+    coin: 'SKY',
+    decimals: 6,
+    addressError: skycoinAddressError,
+  });
+  const exchange = new Exchange({
+    config: cfg,
+    deposits,
+    sender,
+    coins: depositCoins(cfg),
+    log: silentLogger(),
+  });
   await exchange.start();
   return { store, deposits, sender, exchange, dir, cfg };
 }
@@ -104,7 +114,12 @@ describe('Exchange (direct buy, dummy sender)', () => {
     await rig.exchange.receive(dep('cc', 1, 2_000_000n));
     await waitFor(rig, 'cc:0', 'waiting_confirm');
     await waitFor(rig, 'cc:1', 'waiting_confirm');
-    expect(rig.sender.list().map((t) => t.amount).sort((a, b) => Number(a - b))).toEqual([5_000_000n, 10_000_000n]);
+    expect(
+      rig.sender
+        .list()
+        .map((t) => t.amount)
+        .sort((a, b) => Number(a - b)),
+    ).toEqual([5_000_000n, 10_000_000n]);
   });
 
   it('finishes a zero payout as done with teller error and no transaction', async () => {
@@ -118,7 +133,8 @@ describe('Exchange (direct buy, dummy sender)', () => {
   it('holds payouts while sold out and pays when funds return', async () => {
     await rig.sender.setBalance(1_000n);
     await rig.exchange.receive(dep('ee', 0, 100_000_000n));
-    for (let i = 0; i < 100 && rig.exchange.senderError === ''; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && rig.exchange.senderError === ''; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(rig.exchange.senderError).toBe('CreateTransaction not enough coins');
     expect(rig.exchange.soldOut).toBe(true);
     expect((await rig.deposits.get('ee:0'))?.status).toBe('waiting_send');

@@ -162,6 +162,18 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     expect(await checks(1)).toEqual([`[otc] RESOLVED: ${msg}`]);
   });
 
+  it('a deposit done with an error: announced once if it happens while running, never resolved', async () => {
+    const before = await walk(deposits, 'old', 0, 'waiting_send');
+    await deposits.transition(before, { status: 'done', error: 'Skycoin send amount is 0' }, 'zero');
+    expect(await checks(1)).toEqual([]);
+    const rec = await walk(deposits, 'dust', 0, 'waiting_send');
+    await deposits.transition(rec, { status: 'done', error: 'Skycoin send amount is 0' }, 'zero');
+    expect(await checks(3)).toEqual([
+      '[otc] ALERT: deposit dust:0 finished without a payout: Skycoin send amount is 0',
+    ]);
+    expect(monitors.activeAlerts()).toEqual([]);
+  });
+
   it('sold out: one alert, resolved when payouts go through', async () => {
     src.soldOut = true;
     expect(await checks(2)).toHaveLength(1);

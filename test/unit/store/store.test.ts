@@ -23,7 +23,9 @@ describe('Store', () => {
   it('group-commits concurrent writes in call order', async () => {
     const store = await Store.open(tmp());
     await Promise.all(
-      Array.from({ length: 200 }, (_, i) => store.write([{ type: 'put', space: 'meta', key: 'n', value: i }])),
+      Array.from({ length: 200 }, (_, i) =>
+        store.write([{ type: 'put', space: 'meta', key: 'n', value: i }]),
+      ),
     );
     expect(await store.get('meta', 'n')).toBe(199);
     await store.close();
