@@ -7,12 +7,19 @@
 const networks = require('bcoin/lib/protocol/networks');
 const rt = networks.regtest;
 rt.addressPrefix = {
-  pubkeyhash: 0x6f, scripthash: 0xc4,
-  witnesspubkeyhash: 0x03, witnessscripthash: 0x28, bech32: 'bcrt'
+  pubkeyhash: 0x6f,
+  scripthash: 0xc4,
+  witnesspubkeyhash: 0x03,
+  witnessscripthash: 0x28,
+  bech32: 'bcrt',
 };
 rt.keyPrefix = {
-  privkey: 0xef, xpubkey: 0x043587cf, xprivkey: 0x04358394,
-  xpubkey58: 'tpub', xprivkey58: 'tprv', coinType: 1
+  privkey: 0xef,
+  xpubkey: 0x043587cf,
+  xprivkey: 0x04358394,
+  xpubkey58: 'tpub',
+  xprivkey58: 'tprv',
+  coinType: 1,
 };
 
 // 1b. BIP350: bcoin 1.0.2 predates bech32m, so witness v1+ (taproot) addresses
@@ -30,24 +37,37 @@ const bech32 = require('bstring').bech32; // same object bcoin's address.js uses
     }
     return c >>> 0;
   };
-  const hrpx = (h) => [...h].map(ch => ch.charCodeAt(0) >> 5)
-    .concat([0], [...h].map(ch => ch.charCodeAt(0) & 31));
+  const hrpx = (h) =>
+    [...h]
+      .map((ch) => ch.charCodeAt(0) >> 5)
+      .concat(
+        [0],
+        [...h].map((ch) => ch.charCodeAt(0) & 31),
+      );
   const conv = (data, from, to, pad) => {
-    let acc = 0, bits = 0; const out = []; const max = (1 << to) - 1;
+    let acc = 0,
+      bits = 0;
+    const out = [];
+    const max = (1 << to) - 1;
     for (const v of data) {
-      acc = (acc << from) | v; bits += from;
-      while (bits >= to) { bits -= to; out.push((acc >> bits) & max); }
+      acc = (acc << from) | v;
+      bits += from;
+      while (bits >= to) {
+        bits -= to;
+        out.push((acc >> bits) & max);
+      }
     }
-    if (pad) { if (bits) out.push((acc << (to - bits)) & max); }
-    else if (bits >= from || ((acc << (to - bits)) & max)) throw new Error('Invalid bech32 padding.');
+    if (pad) {
+      if (bits) out.push((acc << (to - bits)) & max);
+    } else if (bits >= from || (acc << (to - bits)) & max) throw new Error('Invalid bech32 padding.');
     return out;
   };
   const K = (ver) => (ver === 0 ? 1 : 0x2bc830a3);
   bech32.encode = (hrp, version, hash) => {
     const data = [version, ...conv(hash, 8, 5, true)];
     const mod = polymod([...hrpx(hrp), ...data, 0, 0, 0, 0, 0, 0]) ^ K(version);
-    const chk = [0, 1, 2, 3, 4, 5].map(i => (mod >>> (5 * (5 - i))) & 31);
-    return hrp + '1' + [...data, ...chk].map(d => CS[d]).join('');
+    const chk = [0, 1, 2, 3, 4, 5].map((i) => (mod >>> (5 * (5 - i))) & 31);
+    return hrp + '1' + [...data, ...chk].map((d) => CS[d]).join('');
   };
   bech32.decode = (str) => {
     const s = str.toLowerCase();
@@ -61,12 +81,18 @@ const bech32 = require('bstring').bech32; // same object bcoin's address.js uses
       return i;
     });
     const version = data[0];
-    if (polymod([...hrpx(hrp), ...data]) !== K(version))
-      throw new Error('Invalid bech32 checksum.');
+    if (polymod([...hrpx(hrp), ...data]) !== K(version)) throw new Error('Invalid bech32 checksum.');
     const hash = Buffer.from(conv(data.slice(1, -6), 5, 8, false));
     return { hrp, version, hash };
   };
-  bech32.test = (str) => { try { bech32.decode(str); return true; } catch (e) { return false; } };
+  bech32.test = (str) => {
+    try {
+      bech32.decode(str);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  };
 }
 
 const bcoin = require('bcoin');
@@ -75,11 +101,15 @@ bcoin.set('regtest'); // default network for Address#toString() (wallet RPC bug)
 // 2. RPC shims: getblock <hash> 2, Core>=22 style scriptPubKey {address,type}.
 const RPC = require('bcoin/lib/node/rpc');
 const CORE_TYPES = {
-  NONSTANDARD: 'nonstandard', PUBKEY: 'pubkey', PUBKEYHASH: 'pubkeyhash',
-  SCRIPTHASH: 'scripthash', MULTISIG: 'multisig', NULLDATA: 'nulldata',
+  NONSTANDARD: 'nonstandard',
+  PUBKEY: 'pubkey',
+  PUBKEYHASH: 'pubkeyhash',
+  SCRIPTHASH: 'scripthash',
+  MULTISIG: 'multisig',
+  NULLDATA: 'nulldata',
   WITNESSPUBKEYHASH: 'witness_v0_keyhash',
   WITNESSSCRIPTHASH: 'witness_v0_scripthash',
-  WITNESSMALFORMED: 'witness_unknown'
+  WITNESSMALFORMED: 'witness_unknown',
 };
 const getBlock = RPC.prototype.getBlock;
 RPC.prototype.getBlock = function (args, help) {
@@ -95,8 +125,7 @@ RPC.prototype.scriptToJSON = function (script, hex) {
   const raw = script.toRaw();
   if (raw.length === 34 && raw[0] === 0x51 && raw[1] === 0x20)
     json.type = 'witness_v1_taproot'; // bcoin 1.0.2 calls it WITNESSMALFORMED
-  else
-    json.type = CORE_TYPES[json.type] || String(json.type).toLowerCase();
+  else json.type = CORE_TYPES[json.type] || String(json.type).toLowerCase();
   if (json.addresses.length === 1) json.address = json.addresses[0];
   return json;
 };
@@ -105,8 +134,9 @@ RPC.prototype.scriptToJSON = function (script, hex) {
 // returns the txid even when the mempool REJECTS the tx (only a log line).
 // Make it behave like Core: -26 <reason> / -25 missing inputs / -22 decode.
 const path = require('path');
-const { RPCError } = require(require.resolve('bweb',
-  { paths: [path.dirname(require.resolve('bcoin/package.json'))] }));
+const { RPCError } = require(
+  require.resolve('bweb', { paths: [path.dirname(require.resolve('bcoin/package.json'))] }),
+);
 const TX = require('bcoin/lib/primitives/tx');
 RPC.prototype.sendRawTransaction = async function (args, help) {
   if (help || args.length < 1 || args.length > 2)
@@ -114,8 +144,7 @@ RPC.prototype.sendRawTransaction = async function (args, help) {
   const hex = args[0];
   let tx;
   try {
-    if (typeof hex !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(hex))
-      throw new Error('bad hex');
+    if (typeof hex !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(hex)) throw new Error('bad hex');
     tx = TX.fromRaw(Buffer.from(hex, 'hex'));
   } catch (e) {
     throw new RPCError(-22, 'TX decode failed');
@@ -126,8 +155,7 @@ RPC.prototype.sendRawTransaction = async function (args, help) {
   } catch (err) {
     if (err.type !== 'VerifyError') throw err;
     if (err.reason === 'txn-already-in-mempool') return tx.txid();
-    if (err.reason === 'txn-already-known')
-      throw new RPCError(-27, 'Transaction already in block chain');
+    if (err.reason === 'txn-already-known') throw new RPCError(-27, 'Transaction already in block chain');
     throw new RPCError(-26, err.reason);
   }
   if (missing) {
@@ -148,19 +176,29 @@ WalletRPC.prototype.getNewAddress = function (args, help) {
 // 3. Start exactly like node_modules/bcoin/bin/node does.
 const FullNode = require('bcoin/lib/node/fullnode');
 const node = new FullNode({
-  config: true, argv: true, env: true,
-  logFile: true, logConsole: true, logLevel: 'info',
-  memory: false, workers: true, listen: true,
+  config: true,
+  argv: true,
+  env: true,
+  logFile: true,
+  logConsole: true,
+  logLevel: 'info',
+  memory: false,
+  workers: true,
+  listen: true,
   network: 'regtest',
-  loader: require
+  loader: require,
 });
-if (!node.config.bool('no-wallet') && !node.has('walletdb'))
-  node.use(require('bcoin/lib/wallet/plugin'));
+if (!node.config.bool('no-wallet') && !node.has('walletdb')) node.use(require('bcoin/lib/wallet/plugin'));
 
-process.on('unhandledRejection', (err) => { throw err; });
+process.on('unhandledRejection', (err) => {
+  throw err;
+});
 (async () => {
   await node.ensure();
   await node.open();
   await node.connect();
   node.startSync();
-})().catch((err) => { console.error(err.stack); process.exit(1); });
+})().catch((err) => {
+  console.error(err.stack);
+  process.exit(1);
+});

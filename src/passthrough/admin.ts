@@ -31,7 +31,8 @@ async function failedDeposit(ctx: PassthroughContext, id: string): Promise<Depos
 }
 
 /** The order filled something, or may still: it must be followed, never bought again. */
-const executed = (o: ExchangeOrder): boolean => o.status === 'open' || decimalToUnits(o.filled, 18) > 0n;
+const executed = (o: ExchangeOrder): boolean =>
+  o.status === 'open' || decimalToUnits(o.filled, 18, 'up') > 0n;
 
 /**
  * Retries a failed passthrough deposit. If its order exists and executed (or is still open), the

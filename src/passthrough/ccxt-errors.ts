@@ -9,6 +9,7 @@ import {
   OrderNotFoundError,
   OrderRejectedError,
   PassthroughError,
+  PassthroughStateError,
   RateLimitedError,
 } from './errors';
 
@@ -44,6 +45,14 @@ export function mapCcxtError(err: unknown, kind: CallKind, quirks: ErrorQuirks =
   if (err instanceof ccxt.InsufficientFunds) return new InsufficientFundsError(message);
   if (err instanceof ccxt.AuthenticationError) return new ExchangeAuthError(message);
   if (err instanceof ccxt.OrderNotFound) return new OrderNotFoundError(message);
+  // A market or call ccxt cannot serve is a configuration or programming error: never retried.
+  if (
+    err instanceof ccxt.BadSymbol ||
+    err instanceof ccxt.NotSupported ||
+    err instanceof ccxt.ArgumentsRequired
+  ) {
+    return new PassthroughStateError(message, 'exchange_unsupported');
+  }
   if (kind === 'query') return new ExchangeUnavailableError(message);
   if (quirks.belowMinimum?.test(message)) return new BelowMinimumError(message);
   return new OrderRejectedError(message);

@@ -41,6 +41,8 @@ export interface PassthroughService extends PassthroughProcessor {
 export const INSUFFICIENT_BALANCE_TEXT = 'exchange balance is insufficient';
 const BACKOFF_START_MS = 250;
 const MIN_POLL_MS = 20;
+/** Decimals an exchange amount is compared with zero at (any dust counts as bought). */
+const EXACT_DECIMALS = 18;
 
 export function createPassthroughProcessor(opts: PassthroughOptions): PassthroughService {
   const ctx = passthroughContext(opts);
@@ -198,7 +200,7 @@ class Processor {
         ms: Math.max(this.ctx.config.sky_exchanger.c2cx.check_order_wait_ms, MIN_POLL_MS),
       };
     }
-    if (decimalToUnits(order.filled, this.ctx.payoutDecimals) === 0n) return this.boughtNothing(rec, order);
+    if (decimalToUnits(order.filled, EXACT_DECIMALS, 'up') === 0n) return this.boughtNothing(rec, order);
     const market = await this.market(rec);
     const decimals = this.ctx.depositDecimals(rec.coin_type);
     const requested = decimalToUnits(rec.passthrough.requested_amount, decimals);

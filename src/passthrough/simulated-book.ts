@@ -133,4 +133,15 @@ export function checkRatio(ratio: string): string {
   return unitsToDecimal(units, PRICE_DECIMALS);
 }
 
+/** A balance: a decimal ≥ 0. */
+export function checkAmount(amount: string, decimals: number): bigint {
+  try {
+    return decimalToUnits(amount, decimals);
+  } catch (err) {
+    if (err instanceof AmountError)
+      throw new PassthroughStateError(`invalid amount ${JSON.stringify(amount)}`, 'sim_invalid');
+    throw err;
+  }
+}
+
 export const isWhole = (ratio: string): boolean => decimalToUnits(ratio, PRICE_DECIMALS) === ONE;

@@ -13,6 +13,7 @@ import {
 import type { ExchangeClient, ExchangeOrder, MarketBuyRequest, MarketInfo, OrderStatus } from './types';
 import {
   BASE_DECIMALS,
+  checkAmount,
   checkPrice,
   checkRatio,
   fillAt,
@@ -218,9 +219,9 @@ export class SimulatedExchange implements ExchangeClient {
   setBalance(coin: string, amount: string): Promise<void> {
     return this.mutex.run(async () => {
       if (coin === this.quote)
-        await this.save({ ...this.settings, quote_balance: decimalToUnits(amount, this.opts.quoteDecimals) });
+        await this.save({ ...this.settings, quote_balance: checkAmount(amount, this.opts.quoteDecimals) });
       else if (coin === this.base)
-        await this.save({ ...this.settings, base_balance: decimalToUnits(amount, BASE_DECIMALS) });
+        await this.save({ ...this.settings, base_balance: checkAmount(amount, BASE_DECIMALS) });
       else throw new PassthroughStateError(`unknown coin ${coin}`, 'sim_invalid');
     });
   }

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import {
   BTC_POOL,
+  FIXTURES,
   SKY,
   adminDeposits,
   bind,
   broadcasts,
+  deposit,
   expectTextError,
   goJson,
   health,
@@ -115,6 +118,21 @@ describe('/dummy/scanner/deposit validation (teller’s order)', () => {
     expect(rec.coin_type).toBe('ETH');
     for (const addr of [BTC_POOL[5], BTC_POOL[10], BTC_POOL[15]]) {
       expect((await dep(`?addr=${addr}&value=1&height=1&tx=dummy-types`)).status).toBe(200);
+    }
+  });
+
+  it('DESIGN 14: deposits to bound P2SH, P2WPKH and P2TR addresses are recorded', async () => {
+    const typed = await startDaemon({ btc_addresses: path.join(FIXTURES, 'btc-types.txt') });
+    try {
+      const addrs = [await bind(typed, SKY[0]), await bind(typed, SKY[1]), await bind(typed, SKY[2])];
+      expect(addrs).toEqual([BTC_POOL[5], BTC_POOL[10], BTC_POOL[15]]);
+      for (const [i, addr] of addrs.entries()) {
+        await deposit(typed, { addr, value: 200_000, tx: `typed-${i}` });
+        const rec = await waitForDeposit(typed, `typed-${i}:0`, (x) => x.status === 'waiting_confirm');
+        expect([rec.deposit_address, rec.sky_address, rec.sky_sent]).toEqual([addr, SKY[i], 1_000_000]);
+      }
+    } finally {
+      await typed.dispose();
     }
   });
 

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   SKY,
   bind,
@@ -23,7 +24,7 @@ afterAll(async () => {
   await d?.dispose();
 });
 
-const status = (query: string, init: { method?: string } = {}) =>
+const status = (query: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
   request(`${d.publicUrl}/api/status${query}`, init);
 
 describe.each(['/api/status', '/api/v2/status'])('%s validation', (route) => {
@@ -131,6 +132,22 @@ describe('/api/status', () => {
       'waiting_send',
     ]);
     expect(entries.filter((e) => e.coin_type === 'ETH').map((e) => e.status)).toEqual(['waiting_deposit']);
+  });
+
+  it('a long list (16 deposits) is gzipped when asked; the short one is not', async () => {
+    const addr = await bind(d, SKY[4], 'BTC');
+    for (let i = 0; i < 16; i++) await deposit(d, { addr, value: 1000 + i, tx: `status-many-${i}` });
+    await waitForStatus(d, SKY[4], (e) => e.length === 16 && e.every((x) => x.status === 'waiting_send'));
+    const res = await status(`?skyaddr=${SKY[4]}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect([res.status, res.headers['content-encoding'], res.headers['content-length']]).toEqual([
+      200,
+      'gzip',
+      undefined,
+    ]);
+    const body = JSON.parse(gunzipSync(res.buffer).toString('utf8')) as { statuses: StatusEntry[] };
+    expect(body.statuses.map((e) => e.seq)).toEqual([...Array(16).keys()]);
+    const short = await status(`?skyaddr=${SKY[0]}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(short.headers['content-encoding']).toBeUndefined();
   });
 
   it('never reveals deposit addresses', async () => {

@@ -68,7 +68,7 @@ const dep = (tx: string, n: number, value: bigint, address = ADDR): ScannedDepos
 });
 
 async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const rec = await r.deposits.get(id);
     if (rec?.status === status) return rec;
     await new Promise((res) => setTimeout(res, 10));
@@ -133,7 +133,7 @@ describe('Exchange (direct buy, dummy sender)', () => {
   it('holds payouts while sold out and pays when funds return', async () => {
     await rig.sender.setBalance(1_000n);
     await rig.exchange.receive(dep('ee', 0, 100_000_000n));
-    for (let i = 0; i < 100 && rig.exchange.senderError === ''; i++)
+    for (let i = 0; i < 1000 && rig.exchange.senderError === ''; i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(rig.exchange.senderError).toBe('CreateTransaction not enough coins');
     expect(rig.exchange.soldOut).toBe(true);

@@ -32,10 +32,22 @@ describe('full flow', () => {
       status: 'closed',
       final: true,
     });
-    expect(JSON.parse(order.original)).toMatchObject({ id: '1', filled: '6.17', cost: '0.01234', fee: '0.00617' });
+    expect(JSON.parse(order.original)).toMatchObject({
+      id: '1',
+      filled: '6.17',
+      cost: '0.01234',
+      fee: '0.00617',
+    });
 
     const ledger = await h.ledger(id);
-    expect(ledger).toMatchObject({ requested: 1_234_567n, remainder: 0n, unspent: 567n, fee: 6_170n, fee_source: 'exchange', submissions: 1 });
+    expect(ledger).toMatchObject({
+      requested: 1_234_567n,
+      remainder: 0n,
+      unspent: 567n,
+      fee: 6_170n,
+      fee_source: 'exchange',
+      submissions: 1,
+    });
     expect(h.d.sim.orderCount()).toBe(1);
     expect(h.d.sender.list()).toHaveLength(1);
     expect(h.d.sender.list()[0]).toMatchObject({ to: done.sky_address, amount: 6_163_000n });
@@ -59,7 +71,9 @@ describe('full flow', () => {
     expect(sent.passthrough.requested_amount).toBe('0.01234');
     expect(await h.ledger(id)).toMatchObject({ requested: 1_234_000n, remainder: 567n, unspent: 0n });
     expect(JSON.parse(sent.passthrough.order.original)).toMatchObject({ spend: '0.01234', cost: '0.01234' });
-    expect((await h.events(id)).join('\n')).toContain('0.00000567 BTC below the exchange\'s precision is not spent');
+    expect((await h.events(id)).join('\n')).toContain(
+      "0.00000567 BTC below the exchange's precision is not spent",
+    );
     await h.payOut(id);
   });
 
@@ -92,7 +106,9 @@ describe('partial fills', () => {
     expect(done.passthrough.deposit_value_spent).toBe(500_000n);
     expect(done.sky_sent).toBe(2_497_000n);
     expect(await h.ledger(id)).toMatchObject({ unspent: 500_000n });
-    expect((await h.events(id)).join('\n')).toContain('order 1 expired: bought 2.4975 SKY after a fee of 0.0025 (exchange), spent 0.005 BTC, 0.005 BTC unspent');
+    expect((await h.events(id)).join('\n')).toContain(
+      'order 1 expired: bought 2.4975 SKY after a fee of 0.0025 (exchange), spent 0.005 BTC, 0.005 BTC unspent',
+    );
   });
 
   test('an open order filled in parts, then canceled: the filled part is bought', async () => {
@@ -101,12 +117,20 @@ describe('partial fills', () => {
     const id = await h.deposit(2_000_000n);
     await h.waitStatus(id, 'waiting_passthrough_order_complete');
     await h.d.sim.fill('1', '0.25');
-    const open = await h.waitFor(id, (r) => r.passthrough.order.completed_amount === '2.5', 'a partial fill seen');
+    const open = await h.waitFor(
+      id,
+      (r) => r.passthrough.order.completed_amount === '2.5',
+      'a partial fill seen',
+    );
     expect(open.status).toBe('waiting_passthrough_order_complete');
     expect(open.passthrough.order).toMatchObject({ status: 'open', final: false });
     await h.d.sim.cancel('1');
     const done = await h.payOut(id);
-    expect(done.passthrough.order).toMatchObject({ status: 'canceled', completed_amount: '2.5', final: true });
+    expect(done.passthrough.order).toMatchObject({
+      status: 'canceled',
+      completed_amount: '2.5',
+      final: true,
+    });
     expect(done.passthrough.sky_bought).toBe(2_497_500n);
     expect(done.sky_sent).toBe(2_497_000n);
     expect(await h.ledger(id)).toMatchObject({ unspent: 1_500_000n });
@@ -145,7 +169,11 @@ describe('failures', () => {
     const retried = await h.d.processor.retryPassthrough(id);
     expect(retried.error).toBe('');
     expect(retried.passthrough.order.customer_id).toBe(clientOrderIdFor(id, 1));
-    expect(await h.ledger(id)).toMatchObject({ attempt: 1, previous_client_order_ids: [clientOrderIdFor(id)], submitted_at: 0 });
+    expect(await h.ledger(id)).toMatchObject({
+      attempt: 1,
+      previous_client_order_ids: [clientOrderIdFor(id)],
+      submitted_at: 0,
+    });
     h.d.exchange.schedule(id);
     const done = await h.payOut(id);
     expect(done.passthrough.order.customer_id).toBe(clientOrderIdFor(id, 1));
@@ -232,7 +260,7 @@ describe('exchange trouble is retried without stopping anything', () => {
     expect(h.d.sim.orderCount()).toBe(1);
   });
 
-  test('an exchange account short of funds waits with teller\'s text until topped up', async () => {
+  test("an exchange account short of funds waits with teller's text until topped up", async () => {
     h = await Harness.start();
     await h.d.sim.setBalance('BTC', '0.001');
     const id = await h.deposit(1_000_000n);

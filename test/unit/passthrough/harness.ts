@@ -10,7 +10,10 @@ import type { DepositRecord, StoredStatus } from '../../../src/exchange/types';
 import { simulatedOptions } from '../../../src/passthrough/simulated-options';
 import { getLedger } from '../../../src/passthrough/ledger';
 import { createPassthroughProcessor, type PassthroughService } from '../../../src/passthrough/processor';
-import { SimulatedExchange, type SimulatedExchangeOptions } from '../../../src/passthrough/simulated-exchange';
+import {
+  SimulatedExchange,
+  type SimulatedExchangeOptions,
+} from '../../../src/passthrough/simulated-exchange';
 import type { ExchangeClient, PassthroughLedger } from '../../../src/passthrough/types';
 import { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
@@ -87,7 +90,13 @@ export class Harness {
     const sender = await DummySender.open(store, { coin: 'SKY', decimals: 6, addressError: () => null });
     const sim = await SimulatedExchange.open(store, { ...simulatedOptions(config), ...this.opts.sim });
     const client = this.wrap ? this.wrap(sim) : sim;
-    const processor = createPassthroughProcessor({ config, deposits, client, log, payoutDecimals: sender.decimals });
+    const processor = createPassthroughProcessor({
+      config,
+      deposits,
+      client,
+      log,
+      payoutDecimals: sender.decimals,
+    });
     const coins = depositCoins(config);
     const exchange = new Exchange({ config, deposits, sender, coins, log, passthrough: processor });
     await exchange.start();
@@ -129,7 +138,12 @@ export class Harness {
   }
 
   /** Polls the deposit until `pred` holds (or fails the test with the last record seen). */
-  async waitFor(id: string, pred: (r: DepositRecord) => boolean, what: string, timeoutMs = 5000): Promise<DepositRecord> {
+  async waitFor(
+    id: string,
+    pred: (r: DepositRecord) => boolean,
+    what: string,
+    timeoutMs = 5000,
+  ): Promise<DepositRecord> {
     const end = Date.now() + timeoutMs;
     let last: DepositRecord | undefined;
     while (Date.now() < end) {
@@ -137,7 +151,9 @@ export class Harness {
       if (last && pred(last)) return last;
       await sleep(10);
     }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
+    throw new Error(
+      `timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+    );
   }
 
   waitStatus(id: string, status: StoredStatus): Promise<DepositRecord> {
@@ -159,7 +175,11 @@ export class Harness {
 
   /** Confirms every dummy payout as it is broadcast until the deposit is done. */
   async payOut(id: string): Promise<DepositRecord> {
-    const rec = await this.waitFor(id, (r) => r.status === 'waiting_confirm' || r.status === 'done', 'the payout');
+    const rec = await this.waitFor(
+      id,
+      (r) => r.status === 'waiting_confirm' || r.status === 'done',
+      'the payout',
+    );
     if (rec.status === 'done') return rec;
     await this.waitFor(id, () => this.d.sender.list().some((t) => t.txid === rec.txid), 'its broadcast');
     for (const tx of this.d.sender.list()) await this.d.sender.confirm(tx.txid, undefined);

@@ -93,16 +93,25 @@ const processor = (client: ExchangeClient) =>
   createPassthroughProcessor({ config, deposits, client, log: silentLogger() });
 
 test('a rate limit waits ratelimit_wait and records last_error once', async () => {
-  const p = processor(scripted({ market: () => Promise.reject(new RateLimitedError('429 Too Many Requests')) }));
+  const p = processor(
+    scripted({ market: () => Promise.reject(new RateLimitedError('429 Too Many Requests')) }),
+  );
   const rec = await record();
   expect(await p.step(rec)).toEqual({ kind: 'wait', ms: 30_000 });
   expect(await p.step(rec)).toEqual({ kind: 'wait', ms: 30_000 });
   const after = await deposits.get(rec.deposit_id);
-  expect(after).toMatchObject({ last_error: '429 Too Many Requests', attempts: 1, error: '', status: 'waiting_passthrough' });
+  expect(after).toMatchObject({
+    last_error: '429 Too Many Requests',
+    attempts: 1,
+    error: '',
+    status: 'waiting_passthrough',
+  });
 });
 
 test('outages back off, capped at request_failure_wait', async () => {
-  const p = processor(scripted({ market: () => Promise.reject(new ExchangeUnavailableError('503 Service Unavailable')) }));
+  const p = processor(
+    scripted({ market: () => Promise.reject(new ExchangeUnavailableError('503 Service Unavailable')) }),
+  );
   const rec = await record();
   const waits: number[] = [];
   for (let i = 0; i < 8; i++) {
@@ -139,7 +148,9 @@ test('a success resets the backoff', async () => {
 });
 
 test('bad credentials are retried (the operator fixes the keys), not a deposit error', async () => {
-  const p = processor(scripted({ market: () => Promise.reject(new ExchangeAuthError('binance {"code":-2015}')) }));
+  const p = processor(
+    scripted({ market: () => Promise.reject(new ExchangeAuthError('binance {"code":-2015}')) }),
+  );
   const rec = await record();
   expect((await p.step(rec)).kind).toBe('wait');
   expect((await deposits.get(rec.deposit_id))?.error).toBe('');
@@ -170,7 +181,11 @@ test('an exchange answer about another order is refused, never acted on', async 
   const cid = clientOrderIdFor('aa:0');
   const rec = await record({
     status: 'waiting_passthrough_order_complete',
-    passthrough: { ...emptyPassthrough(), requested_amount: '0.01', order: { ...emptyPassthrough().order, customer_id: cid, order_id: '7' } },
+    passthrough: {
+      ...emptyPassthrough(),
+      requested_amount: '0.01',
+      order: { ...emptyPassthrough().order, customer_id: cid, order_id: '7' },
+    },
   });
   await expect(p.step(rec)).rejects.toMatchObject({ code: 'order_mismatch', retryable: false });
 });

@@ -38,7 +38,8 @@ describe('crash and restart', () => {
 
   test('in waiting_passthrough with the order requested but not yet sent', async () => {
     h = await Harness.start({
-      wrap: (sim) => faulty(sim, { balance: () => Promise.reject(new ExchangeUnavailableError('balance unavailable')) }),
+      wrap: (sim) =>
+        faulty(sim, { balance: () => Promise.reject(new ExchangeUnavailableError('balance unavailable')) }),
     });
     const id = await h.deposit(1_000_000n);
     const rec = await h.waitLastError(id, 'balance unavailable');
@@ -72,7 +73,9 @@ describe('crash and restart', () => {
     await h.boot();
     await h.d.sim.setMode('fill');
     await expectOnceAfterRestart(id);
-    expect((await h.events(id)).join('\n')).toContain('order 1 found by its client order id after an unanswered request');
+    expect((await h.events(id)).join('\n')).toContain(
+      'order 1 found by its client order id after an unanswered request',
+    );
   });
 
   test('in waiting_passthrough after a request that never reached the exchange', async () => {

@@ -9,7 +9,10 @@ import {
   OrderNotFoundError,
   OrderRejectedError,
 } from '../../../src/passthrough/errors';
-import { SimulatedExchange, type SimulatedExchangeOptions } from '../../../src/passthrough/simulated-exchange';
+import {
+  SimulatedExchange,
+  type SimulatedExchangeOptions,
+} from '../../../src/passthrough/simulated-exchange';
 import { simulatedOptions } from '../../../src/passthrough/simulated-options';
 import { Store } from '../../../src/store/store';
 import { passthroughConfig } from './harness';
@@ -38,11 +41,19 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const buy = (clientOrderId: string, spendAmount = '0.01') => sim.marketBuy({ clientOrderId, symbol: SYMBOL, spendAmount });
+const buy = (clientOrderId: string, spendAmount = '0.01') =>
+  sim.marketBuy({ clientOrderId, symbol: SYMBOL, spendAmount });
 
 test('a market buy fills at once: amount cut to 2 decimals, fee in the coin bought, balances moved', async () => {
   const o = await buy('a', '0.01234567');
-  expect(o).toMatchObject({ id: '1', clientOrderId: 'a', status: 'closed', filled: '6.17', cost: '0.01234', average: '0.002' });
+  expect(o).toMatchObject({
+    id: '1',
+    clientOrderId: 'a',
+    status: 'closed',
+    filled: '6.17',
+    cost: '0.01234',
+    average: '0.002',
+  });
   expect(o.fees).toEqual([{ cost: '0.00617', currency: 'SKY' }]);
   expect(sim.state().balances).toEqual({ SKY: '6.16383', BTC: '0.98766' });
   expect(await sim.balance('BTC')).toBe('0.98766');
@@ -57,7 +68,9 @@ test('refuses a reused client order id, a too small order, too many decimals, an
   await expect(buy('b', '0.00499999')).rejects.toThrow(BelowMinimumError);
   await expect(buy('c', '0.012345678')).rejects.toThrow(OrderRejectedError);
   await expect(buy('d', '2')).rejects.toThrow(InsufficientFundsError);
-  await expect(sim.marketBuy({ clientOrderId: 'e', symbol: 'ETH/BTC', spendAmount: '0.01' })).rejects.toThrow(OrderRejectedError);
+  await expect(sim.marketBuy({ clientOrderId: 'e', symbol: 'ETH/BTC', spendAmount: '0.01' })).rejects.toThrow(
+    OrderRejectedError,
+  );
   await expect(sim.fetchOrder('9', SYMBOL)).rejects.toThrow(OrderNotFoundError);
   expect(sim.orderCount()).toBe(1);
 });
@@ -104,7 +117,13 @@ test('orders, balances, price and mode survive a restart', async () => {
   await store.close();
   store = await Store.open(dir);
   sim = await SimulatedExchange.open(store, OPTS);
-  expect(sim.state()).toEqual({ symbol: SYMBOL, price: '250.5', mode: 'hold', ratio: '0.5', balances: { SKY: '4.995', BTC: '0.99' } });
+  expect(sim.state()).toEqual({
+    symbol: SYMBOL,
+    price: '250.5',
+    mode: 'hold',
+    ratio: '0.5',
+    balances: { SKY: '4.995', BTC: '0.99' },
+  });
   expect(sim.orderCount()).toBe(1);
   await expect(buy('a')).rejects.toThrow(DuplicateOrderError);
   expect(await buy('b')).toMatchObject({ id: '2', status: 'open' });

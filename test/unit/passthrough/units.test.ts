@@ -1,4 +1,10 @@
-import { decimalToUnits, mulRate, rescale, stepDecimals, unitsToDecimal } from '../../../src/passthrough/units';
+import {
+  decimalToUnits,
+  mulRate,
+  rescale,
+  stepDecimals,
+  unitsToDecimal,
+} from '../../../src/passthrough/units';
 
 describe('decimalToUnits', () => {
   const valid: [string, number, 'down' | 'up', bigint][] = [

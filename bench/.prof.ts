@@ -1,0 +1,22 @@
+import { parseBlockHex, scriptKey } from '../src/chains/bitcoin/block-parser';
+import { makeBlock } from './lib/btc-block';
+import { btcPool, poolScript } from './lib/fixtures';
+const pool = btcPool();
+const index = new Map<string, string>();
+for (let i = 0; i < pool.addresses.length; i++) index.set(scriptKey(poolScript(pool, i)), pool.addresses[i]);
+const b = makeBlock({ seed: 1000, height: 900000, pay: [poolScript(pool, 5)], matches: 10 });
+const N = 50;
+const time = (name: string, fn: () => unknown) => {
+  for (let i = 0; i < 5; i++) fn();
+  const t = performance.now();
+  for (let i = 0; i < N; i++) fn();
+  console.log(name, ((performance.now() - t) / N).toFixed(2), 'ms');
+};
+const hex = (JSON.parse(b.rawReply) as { result: string }).result;
+const raw = Buffer.from(hex, 'hex');
+time('json.parse raw reply', () => JSON.parse(b.rawReply));
+time('hex decode', () => Buffer.from(hex, 'hex'));
+time('parseBlockHex 1M index', () => parseBlockHex(hex, index));
+time('parseBlockHex empty index', () => parseBlockHex(hex, new Map()));
+time('json.parse verbose', () => JSON.parse(b.verboseReply));
+void raw;
