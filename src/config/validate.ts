@@ -59,8 +59,11 @@ const nodes: Check = (c, { cwd }, f) => {
   }
   if (c.eth_scanner.enabled) {
     if (c.eth_rpc.server === '') f.problems.push('eth_rpc.server missing');
-    if (c.eth_rpc.port === '') f.problems.push('eth_rpc.port missing');
-    else if (!/^\d{1,5}$/.test(c.eth_rpc.port) || Number(c.eth_rpc.port) > 65535) {
+    // A full URL in eth_rpc.server carries its own port (beyond teller, which always joined them).
+    const serverIsUrl = /^(https?|wss?):\/\//i.test(c.eth_rpc.server);
+    if (c.eth_rpc.port === '') {
+      if (!serverIsUrl) f.problems.push('eth_rpc.port missing');
+    } else if (!/^\d{1,5}$/.test(c.eth_rpc.port) || Number(c.eth_rpc.port) > 65535) {
       f.problems.push(`eth_rpc.port must be a port number, got "${c.eth_rpc.port}"`);
     }
   }
