@@ -1,11 +1,11 @@
 /** Jest: unit tests are hermetic; integration tests start real nodes (bcoin regtest, anvil) and the
  * built daemon; e2e tests drive the web UI in Debian's Chromium. `npm test` builds first. */
-// @noble/* (under @bitcoinerlab/secp256k1) ship ES modules only: jest must transform them.
+// @noble/* and @scure/* (under @bitcoinerlab/secp256k1 and ccxt) ship ES modules only: jest transforms them.
 const transform = { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = {
   testEnvironment: 'node',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:ccxt/node_modules/)?@(?:noble|scure)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {

@@ -8,6 +8,7 @@ import { DepositStore } from './exchange/deposit-store';
 import { Exchange } from './exchange/exchange';
 import { createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
+import { dummyExchangeRoutes } from './http/dummy-exchange';
 import { createPublicApp } from './http/public';
 import { startServer, type RunningServer } from './http/server';
 import { AddressPool, loadPool, type PoolCoin } from './pool';
@@ -22,6 +23,12 @@ import type { AppContext } from './service/context';
 import { DummyApiService } from './service/dummy';
 import { PublicApiService } from './service/public';
 import { Store } from './store/store';
+import {
+  createExchangeClient,
+  createPassthroughProcessor,
+  SimulatedExchange,
+  type PassthroughService,
+} from './passthrough';
 import { TellerError } from './util/errors';
 import type { Logger } from './util/logger';
 
@@ -99,10 +106,12 @@ export class App {
         config.admin_panel.host,
       );
     }
-    if (config.dummy.scanner || config.dummy.sender) {
+    if (config.dummy.scanner || config.dummy.sender || ctx.simulatedExchange) {
+      const dlog = log.child({ api: 'dummy' });
+      const extra = ctx.simulatedExchange ? dummyExchangeRoutes(ctx.simulatedExchange, dlog) : undefined;
       await listen(
         'dummy',
-        createDummyApp(new DummyApiService(ctx), config, log.child({ api: 'dummy' })),
+        createDummyApp(new DummyApiService(ctx), config, dlog, extra),
         config.dummy.http_addr,
       );
     }
@@ -156,7 +165,22 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   }
   for (const b of await deposits.allBindings()) scannerOf(b.coin_type)?.watch(b.coin_type, b.address);
 
-  const exchange = new Exchange({ config, deposits, sender, coins, log: log.child({ part: 'exchange' }) });
+  const { passthrough, simulatedExchange } = await buildPassthrough(
+    config,
+    store,
+    deposits,
+    coins,
+    sender,
+    log,
+  );
+  const exchange = new Exchange({
+    config,
+    deposits,
+    sender,
+    coins,
+    passthrough,
+    log: log.child({ part: 'exchange' }),
+  });
   const binder = new Binder({
     config,
     deposits,
@@ -178,9 +202,40 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     binder,
     dummyScanner,
     dummySender,
+    passthrough,
+    simulatedExchange,
     startedAt: process.hrtime.bigint(),
     version: opts.version,
   };
+}
+
+/**
+ * The passthrough exchange, when buy_method is passthrough or passthrough deposits are still
+ * unfinished (the operator switched back to direct: those finish as passthrough, as they were bound).
+ */
+async function buildPassthrough(
+  config: Config,
+  store: Store,
+  deposits: DepositStore,
+  coins: ReturnType<typeof depositCoins>,
+  sender: Sender,
+  log: Logger,
+): Promise<{ passthrough?: PassthroughService; simulatedExchange?: SimulatedExchange }> {
+  const unfinished =
+    (await deposits.idsWithStatus('waiting_passthrough')).length +
+    (await deposits.idsWithStatus('waiting_passthrough_order_complete')).length;
+  if (config.sky_exchanger.buy_method !== 'passthrough' && unfinished === 0) return {};
+  const plog = log.child({ part: 'passthrough' });
+  const client = await createExchangeClient({ config, store, log: plog });
+  const passthrough = createPassthroughProcessor({
+    config,
+    deposits,
+    client,
+    coins,
+    payoutDecimals: sender.decimals,
+    log: plog,
+  });
+  return { passthrough, simulatedExchange: client instanceof SimulatedExchange ? client : undefined };
 }
 
 /** Loads and validates the pool of every enabled deposit coin; used addresses come from the store. */

@@ -43,44 +43,33 @@ export async function opsPerSecond(
   return (ops * 1000) / elapsed;
 }
 
-export interface PairedRounds {
-  /** ops/s of each side, one entry per round. */
-  candidate: number[];
-  baseline: number[];
-  /** candidate / baseline of each round. */
-  ratios: number[];
-}
+/** ops/s of each named function, one entry per round. */
+export type Rounds<K extends string> = Record<K, number[]>;
 
 /**
- * Alternates candidate and baseline for `rounds` rounds (the order flips every round, so neither
- * side always runs on a warmer or colder cache); one warm-up round of each is discarded.
+ * Runs the functions in turn for `rounds` rounds (the order rotates every round, so none always
+ * runs on a warmer or colder cache); one warm-up round of each is discarded.
  */
-export async function pairedRounds(
-  candidate: () => unknown,
-  baseline: () => unknown,
+export async function interleavedRounds<K extends string>(
+  fns: Record<K, () => unknown>,
   opts: { rounds: number; minMs: number; minOps?: number },
-): Promise<PairedRounds> {
-  const run = (fn: () => unknown) => opsPerSecond(fn, opts);
-  await run(candidate);
-  await run(baseline);
-  const out: PairedRounds = { candidate: [], baseline: [], ratios: [] };
+): Promise<Rounds<K>> {
+  const names = Object.keys(fns) as K[];
+  const run = (k: K) => opsPerSecond(fns[k], opts);
+  for (const k of names) await run(k);
+  const out = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Rounds<K>;
   for (let i = 0; i < opts.rounds; i++) {
     gc();
-    let c: number;
-    let b: number;
-    if (i % 2 === 0) {
-      c = await run(candidate);
-      b = await run(baseline);
-    } else {
-      b = await run(baseline);
-      c = await run(candidate);
+    for (let j = 0; j < names.length; j++) {
+      const k = names[(i + j) % names.length];
+      out[k].push(await run(k));
     }
-    out.candidate.push(c);
-    out.baseline.push(b);
-    out.ratios.push(c / b);
   }
   return out;
 }
+
+/** Per-round ratios a[i] / b[i] (the same round's noise cancels). */
+export const ratios = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / b[i]);
 
 /** A full GC between rounds when node runs with --expose-gc (bench/run.mjs passes it). */
 export function gc(): void {

@@ -20,7 +20,11 @@ import { adminStatic } from './static';
  * Every /api path needs the bearer token when admin_panel.token is set.
  */
 
-const RETRY_ERRORS = { not_found: 'deposit_not_found', not_retryable: 'not_retryable' } as const;
+const RETRY_ERRORS = {
+  not_found: 'deposit_not_found',
+  not_retryable: 'not_retryable',
+  note_required: 'not_retryable',
+} as const;
 
 function requireMethod(req: Request, method: string): void {
   if (req.method !== method) throw new HttpError('method_not_allowed', '', { Allow: method });
@@ -59,14 +63,16 @@ function backupHandler(svc: AdminService, log: Logger): RequestHandler {
 }
 
 function depositRoutes(svc: AdminService, path: string): RequestHandler | undefined {
-  const m = /^\/api\/deposits\/([^/]+)(\/retry)?$/.exec(path);
+  const m = /^\/api\/deposits\/([^/]+)(\/retry|\/handled)?$/.exec(path);
   if (m === null) return undefined;
   const id = Buffer.from(m[1], 'latin1').toString('utf8');
   if (m[2] !== undefined) {
+    const action = m[2];
     return route(async (req, res) => {
       requireMethod(req, 'POST');
       try {
-        sendJson(res, await svc.retry(id));
+        if (action === '/retry') sendJson(res, await svc.retry(id));
+        else sendJson(res, await svc.markHandled(id, parseGoQuery(rawQueryOf(req)).get('note')?.[0] ?? ''));
       } catch (err) {
         throw fromServiceError(err, RETRY_ERRORS);
       }

@@ -14,7 +14,8 @@ import type { DummyService } from './services';
 
 /**
  * The dummy control server (spec teller-http.md §4, DESIGN.md difference 14): inject scanner
- * deposits, list and confirm dummy-sender broadcasts, and (beyond teller) set the dummy balance.
+ * deposits, list and confirm dummy-sender broadcasts, and (beyond teller) set the dummy balance and
+ * make the next broadcast fail permanently (to exercise errored deposits and the admin retry).
  * Parameters are read as Go's r.FormValue reads them (query string, urlencoded body).
  */
 
@@ -115,13 +116,34 @@ function balanceHandler(svc: DummyService, cfg: Config): RequestHandler {
   });
 }
 
-export function createDummyApp(svc: DummyService, cfg: Config, log: Logger): Express {
-  const routes = new Map<string, RequestHandler>();
+/** Beyond teller: `mode=permanent` fails the next payout broadcast for good, `mode=off` disarms it. */
+function failHandler(svc: DummyService, cfg: Config): RequestHandler {
+  return route(async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      throw new HttpError('method_not_allowed', '', { Allow: 'GET, POST' });
+    }
+    const form = await formOf(req, cfg.web.max_body_bytes);
+    const mode = required(form('mode'), 'mode_required');
+    if (mode !== 'permanent' && mode !== 'off') throw new HttpError('invalid_mode');
+    svc.failNextBroadcast(mode === 'permanent');
+    sendEmpty(res);
+  });
+}
+
+/** `extra`: more control routes on the same listener (the simulated passthrough exchange's). */
+export function createDummyApp(
+  svc: DummyService,
+  cfg: Config,
+  log: Logger,
+  extra: ReadonlyMap<string, RequestHandler> = new Map(),
+): Express {
+  const routes = new Map<string, RequestHandler>(extra);
   if (cfg.dummy.scanner) routes.set('/dummy/scanner/deposit', depositHandler(svc, cfg));
   if (cfg.dummy.sender) {
     routes.set('/dummy/sender/broadcasts', broadcastsHandler(svc));
     routes.set('/dummy/sender/confirm', confirmHandler(svc, cfg));
     routes.set('/dummy/sender/balance', balanceHandler(svc, cfg));
+    routes.set('/dummy/sender/fail', failHandler(svc, cfg));
   }
   const app = baseApp();
   app.use(

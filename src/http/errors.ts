@@ -65,6 +65,8 @@ const HTTP_ERRORS = {
   txn_not_found: { status: 404, text: 'txn not found' },
   coins_required: { status: 400, text: 'coins required' },
   invalid_coins: { status: 400, text: 'invalid coins' },
+  mode_required: { status: 400, text: 'mode required' },
+  invalid_mode: { status: 400, text: 'invalid mode: permanent or off' },
 } satisfies Record<string, ErrorEntry>;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

@@ -50,6 +50,8 @@ export interface AdminService {
   backupFileName(): string;
   /** Re-queues an errored or stuck deposit. Throws TellerError code 'not_found' | 'not_retryable'. */
   retry(depositId: string): Promise<object>;
+  /** Passthrough: the operator settled a failed order by hand (`note` says how). */
+  markHandled(depositId: string, note: string): Promise<object>;
   /** Extra operator views (scanners, pool usage, hot wallet, events of one deposit). */
   overview(): Promise<object>;
   deposit(depositId: string): Promise<object | undefined>;
@@ -65,4 +67,6 @@ export interface DummyService {
   confirm(txid: string | undefined, seq: number | undefined): Promise<boolean>;
   /** Beyond teller: set the dummy hot wallet balance (droplets / base units). */
   setBalance(coins: bigint): Promise<void>;
+  /** Beyond teller: arm (or disarm) a permanent failure of the dummy sender's next broadcast. */
+  failNextBroadcast(armed: boolean): void;
 }

@@ -119,7 +119,7 @@ class Processor {
         throw new ExchangeUnavailableError(`client order id ${cid} is in use but its order is not found`);
       order = found;
     }
-    return this.placed(rec, order, 'order placed');
+    return this.placed(rec, order, 'placed');
   }
 
   /** Writes the client order id and the amount to spend: the intent, durable before any request. */
@@ -174,7 +174,7 @@ class Processor {
     );
     this.log(rec).info(
       { orderId: order.id, clientOrderId: order.clientOrderId, status: order.status },
-      `passthrough ${how}`,
+      `passthrough order ${how}`,
     );
     return { kind: 'next' };
   }
@@ -271,8 +271,11 @@ class Processor {
 
   /** Retryable exchange errors wait here (backoff, or the rate-limit wait); the rest go to the exchange. */
   private async failed(rec: DepositRecord, err: unknown): Promise<StepOutcome> {
-    if (!(err instanceof PassthroughError) || !err.retryable) throw err;
     const id = rec.deposit_id;
+    if (!(err instanceof PassthroughError) || !err.retryable) {
+      this.failures.delete(id);
+      throw err;
+    }
     const message = err instanceof InsufficientFundsError ? INSUFFICIENT_BALANCE_TEXT : err.message;
     const current = (await this.ctx.deposits.get(id)) ?? rec;
     if (current.last_error !== message) {

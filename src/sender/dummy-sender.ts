@@ -24,6 +24,9 @@ const START_HOURS = 100n;
 const BALANCE_KEY = 'dummy!balance';
 const txKey = (seq: number): string => `dummy!tx!${seqKey(seq)}`;
 
+/** The error of a broadcast failed on purpose by `failNextBroadcast` (/dummy/sender/fail). */
+export const DUMMY_BROADCAST_REJECTED = 'dummy sender: broadcast rejected (armed by /dummy/sender/fail)';
+
 /**
  * A fake payout chain for testers (teller's DummySender), controlled through the dummy API:
  * transactions confirm only when told to. Unlike teller's, its ledger lives in the store, so a
@@ -34,6 +37,7 @@ export class DummySender implements Sender {
   private balanceState: DummyBalance;
   private readonly txs: DummyTx[] = [];
   private readonly byTxid = new Map<string, DummyTx>();
+  private failNext = false;
 
   private constructor(
     private readonly store: Store,
@@ -82,6 +86,10 @@ export class DummySender implements Sender {
 
   async broadcast(p: PreparedPayout): Promise<void> {
     if (this.byTxid.has(p.txid)) return; // already known: the same bytes again change nothing
+    if (this.failNext) {
+      this.failNext = false;
+      throw new SenderError(DUMMY_BROADCAST_REJECTED, false, 'broadcast_rejected');
+    }
     if (p.amount > this.balanceState.coins)
       throw new InsufficientBalanceError('CreateTransaction not enough coins');
     const tx: DummyTx = { seq: this.txs.length, txid: p.txid, to: p.to, amount: p.amount, confirmed: false };
@@ -121,6 +129,16 @@ export class DummySender implements Sender {
   async setBalance(coins: bigint): Promise<void> {
     this.balanceState = { ...this.balanceState, coins };
     await this.store.write([{ type: 'put', space: 'sender', key: BALANCE_KEY, value: this.balanceState }]);
+  }
+
+  /**
+   * Arms (or disarms) one permanent failure: the next broadcast of a new transaction throws a
+   * non-retryable SenderError, as a node rejecting a transaction for good would. The deposit then
+   * carries that error until an operator retries it, which is what the admin retry is tested
+   * with. A test knob, kept in memory: a restart disarms it.
+   */
+  failNextBroadcast(armed: boolean): void {
+    this.failNext = armed;
   }
 
   private remember(tx: DummyTx): void {

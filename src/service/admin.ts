@@ -1,4 +1,5 @@
 import { formatUnits } from '../exchange/amounts';
+import { ExchangeError } from '../exchange/errors';
 import { STATUSES, type Status, type StoredStatus } from '../exchange/types';
 import type { AdminService } from '../http/services';
 import { writeBackup } from '../store/backup';
@@ -70,7 +71,21 @@ export class AdminApiService implements AdminService {
   }
 
   async retry(depositId: string): Promise<object> {
-    return depositInfo(await this.ctx.exchange.retry(depositId));
+    const { passthrough, exchange, deposits } = this.ctx;
+    const rec = await deposits.get(depositId);
+    if (passthrough && rec && rec.error && rec.status.startsWith('waiting_passthrough')) {
+      // A failed order needs a new client order id to be resubmitted, not just another step.
+      const retried = await passthrough.retryPassthrough(depositId);
+      exchange.schedule(depositId);
+      return depositInfo(retried);
+    }
+    return depositInfo(await exchange.retry(depositId));
+  }
+
+  async markHandled(depositId: string, note: string): Promise<object> {
+    if (!this.ctx.passthrough)
+      throw new ExchangeError('not_retryable', 'no passthrough exchange is configured');
+    return depositInfo(await this.ctx.passthrough.markHandled(depositId, note));
   }
 
   async overview(): Promise<object> {

@@ -8,6 +8,7 @@ import type { Scanner } from '../scanner/types';
 import type { DummyScanner } from '../scanner/dummy-scanner';
 import type { DummySender } from '../sender/dummy-sender';
 import type { Sender } from '../sender/types';
+import type { PassthroughService, SimulatedExchange } from '../passthrough';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 
@@ -25,6 +26,9 @@ export interface AppContext {
   binder: Binder;
   dummyScanner?: DummyScanner;
   dummySender?: DummySender;
+  /** Present when passthrough deposits can exist. */
+  passthrough?: PassthroughService;
+  simulatedExchange?: SimulatedExchange;
   /** process.hrtime.bigint() at start, for uptime. */
   startedAt: bigint;
   /** Git commit the build was made from ('' if unknown), as teller's health `version`. */

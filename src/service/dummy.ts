@@ -34,4 +34,8 @@ export class DummyApiService implements DummyService {
     await this.ctx.dummySender?.setBalance(coins);
     await this.ctx.exchange.wakeWaitingSend();
   }
+
+  failNextBroadcast(armed: boolean): void {
+    this.ctx.dummySender?.failNextBroadcast(armed);
+  }
 }

@@ -491,7 +491,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     // Live: no reload happened.
     await expect(page.evaluate(() => (window as unknown as { marker: number }).marker)).resolves.toBe(42);
     expect(mock.statusCalls.every((c) => c === `/api/v2/status?${SKY_ADDR}`)).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, 'buyer-desktop.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'mock-buyer-desktop.png'), fullPage: true });
   });
 
   it('falls back to /api/status when the server has no v2 status', async () => {
@@ -598,7 +598,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     const overflow = () =>
       page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await expect(overflow()).resolves.toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SHOTS, 'buyer-phone.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'mock-buyer-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 360, height: 740 });
     await expect(overflow()).resolves.toBeLessThanOrEqual(0);
     await byTestId('lang-ru').click();
@@ -641,7 +641,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
 
     await byTestId('status-filter').selectOption('');
     await until(async () => (await byTestId('deposit-row').count()) === 2);
-    await page.screenshot({ path: path.join(SHOTS, 'admin.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'mock-admin.png'), fullPage: true });
 
     // The token lives in sessionStorage: the dashboard under /admin/ uses it straight away.
     await page.goto(`${origin(admin)}/admin/`);

@@ -220,8 +220,7 @@ function spawnDaemon(configPath: string, dataDir: string, env: Record<string, st
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; listener?: string; address?: string };
+        const entry = parseLogLine(line);
         if (entry.msg === 'listening' && entry.listener && entry.address) {
           listeners.set(entry.listener, entry.address);
         }
@@ -240,6 +239,16 @@ function spawnDaemon(configPath: string, dataDir: string, env: Record<string, st
   });
 }
 
+/** A JSON log line's fields; {} for anything else (pretty output, a stray line). */
+function parseLogLine(line: string): { msg?: string; listener?: string; address?: string } {
+  if (!line.startsWith('{')) return {};
+  try {
+    return JSON.parse(line) as { msg?: string; listener?: string; address?: string };
+  } catch {
+    return {};
+  }
+}
+
 const urlOf = (listeners: Map<string, string>, name: string): string => {
   const addr = listeners.get(name);
   return addr ? `http://${addr}` : '';
@@ -252,7 +261,13 @@ export async function startDaemon(overrides: TomlTable = {}, opts: DaemonOptions
   const dataDir = opts.dataDir ?? path.join(tmp, 'data');
   let config = mergeConfig(baseConfig(), overrides);
   writeFileSync(configPath, toToml(config));
-  let current = await spawnDaemon(configPath, dataDir, opts.env ?? {});
+  let current: Started;
+  try {
+    current = await spawnDaemon(configPath, dataDir, opts.env ?? {});
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
 
   const daemon: Daemon = {
     publicUrl: '',
@@ -331,10 +346,12 @@ export function runCli(
   });
 }
 
-/** Writes `config` (merged into the base unless `raw` is a string) to a temp file; returns its path. */
-export function writeConfigFile(config: TomlTable | string): string {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-cfg-'));
-  const file = path.join(tmp, 'config.toml');
+/**
+ * Writes `config` (merged into the base unless it is a raw TOML string) to a new file in `dir`;
+ * returns its path.
+ */
+export function writeConfigFile(dir: string, config: TomlTable | string): string {
+  const file = path.join(mkdtempSync(path.join(dir, 'cfg-')), 'config.toml');
   writeFileSync(file, typeof config === 'string' ? config : toToml(mergeConfig(baseConfig(), config)));
   return file;
 }

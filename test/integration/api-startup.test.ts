@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 const run = (config: TomlTable | string) =>
-  runCli(['-c', writeConfigFile(config), '-d', path.join(tmp, 'data')]);
+  runCli(['-c', writeConfigFile(tmp, config), '-d', path.join(tmp, 'data')]);
 
 const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
   [

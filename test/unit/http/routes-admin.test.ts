@@ -31,6 +31,10 @@ function fakeAdmin(over: Partial<AdminService> = {}) {
       if (id === 'boom:0') throw new Error('store closed');
       return { deposit_id: id, status: 'waiting_send' };
     },
+    markHandled: async (id, note) => {
+      if (note === '') throw tellerError('note_required', 'note required');
+      return { deposit_id: id, status: 'done', error: `handled manually: ${note}` };
+    },
     overview: async () => ({ scanners: [] }),
     deposit: async (id) => {
       calls.deposit.push(id);
@@ -186,6 +190,20 @@ describe('deposit detail and retry (beyond teller)', () => {
     const { port } = await start();
     const r = await request(port, `/api/deposits/${id}/retry`, { method: 'POST' });
     expect([r.status, r.text]).toEqual([status, text]);
+  });
+
+  it('POST /api/deposits/<id>/handled?note= → the service JSON; a missing note is a 409', async () => {
+    const { port } = await start();
+    const ok = await request(port, '/api/deposits/ab:0/handled?note=refunded%20by%20hand', {
+      method: 'POST',
+    });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.text)).toMatchObject({
+      status: 'done',
+      error: 'handled manually: refunded by hand',
+    });
+    const bad = await request(port, '/api/deposits/ab:0/handled', { method: 'POST' });
+    expect([bad.status, bad.text]).toEqual([409, 'note required\n']);
   });
 
   it('GET .../retry → 405 Allow: POST', async () => {

@@ -16,6 +16,7 @@ function fakeDummy(over: Partial<DummyService> = {}) {
     validated: [] as [string, string][],
     confirm: [] as [string | undefined, number | undefined][],
     balance: [] as bigint[],
+    fail: [] as boolean[],
   };
   const svc: DummyService = {
     validateDepositAddress: (coin, addr) => {
@@ -37,6 +38,9 @@ function fakeDummy(over: Partial<DummyService> = {}) {
     },
     setBalance: async (coins) => {
       calls.balance.push(coins);
+    },
+    failNextBroadcast: (armed) => {
+      calls.fail.push(armed);
     },
     ...over,
   };
@@ -220,12 +224,42 @@ describe('/dummy/sender/*', () => {
     expect([r.status, r.headers.allow]).toEqual([405, 'GET, POST']);
   });
 
+  it('fail arms (mode=permanent) and disarms (mode=off) a failure of the next broadcast', async () => {
+    const { port, svc } = await start();
+    expect((await request(port, '/dummy/sender/fail?mode=permanent')).status).toBe(200);
+    const post = await request(port, '/dummy/sender/fail', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'mode=off',
+    });
+    expect([post.status, post.text]).toEqual([200, '']);
+    expect(svc.calls.fail).toEqual([true, false]);
+  });
+
+  it.each([
+    ['', 400, 'mode required\n'],
+    ['?mode=retryable', 400, 'invalid mode: permanent or off\n'],
+    ['?mode=PERMANENT', 400, 'invalid mode: permanent or off\n'],
+  ])('fail%s → %i', async (query, status, text) => {
+    const { port, svc } = await start();
+    const r = await request(port, `/dummy/sender/fail${query}`);
+    expect([r.status, r.text]).toEqual([status, text]);
+    expect(svc.calls.fail).toEqual([]);
+  });
+
+  it('fail with PUT → 405 Allow: GET, POST', async () => {
+    const { port } = await start();
+    const r = await request(port, '/dummy/sender/fail?mode=off', { method: 'PUT' });
+    expect([r.status, r.headers.allow]).toEqual([405, 'GET, POST']);
+  });
+
   it('are not mounted without dummy.sender', async () => {
     const { port } = await start({}, (c) => (c.dummy.sender = false));
     for (const p of [
       '/dummy/sender/broadcasts',
       '/dummy/sender/confirm?seq=0',
       '/dummy/sender/balance?coins=1',
+      '/dummy/sender/fail?mode=off',
     ]) {
       expect((await request(port, p)).status).toBe(404);
     }

@@ -57,7 +57,7 @@ describe('full flow', () => {
       expect.stringMatching(/^- -> waiting_decide: deposit of 1234567 BTC/),
       'waiting_decide -> waiting_passthrough: buy method passthrough',
       `waiting_passthrough -> waiting_passthrough: order requested: spend 0.01234567 BTC on simulated SKY/BTC, client order id ${clientOrderIdFor(id)}`,
-      'waiting_passthrough -> waiting_passthrough_order_complete: order 1 order placed: closed',
+      'waiting_passthrough -> waiting_passthrough_order_complete: order 1 placed: closed',
       'waiting_passthrough_order_complete -> waiting_send: order 1 closed: bought 6.16383 SKY after a fee of 0.00617 (exchange), spent 0.01234 BTC, 0.00000567 BTC unspent',
       expect.stringMatching(/^waiting_send -> waiting_confirm: payout [0-9a-f]{64} signed$/),
       expect.stringMatching(/^waiting_confirm -> done: payout [0-9a-f]{64} confirmed$/),

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { baseConfig, CLI, mergeConfig, REPO_ROOT, toToml, type TomlTable } from '../../test/helpers/daemon';
+
+/**
+ * The built daemon as a child process (`node dist/cli.js -c <toml> -d <dir>`), with the test
+ * harness's base config (dummy scanner and sender, ephemeral ports, throttling off). Ready = the
+ * `teller started` log line; its `listening` lines give the ports.
+ */
+
+export interface RunningDaemon {
+  child: ChildProcess;
+  pid: number;
+  /** spawn → `teller started`, ms. */
+  readyMs: number;
+  listeners: Map<string, string>;
+  url(listener: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+export { baseConfig, mergeConfig, type TomlTable };
+
+export function writeConfig(dir: string, config: TomlTable): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'config.toml');
+  writeFileSync(file, toToml(config));
+  return file;
+}
+
+export function launchDaemon(configFile: string, dataDir: string, env: Record<string, string> = {}): Promise<RunningDaemon> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, '-c', configFile, '-d', dataDir], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let pending = '';
+  const listeners = new Map<string, string>();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`daemon not ready within ${READY_TIMEOUT_MS} ms:\n${out.slice(-4000)}`));
+    }, READY_TIMEOUT_MS);
+    child.stderr?.setEncoding('utf8');
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => (out = (out + s).slice(-200_000)));
+    child.stdout?.on('data', (s: string) => {
+      out = (out + s).slice(-200_000);
+      pending += s;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (ready || !line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; listener?: string; address?: string };
+        if (entry.msg === 'listening' && entry.listener && entry.address) listeners.set(entry.listener, entry.address);
+        if (entry.msg === 'teller started') {
+          ready = true;
+          clearTimeout(timer);
+          const readyMs = performance.now() - t0;
+          resolve({
+            child,
+            pid: child.pid ?? 0,
+            readyMs,
+            listeners,
+            url: (name) => `http://${listeners.get(name) ?? ''}`,
+            output: () => out,
+            stop: async () => {
+              if (child.exitCode === null && child.signalCode === null) {
+                child.kill('SIGTERM');
+                const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+                await exited;
+                clearTimeout(kill);
+              }
+            },
+          });
+        }
+      }
+    });
+    void exited.then(() => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`daemon exited (${child.exitCode}) before it was ready:\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+/** Resident set (VmRSS) and its peak (VmHWM) of a process, in MB. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
