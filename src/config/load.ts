@@ -90,6 +90,10 @@ export function parseConfig(text: string, opts: LoadOptions = {}, source = 'conf
   const envToken = env[ADMIN_TOKEN_ENV];
   const adminTokenFromEnv = envToken !== undefined && envToken !== '';
   if (adminTokenFromEnv) config.admin_panel.token = envToken;
+  // Exchange keys may come from the environment rather than sit in the file.
+  const pt = config.sky_exchanger.passthrough;
+  if (pt.api_key === '') pt.api_key = env.TELLER_EXCHANGE_KEY ?? '';
+  if (pt.secret === '') pt.secret = env.TELLER_EXCHANGE_SECRET ?? '';
   const checked = validateConfig(config, { cwd: opts.cwd ?? process.cwd(), adminTokenFromEnv });
   const problems = [...findings.problems, ...checked.problems];
   const warnings = [...findings.warnings, ...checked.warnings];

@@ -178,6 +178,22 @@ describe('crashes at arbitrary moments', () => {
     expect(await broadcasts(d)).toHaveLength(delays.length);
   });
 
+  it('a deposit whose tx id holds any Unicode is indexed by status and resumed after a restart', async () => {
+    const d = await start({ sky_exchanger: { send_enabled: false } });
+    const addr = await bind(d, SKY[0], 'BTC');
+    // U+1F600 is 4 bytes in UTF-8: it sorts after every BMP character in the store's key order.
+    const tx = 'rs-\u{1F600}-\uFFFF-é';
+    await deposit(d, { addr, value: 400_000, tx });
+    await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'waiting_send');
+    expect((await adminDeposits(d, 'waiting_send')).map((x) => x.deposit_id)).toEqual([`${tx}:0`]);
+    await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
+    const rec = await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'waiting_confirm');
+    expect(rec.sky_sent).toBe(2_000_000);
+    await confirmAll(d);
+    await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'done');
+    expect((await adminDeposits(d, 'done')).map((x) => x.deposit_id)).toEqual([`${tx}:0`]);
+  });
+
   it('a rate change across a restart does not change a recorded deposit (the rate is frozen)', async () => {
     const d = await start({ sky_exchanger: { send_enabled: false } });
     const addr = await bind(d, SKY[4], 'BTC');
