@@ -2,6 +2,7 @@ import type { ScannerConfig } from '../config/types';
 import { depositIdOf, type ScannedDeposit } from '../exchange/types';
 import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
+import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
 import { CatchUpProgress } from './engine-progress';
 import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
@@ -45,9 +46,6 @@ const DEFAULT_BATCH_BLOCKS = 50;
 const DEFAULT_PROGRESS_MS = 5_000;
 const MIN_REF_WINDOW_BLOCKS = 100;
 const RETRY_BASE_MS = 250;
-
-const backoffMs = (attempt: number, capMs: number): number =>
-  Math.min(capMs, RETRY_BASE_MS * 2 ** attempt) * (0.5 + Math.random() * 0.5);
 
 export class ChainScanner implements Scanner {
   readonly chain: string;
@@ -200,7 +198,7 @@ export class ChainScanner implements Scanner {
       this.lastError = '';
     } catch (err) {
       this.noteFailure(err);
-      delay = backoffMs(this.failures - 1, this.periodMs);
+      delay = backoffDelayMs(this.failures - 1, RETRY_BASE_MS, this.periodMs);
     }
     this.schedule(delay, signal);
   }

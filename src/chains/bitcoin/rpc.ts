@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { backoffDelayMs, sleep } from '../../util/backoff';
 import type { Logger } from '../../util/logger';
 import { TellerError, errorMessage } from '../../util/errors';
 
@@ -86,12 +87,6 @@ const TRANSIENT_CODES = new Set([
 const BASE_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** Exponential back-off with jitter (50-100 % of the step), capped. */
-const backoffMs = (attempt: number, baseMs: number, capMs: number): number =>
-  Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + Math.random() * 0.5);
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Parses `btc_rpc.server` into a URL. */
 export function btcRpcUrl(server: string, cert: string): URL {
@@ -221,7 +216,7 @@ export class BtcRpcClient {
           }
           throw err;
         }
-        const delay = backoffMs(attempt - 1, BASE_RETRY_MS, MAX_RETRY_MS);
+        const delay = backoffDelayMs(attempt - 1, BASE_RETRY_MS, MAX_RETRY_MS);
         this.opts.log?.debug(
           { method: label, attempt, delayMs: Math.round(delay), err: err.message },
           'btc rpc retry',

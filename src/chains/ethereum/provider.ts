@@ -1,4 +1,5 @@
 import { FetchRequest, JsonRpcProvider, WebSocketProvider, type JsonRpcApiProvider } from 'ethers';
+import { backoffDelayMs } from '../../util/backoff';
 import { TellerError, errorMessage } from '../../util/errors';
 
 /**
@@ -225,14 +226,6 @@ export interface RetryOptions {
   /** Called before each wait (for a warn log). */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
-
-/** Exponential back-off, capped, with jitter (50-100 % of the step) so clients do not sync up. */
-export const backoffDelayMs = (
-  attempt: number,
-  baseMs: number,
-  capMs: number,
-  random = Math.random,
-): number => Math.round(Math.min(capMs, baseMs * 2 ** attempt) * (0.5 + random() * 0.5));
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new TellerError('aborted', 'aborted');

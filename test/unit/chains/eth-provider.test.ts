@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { backoffDelayMs } from '../../../src/util/backoff';
 import {
   EthChainError,
   EthRpcError,
-  backoffDelayMs,
   checkChain,
   classifyEthError,
   ethRpcUrl,
