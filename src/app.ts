@@ -11,7 +11,7 @@ import { createDummyApp } from './http/dummy';
 import { dummyExchangeRoutes } from './http/dummy-exchange';
 import { createPublicApp } from './http/public';
 import { startServer, type RunningServer } from './http/server';
-import { AddressPool, loadPool, type PoolCoin } from './pool';
+import { AddressPool, loadPoolStamped, type PoolCoin, type PoolStamp, type PoolStamps } from './pool';
 import { DummyScanner } from './scanner/dummy-scanner';
 import { createChainScanners } from './scanner/factory';
 import type { Scanner } from './scanner/types';
@@ -134,7 +134,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   const deposits = new DepositStore(store);
   await deposits.open();
   const coins = depositCoins(config);
-  const pools = await loadPools(config, coins, deposits, cwd, log);
+  const pools = await loadPools(config, coins, deposits, cwd, log, opts.version);
 
   let dummySender: DummySender | undefined;
   let sender: Sender;
@@ -163,7 +163,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     if (c.enabled && !scannerOf(symbol))
       throw new StartupError(`${symbol} deposits are enabled but no scanner handles them`);
   }
-  for (const b of await deposits.allBindings()) scannerOf(b.coin_type)?.watch(b.coin_type, b.address);
+  for (const b of await deposits.boundAddresses()) scannerOf(b.coin)?.watch(b.coin, b.address);
 
   const { passthrough, simulatedExchange } = await buildPassthrough(
     config,
@@ -245,20 +245,31 @@ async function loadPools(
   deposits: DepositStore,
   cwd: string,
   log: Logger,
+  build: string,
 ): Promise<Map<PoolCoin, AddressPool>> {
   const files: Record<PoolCoin, string> = {
     BTC: config.btc_addresses,
     ETH: config.eth_addresses,
     SKY: config.sky_addresses,
   };
+  // A pool file already validated by this build is not validated again (src/pool/stamp.ts).
+  const stamps: PoolStamps = {
+    get: (coin) => deposits.store.get<PoolStamp>('meta', `pool_stamp:${coin}`),
+    put: (coin, stamp) =>
+      deposits.store.write([{ type: 'put', space: 'meta', key: `pool_stamp:${coin}`, value: stamp }]),
+  };
   const pools = new Map<PoolCoin, AddressPool>();
   for (const c of coins.values()) {
     if (!c.enabled || pools.has(c.pool)) continue;
     const file = path.resolve(cwd, files[c.pool]);
-    const addresses = loadPool(file, c.pool, config.btc_scanner.network);
+    const network = config.btc_scanner.network;
+    const { addresses, reused } = await loadPoolStamped(file, c.pool, network, build, stamps);
     const pool = new AddressPool(c.pool, addresses, await deposits.usedAddresses(c.pool));
     pools.set(c.pool, pool);
-    log.info({ coin: c.pool, file, total: pool.total(), remaining: pool.remaining() }, 'address pool loaded');
+    log.info(
+      { coin: c.pool, file, total: pool.total(), remaining: pool.remaining(), revalidated: !reused },
+      'address pool loaded',
+    );
   }
   return pools;
 }

@@ -38,7 +38,14 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
+  // The log is kept as a ring of recent chunks: under load the daemon logs every request, and
+  // copying a growing string per chunk would load this process, where autocannon also runs.
+  const chunks: string[] = [];
+  const keep = (s: string): void => {
+    chunks.push(s);
+    if (chunks.length > 2000) chunks.splice(0, 1000);
+  };
+  const output = (): string => chunks.join('');
   let pending = '';
   const listeners = new Map<string, string>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -46,13 +53,14 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
     let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`daemon not ready within ${READY_TIMEOUT_MS} ms:\n${out.slice(-4000)}`));
+      reject(new Error(`daemon not ready within ${READY_TIMEOUT_MS} ms:\n${output().slice(-4000)}`));
     }, READY_TIMEOUT_MS);
     child.stderr?.setEncoding('utf8');
     child.stdout?.setEncoding('utf8');
-    child.stderr?.on('data', (s: string) => (out = (out + s).slice(-200_000)));
+    child.stderr?.on('data', keep);
     child.stdout?.on('data', (s: string) => {
-      out = (out + s).slice(-200_000);
+      keep(s);
+      if (ready) return;
       pending += s;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -70,7 +78,7 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
             readyMs,
             listeners,
             url: (name) => `http://${listeners.get(name) ?? ''}`,
-            output: () => out,
+            output,
             stop: async () => {
               if (child.exitCode === null && child.signalCode === null) {
                 child.kill('SIGTERM');
@@ -86,7 +94,7 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
     void exited.then(() => {
       if (ready) return;
       clearTimeout(timer);
-      reject(new Error(`daemon exited (${child.exitCode}) before it was ready:\n${out.slice(-4000)}`));
+      reject(new Error(`daemon exited (${child.exitCode}) before it was ready:\n${output().slice(-4000)}`));
     });
   });
 }

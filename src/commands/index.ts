@@ -37,10 +37,9 @@ const COMMANDS: readonly Command[] = [
 ];
 
 const usageLine = (c: Command): string => `${c.words.join(' ')} ${c.args}`.trim();
-const WIDTH = Math.max(...COMMANDS.map((c) => usageLine(c).length)) + 3;
 
 export const COMMANDS_USAGE = `Commands (on a stopped daemon's data dir, given with -d; exit 0 done, 1 failed, 2 bad usage):
-${COMMANDS.map((c) => `  ${usageLine(c).padEnd(WIDTH)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${usageLine(c)}\n      ${c.summary}`).join('\n')}
 `;
 
 /** The daemon's own flags that take a value; everything else after a command word is the command's. */

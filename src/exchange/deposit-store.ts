@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Op, RangeOptions, Store } from '../store/store';
-import { seqKey } from '../store/store';
+import type { Op, Store } from '../store/store';
+import { prefixRange, seqKey } from '../store/store';
 import type { PreparedPayout } from '../sender/types';
 import type { Binding, DepositEvent, DepositRecord, StoredStatus } from './types';
 import { ExchangeError } from './errors';
@@ -27,17 +27,6 @@ const TRANSITIONS: Record<StoredStatus, readonly StoredStatus[]> = {
 export const bindingKey = (coin: string, address: string): string => `${coin}!${address}`;
 const statusKey = (status: StoredStatus, id: string): string => `${status}!${id}`;
 const nowSec = (): number => Math.floor(Date.now() / 1000);
-
-/**
- * Every key that starts with `prefix` (which ends with a BMP separator such as `!`): the range up
- * to the prefix with its last character incremented. store.prefixRange's `prefix + '\uffff'` bound
- * misses keys whose next character lies beyond U+FFFF (4 bytes in UTF-8, sorting after EF BF BF),
- * and deposit ids come from the dummy API with any text in them.
- */
-const keysUnder = (prefix: string): RangeOptions => ({
-  gte: prefix,
-  lt: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
-});
 
 export class DepositStore {
   private depositSeq = 0;
@@ -70,13 +59,13 @@ export class DepositStore {
   }
 
   async bindingsOf(skyAddress: string): Promise<Binding[]> {
-    const keys = await this.store.values<string>('bindings_by_sky', keysUnder(`${skyAddress}!`));
+    const keys = await this.store.values<string>('bindings_by_sky', prefixRange(`${skyAddress}!`));
     const found = await this.store.getMany<Binding>('bindings', keys);
     return found.filter((b): b is Binding => b !== undefined);
   }
 
   async countBindings(skyAddress: string): Promise<number> {
-    const keys = this.store.keys('bindings_by_sky', keysUnder(`${skyAddress}!`));
+    const keys = this.store.keys('bindings_by_sky', prefixRange(`${skyAddress}!`));
     let n = 0;
     while (!(await keys.next()).done) n++;
     return n;
@@ -84,6 +73,19 @@ export class DepositStore {
 
   async allBindings(): Promise<Binding[]> {
     return this.store.values<Binding>('bindings');
+  }
+
+  /**
+   * Every bound (coin, deposit address), read from the keys alone: at startup, with 100,000
+   * bindings, decoding every record only to re-watch its address cost ~0.3 s and 20 MB of heap.
+   */
+  async boundAddresses(): Promise<{ coin: string; address: string }[]> {
+    const out: { coin: string; address: string }[] = [];
+    for await (const key of this.store.keys('bindings')) {
+      const sep = key.indexOf('!');
+      out.push({ coin: key.slice(0, sep), address: key.slice(sep + 1) });
+    }
+    return out;
   }
 
   /** Writes a binding and marks its address used in `poolCoin`'s pool, atomically. */
@@ -115,7 +117,7 @@ export class DepositStore {
   /** Addresses of `coin`'s pool already handed out. */
   async usedAddresses(coin: string): Promise<string[]> {
     const out: string[] = [];
-    for await (const k of this.store.keys('pool_used', keysUnder(`${coin}!`)))
+    for await (const k of this.store.keys('pool_used', prefixRange(`${coin}!`)))
       out.push(k.slice(coin.length + 1));
     return out;
   }
@@ -123,7 +125,7 @@ export class DepositStore {
   async depositsOfAddress(coin: string, address: string): Promise<DepositRecord[]> {
     const ids = await this.store.values<string>(
       'deposits_by_addr',
-      keysUnder(`${bindingKey(coin, address)}!`),
+      prefixRange(`${bindingKey(coin, address)}!`),
     );
     const found = await this.store.getMany<DepositRecord>('deposits', ids);
     return found.filter((d): d is DepositRecord => d !== undefined);
@@ -131,7 +133,7 @@ export class DepositStore {
 
   async idsWithStatus(status: StoredStatus): Promise<string[]> {
     const ids: string[] = [];
-    for await (const k of this.store.keys('deposit_status', keysUnder(`${status}!`)))
+    for await (const k of this.store.keys('deposit_status', prefixRange(`${status}!`)))
       ids.push(k.slice(status.length + 1));
     return ids;
   }

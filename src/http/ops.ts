@@ -1,4 +1,5 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
+import type http from 'node:http';
 import { isStatus, type StoredStatus } from '../exchange/types';
 import { verifyAudit } from '../ops/audit';
 import { depositRecords, exportContentType, isExportFormat, writeDeposits } from '../ops/export';
@@ -32,7 +33,7 @@ import { textErrors } from './middleware/text-error';
  *  - `opsAdminRoutes` for the admin app (behind its bearer token): GET /api/audit/verify,
  *    GET /api/export?format=csv|json[&status=s], POST /api/rescan {chain, from_height},
  *    POST /api/recheck {txid, chain?}. Their failures are JSON `{"error": "..."}` bodies;
- *  - `httpMetrics`: a middleware counting requests by API, teller route and status.
+ *  - `withHttpMetrics`: wraps an app's listener to count requests by API, teller route and status.
  */
 
 /** Request bodies of the ops routes are tiny JSON objects. */
@@ -40,6 +41,15 @@ const MAX_BODY_BYTES = 4096;
 
 /** Teller's public API routes (labels of teller_http_requests_total). */
 export const PUBLIC_API_ROUTES = ['/api/bind', '/api/status', '/api/v2/status', '/api/config', '/api/health'];
+/** The admin app's own routes (src/http/admin.ts; a route missing here is only labelled 'other'). */
+export const ADMIN_API_ROUTES = [
+  '/api/deposit-addresses',
+  '/api/deposits',
+  '/api/deposits/errored',
+  '/api/accounting',
+  '/api/backup',
+  '/api/overview',
+];
 /** Admin routes with an id in the path, as labels. */
 export const ADMIN_ROUTE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^\/api\/deposits\/[^/]+\/retry$/, '/api/deposits/:id/retry'],
@@ -64,15 +74,26 @@ export function routeLabeler(
   };
 }
 
-/** Counts every finished request of `api`; mount it first, before the app's other middleware. */
-export function httpMetrics(
+/** The request path, `%XX` decoded to one char per byte as the Go mux sees it (go-mux.ts). */
+function requestPath(url: string): string {
+  const q = url.indexOf('?');
+  const raw = q < 0 ? url : url.slice(0, q);
+  return raw.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * Wraps a listener (an express app) so that every finished request of `api` is counted, whatever
+ * the app does with it: the apps themselves stay unaware of metrics.
+ */
+export function withHttpMetrics(
+  listener: http.RequestListener,
   metrics: Pick<TellerMetrics, 'countHttp'>,
   api: string,
   label: (path: string) => string,
-): RequestHandler {
-  return (req, res, next) => {
-    res.once('close', () => metrics.countHttp(api, label(pathOf(req)), res.statusCode));
-    next();
+): http.RequestListener {
+  return (req, res) => {
+    res.once('close', () => metrics.countHttp(api, label(requestPath(req.url ?? '')), res.statusCode));
+    listener(req, res);
   };
 }
 

@@ -85,7 +85,9 @@ export class BackupScheduler {
         debug: (m) => log.debug({ part: 'cron' }, errorMessage(m)),
       },
     });
-    void this.task.start();
+    Promise.resolve(this.task.start()).catch((err: unknown) =>
+      log.error({ err: errorMessage(err), schedule }, 'scheduled backups could not start'),
+    );
     this.opts.log.info({ schedule, dir: this.dir, keep: this.opts.backup.keep }, 'scheduled backups on');
   }
 
@@ -94,7 +96,11 @@ export class BackupScheduler {
     const task = this.task;
     this.task = null;
     if (task) await task.destroy();
-    await this.running;
+    // Its failure, if any, went to whoever started it (tick() logs it).
+    await this.running?.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private async tick(): Promise<void> {

@@ -26,7 +26,8 @@ export type NotificationResult = 'sent' | 'failed' | 'dropped';
 export type RpcObserver = (chain: string, method: string, seconds: number, ok: boolean) => void;
 
 export interface MetricsOptions {
-  source: OpsSource;
+  /** The daemon's state, read at scrape time; or attach it later with watch(). */
+  source?: OpsSource;
   log: Logger;
   /** Build commit, as `teller_build_info{version}`. */
   version?: string;
@@ -42,83 +43,21 @@ export class TellerMetrics {
   private readonly rpcErrors: Counter<'chain'>;
   private readonly httpRequests: Counter<'api' | 'route' | 'status'>;
   private readonly notifications: Counter<'result'>;
-  private readonly tally: EventTally;
+  private watching = false;
 
+  /**
+   * Counters of events (RPC, HTTP, alerts) exist at once, so that the RPC clients can be handed
+   * `rpcObserver` before the daemon is assembled; the state gauges come with `watch(source)`.
+   */
   constructor(private readonly opts: MetricsOptions) {
-    const { source } = opts;
     const registers = [this.registry];
-    this.tally = new EventTally(source.store);
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'teller_' });
-
     new Gauge({
       name: 'teller_build_info',
       help: 'Always 1; the build commit as a label',
       labelNames: ['version'],
       registers,
     }).set({ version: opts.version ?? '' }, 1);
-    this.scannerGauges();
-
-    const deposits = new Gauge({
-      name: 'teller_deposits',
-      help: 'Deposits by stored status',
-      labelNames: ['status'],
-      registers,
-      collect: async () => {
-        await this.tally.catchUp();
-        for (const s of STORED_STATUSES) deposits.set({ status: s }, this.tally.byStatus(s));
-      },
-    });
-    new Gauge({
-      name: 'teller_deposits_errored',
-      help: 'Deposits with a permanent error, waiting for an operator',
-      registers,
-      collect() {
-        this.set(source.deposits.errored.size);
-      },
-    });
-    // Counters fed from the event log's history: they count the whole data dir, not this process.
-    let sentShown = 0;
-    const sent = new Counter({
-      name: 'teller_payouts_sent_total',
-      help: 'Payouts signed, stored and broadcast (waiting_send -> waiting_confirm)',
-      registers,
-      collect: async () => {
-        await this.tally.catchUp();
-        sent.inc(this.tally.payoutsSent - sentShown);
-        sentShown = this.tally.payoutsSent;
-      },
-    });
-    let confirmedShown = 0;
-    const confirmed = new Counter({
-      name: 'teller_payouts_confirmed_total',
-      help: 'Payouts confirmed on the payout chain (waiting_confirm -> done)',
-      registers,
-      collect: async () => {
-        await this.tally.catchUp();
-        confirmed.inc(this.tally.payoutsConfirmed - confirmedShown);
-        confirmedShown = this.tally.payoutsConfirmed;
-      },
-    });
-    this.walletGauges();
-    new Gauge({
-      name: 'teller_pool_remaining',
-      help: 'Unused deposit addresses per pool',
-      labelNames: ['coin'],
-      registers,
-      collect() {
-        for (const [coin, pool] of source.pools) this.set({ coin }, pool.remaining());
-      },
-    });
-    new Gauge({
-      name: 'teller_pool_total',
-      help: 'Deposit addresses per pool',
-      labelNames: ['coin'],
-      registers,
-      collect() {
-        for (const [coin, pool] of source.pools) this.set({ coin }, pool.total());
-      },
-    });
-
     this.rpcDuration = new Histogram({
       name: 'teller_rpc_duration_seconds',
       help: 'Node RPC latency by chain and method',
@@ -144,10 +83,93 @@ export class TellerMetrics {
       labelNames: ['result'],
       registers,
     });
+    if (opts.source) this.watch(opts.source);
   }
 
-  private scannerGauges(): void {
-    const { source } = this.opts;
+  /** `observeRpc` as a free function, for RPC clients' options. */
+  get rpcObserver(): RpcObserver {
+    return (chain, method, seconds, ok) => this.observeRpc(chain, method, seconds, ok);
+  }
+
+  /** Registers the gauges read from the running daemon at scrape time (once). */
+  watch(source: OpsSource): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.scannerGauges(source);
+    this.depositGauges(source);
+    this.walletGauges(source);
+    this.poolGauges(source);
+  }
+
+  private depositGauges(source: OpsSource): void {
+    const registers = [this.registry];
+    const tally = new EventTally(source.store);
+    const deposits = new Gauge({
+      name: 'teller_deposits',
+      help: 'Deposits by stored status',
+      labelNames: ['status'],
+      registers,
+      collect: async () => {
+        await tally.catchUp();
+        for (const s of STORED_STATUSES) deposits.set({ status: s }, tally.byStatus(s));
+      },
+    });
+    new Gauge({
+      name: 'teller_deposits_errored',
+      help: 'Deposits with a permanent error, waiting for an operator',
+      registers,
+      collect() {
+        this.set(source.deposits.errored.size);
+      },
+    });
+    // Counters fed from the event log's history: they count the whole data dir, not this process.
+    let sentShown = 0;
+    const sent = new Counter({
+      name: 'teller_payouts_sent_total',
+      help: 'Payouts signed, stored and broadcast (waiting_send -> waiting_confirm)',
+      registers,
+      collect: async () => {
+        await tally.catchUp();
+        sent.inc(tally.payoutsSent - sentShown);
+        sentShown = tally.payoutsSent;
+      },
+    });
+    let confirmedShown = 0;
+    const confirmed = new Counter({
+      name: 'teller_payouts_confirmed_total',
+      help: 'Payouts confirmed on the payout chain (waiting_confirm -> done)',
+      registers,
+      collect: async () => {
+        await tally.catchUp();
+        confirmed.inc(tally.payoutsConfirmed - confirmedShown);
+        confirmedShown = tally.payoutsConfirmed;
+      },
+    });
+  }
+
+  private poolGauges(source: OpsSource): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'teller_pool_remaining',
+      help: 'Unused deposit addresses per pool',
+      labelNames: ['coin'],
+      registers,
+      collect() {
+        for (const [coin, pool] of source.pools) this.set({ coin }, pool.remaining());
+      },
+    });
+    new Gauge({
+      name: 'teller_pool_total',
+      help: 'Deposit addresses per pool',
+      labelNames: ['coin'],
+      registers,
+      collect() {
+        for (const [coin, pool] of source.pools) this.set({ coin }, pool.total());
+      },
+    });
+  }
+
+  private scannerGauges(source: OpsSource): void {
     const registers = [this.registry];
     const perScanner = (
       name: string,
@@ -184,8 +206,8 @@ export class TellerMetrics {
     );
   }
 
-  private walletGauges(): void {
-    const { source, log } = this.opts;
+  private walletGauges(source: OpsSource): void {
+    const { log } = this.opts;
     const registers = [this.registry];
     new Gauge({
       name: 'teller_hot_wallet_balance',

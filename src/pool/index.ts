@@ -21,4 +21,5 @@ export {
   type PoolEntry,
 } from './load';
 export { AddressPool } from './pool';
+export { loadPoolStamped, type PoolStamp, type PoolStamps, type StampedPool } from './stamp';
 export { addressError, loadPool, normalizeAddress, validatePool, type ValidatePoolOptions } from './validate';

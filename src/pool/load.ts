@@ -34,9 +34,11 @@ export function entryRef(file: string, coin: PoolCoin, pos: number): string {
   return isJsonPoolFile(file) ? `${poolJsonKey(coin)}[${pos}]` : `line ${pos}`;
 }
 
-/** Text format: `#` starts a comment (whole line or the rest of one); blank lines are skipped. */
-export function parsePoolText(text: string): PoolEntry[] {
-  const entries: PoolEntry[] = [];
+/**
+ * Text format: `#` starts a comment (whole line or the rest of one); blank lines are skipped.
+ * Calls `take` with each address and its 1-based line, in file order.
+ */
+export function forEachPoolLine(text: string, take: (address: string, line: number) => void): void {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i] ?? '';
@@ -44,8 +46,14 @@ export function parsePoolText(text: string): PoolEntry[] {
     if (hash >= 0) line = line.slice(0, hash);
     // trim() also drops the \r of CRLF files and a UTF-8 byte order mark.
     const address = line.trim();
-    if (address !== '') entries.push({ address, pos: i + 1 });
+    if (address !== '') take(address, i + 1);
   }
+}
+
+/** The text format's entries, with their line numbers (see forEachPoolLine). */
+export function parsePoolText(text: string): PoolEntry[] {
+  const entries: PoolEntry[] = [];
+  forEachPoolLine(text, (address, pos) => entries.push({ address, pos }));
   return entries;
 }
 

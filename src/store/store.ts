@@ -9,7 +9,8 @@ import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
  * v8 structured serialisation (so bigint amounts survive as bigint). Sublevel prefixes are
  * `!<space>!`, LevelDB's sublevel convention.
  *
- *   meta              schema_version -> number; counter:<name> -> number
+ *   meta              schema_version -> number; counter:<name> -> number;
+ *                     pool_stamp:<coin> -> PoolStamp (pool file already validated: src/pool/stamp.ts)
  *   deposits          <txid>:<n> -> DepositRecord (exchange)
  *   deposit_status    <status>!<txid>:<n> -> '' (index by status, written with every transition)
  *   deposits_by_addr  <coin>!<deposit address>!<seq 16 digits> -> deposit id
@@ -74,8 +75,15 @@ export const decodeValue = <T>(b: Uint8Array): T => deserialize(b) as T;
 /** Pads a sequence number so that lexicographic key order is numeric order. */
 export const seqKey = (n: number, width = 16): string => String(n).padStart(width, '0');
 
-/** `<prefix>` range: every key that starts with prefix. */
-export const prefixRange = (prefix: string): RangeOptions => ({ gte: prefix, lt: prefix + '\uffff' });
+/**
+ * Every key that starts with `prefix`: up to the prefix with its last character incremented. (A
+ * `prefix + '\uffff'` bound would miss keys whose next character lies beyond U+FFFF: 4 bytes in
+ * UTF-8, sorting after EF BF BF — and deposit ids from the dummy API may hold any text.)
+ */
+export const prefixRange = (prefix: string): RangeOptions => ({
+  gte: prefix,
+  lt: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
+});
 
 export class Store {
   private readonly subs: Map<Space, Sub>;

@@ -32,11 +32,13 @@ import {
 
 const BUILD = path.join(REPO_ROOT, 'web', 'build');
 const SHOTS = path.join(__dirname, 'screenshots');
-const ADMIN_TOKEN = 'e2e-admin-token';
+const ADMIN_TOKEN = 'e2e-correct-horse-battery-staple'; // the daemon wants >= 16 characters
 const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const CONFIRMATIONS = 3;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+/** Wide enough for the deposit tables, error column included, without scrolling. */
+const DASHBOARD = { width: 1440, height: 900 };
 /** Wider than the buyer page's 3 s status poll plus a payout step. */
 const LIVE_MS = 10_000;
 const BAD_CHECKSUM = 'Z8LagGxLssTjL6RhK7TQx54vJUBDvBtmtC';
@@ -62,14 +64,12 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
       if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
     }
     mkdirSync(SHOTS, { recursive: true });
-    [daemon, browser] = await Promise.all([
-      startDaemon({
-        btc_scanner: { confirmations_required: CONFIRMATIONS },
-        web: { static_dir: BUILD },
-        admin_panel: { token: ADMIN_TOKEN },
-      }),
-      launchBrowser(),
-    ]);
+    daemon = await startDaemon({
+      btc_scanner: { confirmations_required: CONFIRMATIONS },
+      web: { static_dir: BUILD },
+      admin_panel: { token: ADMIN_TOKEN },
+    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -79,6 +79,7 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
 
   beforeEach(() => {
     expectedErrorPaths = [];
+    problems = { list: [] };
   });
 
   afterEach(async () => {
@@ -176,12 +177,14 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
     const row = rowIn('waiting_confirm');
     await row.waitFor({ timeout: LIVE_MS });
     await expect(row.getByTestId('payout-amount').textContent()).resolves.toBe('5 SKY');
-    await broadcastTo(SKY[1]);
+    const payout = await broadcastTo(SKY[1]);
     const overflow = () =>
       page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     await expect(overflow()).resolves.toBeLessThanOrEqual(0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, 'buyer-phone.png'), fullPage: true });
+    await confirm(daemon, payout.txid);
+    await rowIn('done').waitFor({ timeout: LIVE_MS });
   });
 
   it('renders the messages of an invalid address and of a bind the daemon refuses', async () => {
@@ -211,6 +214,10 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
   });
 
   it('shows sold out while the hot wallet cannot cover a payout, and recovers when refilled', async () => {
+    // TODO: drop this precondition once a successful check() of another payout no longer clears
+    // the sold-out flag (src/exchange/payout-steps.ts rpc(); reported): until then a pending
+    // payout makes /api/health flap between sold out and not.
+    expect((await broadcasts(daemon)).filter((b) => !b.confirmed)).toEqual([]);
     // 1 SKY left; the deposit is worth 5 SKY, so its payout waits and the page says sold out.
     await setBalance(daemon, 1_000_000n);
     try {
@@ -253,8 +260,11 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
   });
 
   it('switches to 中文 and Русский without a reload; the daemon serves /cn/ and /ru/', async () => {
+    await deposit(daemon, { addr: await bind(daemon, SKY[2]), value: 1_000_000, tx: 'lang1' });
+    await confirm(daemon, (await broadcastTo(SKY[2])).txid);
+    await waitForRecord('lang1:0', (d) => d.status === 'done');
     await open(`${daemon.publicUrl}/`);
-    await byTestId('address-input').fill(SKY[0]);
+    await byTestId('address-input').fill(SKY[2]);
     await byTestId('status-button').click();
     await rowIn('done').waitFor();
     await setMarker();
@@ -292,10 +302,10 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
     await deposit(daemon, { addr: await bind(daemon, SKY[2]), value: 2_000_000, tx: 'fail1' });
     const failed = await waitForRecord('fail1:0', (d) => d.error !== '');
     expect([failed.status, failed.error]).toEqual(['waiting_confirm', DUMMY_BROADCAST_REJECTED]);
-    expect((await broadcasts(daemon)).filter((b) => b.outputs[0]?.address === SKY[2])).toEqual([]);
+    expect((await broadcasts(daemon)).map((b) => b.txid)).not.toContain(failed.txid);
     const all = (await adminGet<{ deposits: DepositInfo[] }>(daemon, '/api/deposits', AUTH)).deposits;
 
-    await open(`${daemon.adminUrl}/`);
+    await open(`${daemon.adminUrl}/`, DASHBOARD);
     await byTestId('auth-error').waitFor();
     await byTestId('admin-token').fill(ADMIN_TOKEN);
     await byTestId('admin-token-save').click();
@@ -310,8 +320,8 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
     );
     await expect(erroredRow('zero1:0').locator('.error-text').textContent()).resolves.toBe(ZERO_SEND_ERROR);
     await expect(
-      byTestId('deposits-table').locator('tr').filter({ hasText: 'buy1:0' }).locator('.badge').textContent(),
-    ).resolves.toBe('done');
+      byTestId('deposits-table').locator('tr').filter({ hasText: 'fail1:0' }).locator('.badge').textContent(),
+    ).resolves.toBe('waiting confirm');
 
     await erroredRow('zero1:0').getByTestId('retry-button').click();
     await expect(byTestId('retry-result').and(page.locator('.message-error')).textContent()).resolves.toBe(
@@ -325,9 +335,13 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
     await erroredRow('fail1:0').waitFor({ state: 'detached' });
     await expect(byTestId('errored-row').count()).resolves.toBe(1);
     // The same stored payout goes out this time; once confirmed the deposit is done.
-    const payout = await broadcastTo(SKY[2]);
-    expect(payout.txid).toBe(failed.txid);
-    await confirm(daemon, payout.txid);
+    await waitFor(
+      () => broadcasts(daemon),
+      (list) => list.some((b) => b.txid === failed.txid),
+      LIVE_MS,
+      `broadcast ${failed.txid}`,
+    );
+    await confirm(daemon, failed.txid);
     await waitForRecord('fail1:0', (d) => d.status === 'done' && d.error === '');
     // The dashboard refreshes itself every 5 s.
     await byTestId('deposits-table')

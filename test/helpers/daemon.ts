@@ -618,6 +618,27 @@ export const waitForDeposit = (
     `deposit ${id}`,
   ) as Promise<DepositInfo>;
 
+/**
+ * Waits until deposit `id` is paid out: in waiting_confirm (or done) *and* its payout listed by the
+ * dummy sender. The payout is stored with the move to waiting_confirm and broadcast just after, so
+ * the status alone does not mean the sender has it yet.
+ */
+export async function waitForPayout(d: Daemon, id: string, timeoutMs = 10_000): Promise<DepositInfo> {
+  const rec = await waitForDeposit(
+    d,
+    id,
+    (x) => x.status === 'waiting_confirm' || x.status === 'done',
+    timeoutMs,
+  );
+  await waitFor(
+    () => broadcasts(d),
+    (b) => b.some((x) => x.txid === rec.txid),
+    timeoutMs,
+    `the broadcast of ${id}`,
+  );
+  return rec;
+}
+
 /** Polls the dummy sender until it lists `n` broadcasts. */
 export const waitForBroadcasts = (d: Daemon, n: number, timeoutMs = 10_000): Promise<Broadcast[]> =>
   waitFor(

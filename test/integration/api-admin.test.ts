@@ -19,6 +19,7 @@ import {
   statuses,
   waitForBroadcasts,
   waitForDeposit,
+  waitForPayout,
   type Daemon,
   type DepositInfo,
 } from '../helpers/daemon';
@@ -56,7 +57,7 @@ beforeAll(async () => {
   await waitForDeposit(d, 'adm-btc:1', (x) => x.status === 'done');
   await waitForDeposit(d, 'adm-zero:0', (x) => x.status === 'done');
   await deposit(d, { coin: 'ETH', addr: ethAddr, value: ETH_WEI, tx: '0xadmeth' });
-  await waitForDeposit(d, '0xadmeth:0', (x) => x.status === 'waiting_confirm');
+  await waitForPayout(d, '0xadmeth:0');
 });
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   statuses,
   waitForBroadcasts,
   waitForDeposit,
+  waitForPayout,
   waitForStatus,
   type Daemon,
   type DepositInfo,
@@ -49,6 +50,7 @@ describe('BTC at rate 500, max_decimals 3', () => {
 
     await deposit(d, { addr, value: 12345678, height: 500, tx: 'life-btc-1', n: 3 });
     await waitForStatus(d, sky, (s) => s[0]?.status === 'waiting_confirm');
+    await waitForPayout(d, 'life-btc-1:3');
     const [payout] = await paidTo(sky);
     expect(payout).toMatchObject({ outputs: [{ address: sky, coins: '61.728000' }], confirmed: false });
     const pending = await depositById(d, 'life-btc-1:3');
@@ -84,7 +86,7 @@ describe('BTC at rate 500, max_decimals 3', () => {
     const addr = await bind(d, sky, 'BTC');
     const tx = `life-amount-${sats}`;
     await deposit(d, { addr, value: sats, tx });
-    const rec = await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, `${tx}:0`);
     expect([name, BigInt(rec.sky_sent)]).toEqual([name, droplets]);
     const b = (await broadcasts(d)).find((x) => x.txid === rec.txid);
     expect(b?.outputs[0].coins).toBe((Number(droplets) / 1e6).toFixed(6));
@@ -99,7 +101,7 @@ describe('ETH at rate 100 (DESIGN 7: wei, exact)', () => {
       const sky = SKY[2];
       const addr = await bind(fresh, sky, 'ETH');
       await deposit(fresh, { coin: 'ETH', addr, value: 1234567891000000001n, height: 9, tx: '0xlifeeth' });
-      const rec = await waitForDeposit(fresh, '0xlifeeth:0', (x) => x.status === 'waiting_confirm');
+      const rec = await waitForPayout(fresh, '0xlifeeth:0');
       expect(rec).toMatchObject({ coin_type: 'ETH', sky_sent: 123456000, conversion_rate: '100' });
       await confirmAll(fresh);
       await waitForStatus(fresh, sky, (s) => s[0]?.status === 'done' && s[0].coin_type === 'ETH');
@@ -148,9 +150,7 @@ describe('several deposits', () => {
     await deposit(d, { addr, value: 1_000_000, tx: 'life-two-outputs', n: 0 });
     await deposit(d, { addr, value: 2_000_000, tx: 'life-two-outputs', n: 1 });
     await deposit(d, { addr: other, value: 4_000_000, tx: 'life-two-outputs', n: 2 });
-    const recs = await Promise.all(
-      [0, 1, 2].map((n) => waitForDeposit(d, `life-two-outputs:${n}`, (x) => x.status === 'waiting_confirm')),
-    );
+    const recs = await Promise.all([0, 1, 2].map((n) => waitForPayout(d, `life-two-outputs:${n}`)));
     expect(recs.map((r) => [r.sky_address, r.sky_sent])).toEqual([
       [sky, 5_000_000],
       [sky, 10_000_000],
@@ -176,7 +176,7 @@ describe('DESIGN 5: a replayed deposit is paid once', () => {
     const dep = { addr, value: 500_000, tx: 'life-replay' };
     const before = (await broadcasts(d)).length;
     await Promise.all([deposit(d, dep), deposit(d, dep), deposit(d, dep)]);
-    const rec = await waitForDeposit(d, 'life-replay:0', (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, 'life-replay:0');
     await deposit(d, dep);
     await deposit(d, { ...dep, value: 999_999_999, height: 77 }); // the same output, other details
     await sleep(400);

@@ -14,6 +14,7 @@ import {
   statuses,
   waitFor,
   waitForDeposit,
+  waitForPayout,
   waitForStatus,
   type Daemon,
 } from '../helpers/daemon';
@@ -67,7 +68,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     expect(await broadcasts(d)).toEqual([]);
 
     await d.restart({ kill, overrides: { sky_exchanger: { send_enabled: true } } });
-    const rec = await waitForDeposit(d, 'rs-wait-send:0', (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, 'rs-wait-send:0');
     expect(rec.sky_sent).toBe(15_000_000);
     await deposit(d, dep); // a replay after the restart
     await confirm(d, rec.txid);
@@ -82,7 +83,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     const addr = await bind(d, SKY[1], 'BTC');
     const dep = { addr, value: 4_000_000, tx: 'rs-wait-confirm' };
     await deposit(d, dep);
-    const rec = await waitForDeposit(d, 'rs-wait-confirm:0', (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, 'rs-wait-confirm:0');
     const [sent] = await broadcasts(d);
     expect(sent.txid).toBe(rec.txid);
 
@@ -104,7 +105,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     const d = await start();
     const addr = await bind(d, SKY[2], 'BTC');
     await deposit(d, { addr, value: 600_000, tx: 'rs-confirm-down' });
-    const rec = await waitForDeposit(d, 'rs-confirm-down:0', (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, 'rs-confirm-down:0');
     // Confirm, then stop before the exchange has polled (its check runs every 100 ms).
     await confirm(d, rec.txid);
     await d.restart({ kill });
@@ -117,7 +118,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     const addr = await bind(d, SKY[3], 'BTC');
     const dep = { addr, value: 800_000, tx: 'rs-done' };
     await deposit(d, dep);
-    await waitForDeposit(d, 'rs-done:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'rs-done:0');
     await confirmAll(d);
     const done = await waitForDeposit(d, 'rs-done:0', (x) => x.status === 'done');
     await d.restart({ kill });
@@ -146,9 +147,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     expect(pools.BTC.remaining_addresses).toBe(BTC_POOL.length - 3);
     // Bindings survive too: a deposit to the first address still reaches its buyer.
     await deposit(d, { addr: BTC_POOL[0], value: 200_000, tx: 'rs-pool' });
-    expect((await waitForDeposit(d, 'rs-pool:0', (x) => x.status === 'waiting_confirm')).sky_address).toBe(
-      SKY[0],
-    );
+    expect((await waitForPayout(d, 'rs-pool:0')).sky_address).toBe(SKY[0]);
   });
 });
 
@@ -182,12 +181,12 @@ describe('crashes at arbitrary moments', () => {
     const d = await start({ sky_exchanger: { send_enabled: false } });
     const addr = await bind(d, SKY[0], 'BTC');
     // U+1F600 is 4 bytes in UTF-8: it sorts after every BMP character in the store's key order.
-    const tx = '\u{1F600}-rs-é';
+    const tx = '\u{1F600}-rs-\uFFFF-é';
     await deposit(d, { addr, value: 400_000, tx });
     await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'waiting_send');
     expect((await adminDeposits(d, 'waiting_send')).map((x) => x.deposit_id)).toEqual([`${tx}:0`]);
     await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
-    const rec = await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, `${tx}:0`);
     expect(rec.sky_sent).toBe(2_000_000);
     await confirmAll(d);
     await waitForDeposit(d, `${tx}:0`, (x) => x.status === 'done');
@@ -200,7 +199,7 @@ describe('crashes at arbitrary moments', () => {
     await deposit(d, { addr, value: 1_000_000, tx: 'rs-rate' });
     await waitForDeposit(d, 'rs-rate:0', (x) => x.status === 'waiting_send');
     await d.restart({ overrides: { sky_exchanger: { send_enabled: true, sky_btc_exchange_rate: '1000' } } });
-    const rec = await waitForDeposit(d, 'rs-rate:0', (x) => x.status === 'waiting_confirm');
+    const rec = await waitForPayout(d, 'rs-rate:0');
     expect([rec.conversion_rate, rec.sky_sent]).toEqual(['500', 5_000_000]);
   });
 });

@@ -13,6 +13,7 @@ import {
   startDaemon,
   waitFor,
   waitForDeposit,
+  waitForPayout,
   waitForStatus,
   type Daemon,
 } from '../helpers/daemon';
@@ -48,8 +49,8 @@ describe('sky_exchanger.send_enabled', () => {
     expect((await health(d)).exchange.sender_error).toBe('');
 
     await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
-    await waitForDeposit(d, 'sw-held-btc:0', (x) => x.status === 'waiting_confirm');
-    await waitForDeposit(d, '0xswheldeth:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'sw-held-btc:0');
+    await waitForPayout(d, '0xswheldeth:0');
     expect(
       (await broadcasts(d)).map((x) => x.outputs[0]).sort((x, y) => x.address.localeCompare(y.address)),
     ).toEqual([
@@ -96,12 +97,12 @@ describe('sold out', () => {
 
     // DESIGN 12: not serialised behind the stuck payout.
     await deposit(d, { addr: small, value: 1_000_000, tx: 'so-small' }); // 5 SKY
-    await waitForDeposit(d, 'so-small:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'so-small:0');
     expect((await depositById(d, 'so-big:0'))?.status).toBe('waiting_send');
     expect((await broadcasts(d)).map((b) => b.outputs[0].coins)).toEqual(['5.000000']);
 
     await setBalance(d, 1_000_000_000n); // 1000 SKY
-    await waitForDeposit(d, 'so-big:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'so-big:0');
     await waitFor(
       () => health(d),
       (x) => x.exchange.sender_error === '' && !x.sold_out,
@@ -136,7 +137,7 @@ describe('sold out', () => {
     );
     expect((await depositById(d, 'so-restart:0'))?.status).toBe('waiting_send');
     await setBalance(d, 100_000_000n);
-    await waitForDeposit(d, 'so-restart:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'so-restart:0');
     expect((await broadcasts(d)).length).toBe(paidBefore + 1);
     await confirmAll(d);
     await waitForDeposit(d, 'so-restart:0', (x) => x.status === 'done');
@@ -152,7 +153,7 @@ describe('sold out', () => {
     await sleep(300);
     expect((await depositById(d, 'so-empty:0'))?.status).toBe('waiting_send');
     await setBalance(d, 2_000_000n);
-    await waitForDeposit(d, 'so-empty:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'so-empty:0');
     await waitFor(
       () => health(d),
       (x) => !x.sold_out && x.exchange.sender_error === '',
@@ -163,7 +164,7 @@ describe('sold out', () => {
     // Paying the wallet down to exactly 0 makes it sold out again.
     const addr2 = await bind(d, SKY[4], 'BTC');
     await deposit(d, { addr: addr2, value: 200_000, tx: 'so-last' });
-    await waitForDeposit(d, 'so-last:0', (x) => x.status === 'waiting_confirm');
+    await waitForPayout(d, 'so-last:0');
     expect(await health(d)).toMatchObject({
       exchange: { sender_error: EMPTY, balance: { coins: '0.000000' } },
       sold_out: true,

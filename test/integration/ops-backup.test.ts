@@ -23,6 +23,11 @@ const SKY = ['2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X', 't5apgjk4LvV9PQareTPzWkE88o1
 const DEPOSITS = 60;
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'teller-ops-it-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `f` run at most once, however often the result is called. */
+const onlyOnce = (f: () => Promise<void>): (() => Promise<void>) => {
+  let p: Promise<void> | undefined;
+  return () => (p ??= f());
+};
 
 function config(): Config {
   const c = defaultConfig();
@@ -83,13 +88,22 @@ async function waitAll(
 }
 
 describe('backup under load, restore, resume', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length > 0) await cleanup.pop()?.();
+  });
+
   it('loses nothing and pays every deposit exactly once', async () => {
     const dirA = tmp();
     const app = await start(dirA);
+    const stopApp = onlyOnce(() => app.stop());
+    cleanup.push(stopApp);
     const addresses: string[] = [];
     for (const sky of SKY)
       for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
     const confirming = confirmer(app);
+    const stopConfirming = onlyOnce(() => confirming.stop());
+    cleanup.push(stopConfirming);
 
     const load = (async () => {
       for (let i = 0; i < DEPOSITS; i++) {
@@ -111,8 +125,8 @@ describe('backup under load, restore, resume', () => {
       (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
       'first run done',
     );
-    await confirming.stop();
-    await app.stop();
+    await stopConfirming();
+    await stopApp();
     expect(backup).toBeDefined();
 
     // Restore with the maintenance command into a fresh data dir.
@@ -137,15 +151,19 @@ describe('backup under load, restore, resume', () => {
     // The daemon resumes from the restored dir; the scanner side replays every deposit (as a
     // restored cursor would), the exchange records each once.
     const resumed = await start(dirB);
+    const stopResumed = onlyOnce(() => resumed.stop());
+    cleanup.push(stopResumed);
     expect(resumed.ctx.pools.get('BTC')?.remaining()).toBe(20 - addresses.length);
     const confirming2 = confirmer(resumed);
+    const stopConfirming2 = onlyOnce(() => confirming2.stop());
+    cleanup.push(stopConfirming2);
     for (let i = 0; i < DEPOSITS; i++) await push(resumed, addresses, i);
     const final = await waitAll(
       resumed,
       (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
       'resumed run done',
     );
-    await confirming2.stop();
+    await stopConfirming2();
 
     const byId = new Map(final.map((d) => [d.deposit_id, d]));
     for (const d of inBackup) {
@@ -159,6 +177,6 @@ describe('backup under load, restore, resume', () => {
     expect(new Set(final.map((d) => d.txid)).size).toBe(DEPOSITS);
     expect(final.every((d) => d.error === '' && d.sky_sent === 500_000n)).toBe(true);
     expect((await verifyAudit(resumed.ctx.store)).ok).toBe(true);
-    await resumed.stop();
+    await stopResumed();
   });
 });

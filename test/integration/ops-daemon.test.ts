@@ -8,15 +8,14 @@ import { defaultConfig } from '../../src/config';
 import type { Config } from '../../src/config/types';
 import { createMetricsApp } from '../../src/http/ops';
 import { startServer, type RunningServer } from '../../src/http/server';
-import { TellerMetrics } from '../../src/ops/metrics';
-import { Monitors } from '../../src/ops/monitors';
-import { Notifier } from '../../src/ops/notifier';
+import { listBackups } from '../../src/ops/backup-schedule';
+import { OperatorTools } from '../../src/ops/index';
 import { silentLogger } from '../../src/util/logger';
 
 /**
- * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it:
- * notifier + monitors raising alerts to a local webhook, the metrics listener reporting the
- * daemon's real state.
+ * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it
+ * (OperatorTools): monitors raising alerts to a local webhook, the metrics listener reporting the
+ * daemon's real state, scheduled backups.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -50,8 +49,15 @@ async function eventually(cond: () => boolean | Promise<boolean>, what: string):
 }
 
 describe('operator stack on a running daemon', () => {
+  /** Stops what a test started, last started first, even when the test failed. */
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanup.length > 0) await cleanup.pop()?.();
+  });
+
   it('alerts once per condition, resolves, and reports metrics and readiness', async () => {
     const hook = await receiver();
+    cleanup.push(() => hook.close());
     const cfg: Config = defaultConfig();
     cfg.btc_addresses = path.join(ROOT, 'addresses/btc-example.txt');
     cfg.sky_exchanger.sky_btc_exchange_rate = '500';
@@ -66,40 +72,31 @@ describe('operator stack on a running daemon', () => {
       pool_low: 19,
       scanner_lag_blocks: 6,
     };
+    cfg.backup = { schedule: '*/1 * * * * *', keep: 2, dir: 'backups' };
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'teller-ops-d-'));
     const app = await App.start({
       config: cfg,
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'teller-ops-d-')),
+      dataDir,
       log: silentLogger(),
       version: 'v',
       cwd: ROOT,
     });
+    cleanup.push(() => app.stop());
     const { ctx } = app;
 
-    // Wiring as proposed for src/app.ts.
-    const metrics = new TellerMetrics({
-      source: ctx,
-      log: ctx.log,
-      version: ctx.version,
-      processMetrics: false,
-    });
-    const notifier = new Notifier({
-      hookUrl: cfg.notification.hook_url,
-      serverName: cfg.notification.server_name,
-      log: ctx.log,
-      onResult: (r) => metrics.countNotification(r),
-    });
-    const monitors = new Monitors({
-      source: ctx,
-      notification: cfg.notification,
-      notifier,
-      log: ctx.log,
-      intervalMs: 20,
-    });
+    // Wiring as proposed for src/app.ts: OperatorTools, the metrics listener, start after the pipeline.
+    const ops = new OperatorTools(ctx, dataDir, { monitorIntervalMs: 20, processMetrics: false });
+    cleanup.push(() => ops.stop());
     const server: RunningServer = await startServer(
-      createMetricsApp(metrics, { source: ctx, maxLagBlocks: cfg.notification.scanner_lag_blocks }, ctx.log),
+      createMetricsApp(
+        ops.metrics,
+        { source: ctx, maxLagBlocks: cfg.notification.scanner_lag_blocks },
+        ctx.log,
+      ),
       '127.0.0.1:0',
     );
-    monitors.start();
+    cleanup.push(() => server.close());
+    ops.start();
 
     const a1 = (await ctx.binder.bind(SKY, 'BTC')).address;
     await ctx.binder.bind(SKY, 'BTC');
@@ -122,15 +119,14 @@ describe('operator stack on a running daemon', () => {
     ctx.dummyScanner?.push({ coin_type: 'BTC', address: a1, value: 100_000n, height: 5, tx: 'good', n: 0 });
     await eventually(() => hook.texts.length === 4, 'deposit error alert');
     expect(hook.texts[3]).toBe(
-      '[it] ALERT: deposit dust:0 stopped with an error: Skycoin send amount is 0 (retry it once fixed)',
+      '[it] ALERT: deposit dust:0 finished without a payout: Skycoin send amount is 0',
     );
-    await eventually(
-      async () => (await ctx.deposits.get('good:0'))?.status === 'waiting_confirm',
-      'payout signed',
-    );
-    await ctx.dummySender?.confirm(undefined, 0);
+    // Signed and stored first, broadcast right after: confirm once the dummy chain has it.
+    await eventually(() => (ctx.dummySender?.list().length ?? 0) === 1, 'payout broadcast');
+    await ctx.dummySender?.confirm(ctx.dummySender.list()[0]?.txid, undefined);
     await eventually(async () => (await ctx.deposits.get('good:0'))?.status === 'done', 'payout confirmed');
 
+    await eventually(() => ops.notifier.pending === 0, 'alerts delivered');
     const base = `http://127.0.0.1:${server.address.port}`;
     const body = await (await fetch(`${base}/metrics`)).text();
     expect(body).toMatch(/^teller_deposits\{status="done"\} 2$/m);
@@ -147,11 +143,13 @@ describe('operator stack on a running daemon', () => {
     await sleep(150);
     expect(hook.texts).toHaveLength(4);
 
-    // Shutdown order proposed for App.stop(): listeners, monitors, then the notifier, then the rest.
-    await server.close();
-    await monitors.stop();
-    await notifier.stop();
-    await app.stop();
-    await hook.close();
+    // The backup schedule runs alongside.
+    await eventually(
+      async () => (await listBackups(path.join(dataDir, 'backups'))).length > 0,
+      'a scheduled backup',
+    );
+
+    // afterEach stops in the order proposed for App.stop(): the metrics listener, the monitors,
+    // the notifier (flushing), then the daemon.
   });
 });

@@ -7,7 +7,7 @@ import {
   ADMIN_ROUTE_PATTERNS,
   PUBLIC_API_ROUTES,
   createMetricsApp,
-  httpMetrics,
+  withHttpMetrics,
   opsAdminRoutes,
   routeLabeler,
 } from '../../../src/http/ops';
@@ -148,7 +148,7 @@ describe('metrics listener', () => {
   });
 });
 
-describe('httpMetrics', () => {
+describe('withHttpMetrics', () => {
   it('counts requests by API, teller route (never the raw path) and status', async () => {
     const { store, deposits } = await openStore();
     const metrics = new TellerMetrics({
@@ -159,18 +159,17 @@ describe('httpMetrics', () => {
     const label = routeLabeler(['/api/health', '/api/deposits'], ADMIN_ROUTE_PATTERNS);
     const app = baseApp();
     app.use(
-      httpMetrics(metrics, 'admin', label),
       goRoutes((p) =>
         p === '/api/health' || p.startsWith('/api/deposits/') ? (_req, res) => void res.end('ok') : undefined,
       ),
       notFound,
       textErrors(silentLogger()),
     );
-    const server = await startServer(app, '127.0.0.1:0');
+    const server = await startServer(withHttpMetrics(app, metrics, 'admin', label), '127.0.0.1:0');
     const base = `http://127.0.0.1:${server.address.port}`;
     for (const p of [
       '/api/health',
-      '/api/health',
+      '/api/%68ealth?x=1',
       '/api/deposits/aa:0',
       '/api/deposits/bb:1/retry',
       '/api/zzz',

@@ -117,6 +117,20 @@ describe('TellerMetrics', () => {
     expect(a).not.toMatch(/teller_process_cpu/);
   });
 
+  it('counts RPC calls before the daemon is assembled; state gauges come with watch()', async () => {
+    const early = new TellerMetrics({ log: silentLogger(), processMetrics: false });
+    const observe = early.rpcObserver;
+    observe('BTC', 'getblockcount', 0.01, false);
+    let body = (await early.render()).body;
+    expect(sample(body, 'teller_rpc_errors_total{chain="BTC"}')).toBe(1);
+    expect(body).not.toMatch(/teller_scanner_height/);
+    early.watch(src);
+    early.watch(src); // once only: a second registration would throw in prom-client
+    body = (await early.render()).body;
+    expect(sample(body, 'teller_scanner_height{chain="BTC"}')).toBe(95);
+    expect(sample(body, 'teller_rpc_errors_total{chain="BTC"}')).toBe(1);
+  });
+
   it('timeRpc reports duration and outcome', async () => {
     const seen: [string, string, boolean][] = [];
     const observe = (chain: string, method: string, _s: number, ok: boolean) =>

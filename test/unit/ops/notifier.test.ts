@@ -35,7 +35,7 @@ describe('Notifier', () => {
     const results: string[] = [];
     notifier = make(receiver.url, { onResult: (r) => results.push(r) });
     notifier.notify('hot wallet low');
-    await until(() => receiver.delivered.length === 1);
+    await until(() => results.length === 1);
     await new Promise((r) => setTimeout(r, 50));
     expect(receiver.hits).toBe(3);
     expect(receiver.delivered).toEqual(['[otc-1] hot wallet low']);
@@ -48,7 +48,8 @@ describe('Notifier', () => {
     notifier = make(receiver.url, { tries: 3, onResult: (r) => results.push(r) });
     notifier.notify('lost');
     notifier.notify('kept');
-    await until(() => receiver.delivered.length === 1);
+    // The receiver records a message before the notifier reads its answer.
+    await until(() => results.length === 2);
     expect(receiver.hits).toBe(4);
     expect(receiver.delivered).toEqual(['[otc-1] kept']);
     expect(results).toEqual(['failed', 'sent']);
