@@ -9,7 +9,17 @@ import { Exchange } from './exchange/exchange';
 import { createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
 import { dummyExchangeRoutes } from './http/dummy-exchange';
+import {
+  ADMIN_API_ROUTES,
+  ADMIN_ROUTE_PATTERNS,
+  PUBLIC_API_ROUTES,
+  createMetricsApp,
+  opsAdminRoutes,
+  routeLabeler,
+  withHttpMetrics,
+} from './http/ops';
 import { createPublicApp } from './http/public';
+import { OperatorTools } from './ops';
 import { startServer, type RunningServer } from './http/server';
 import { AddressPool, loadPoolStamped, type PoolCoin, type PoolStamp, type PoolStamps } from './pool';
 import { DummyScanner } from './scanner/dummy-scanner';
@@ -54,17 +64,26 @@ export interface AppOptions {
  */
 export class App {
   private servers: RunningServer[] = [];
+  /** Metrics, alerts, scheduled backups (src/ops). */
+  readonly ops: OperatorTools;
 
-  private constructor(readonly ctx: AppContext) {}
+  private constructor(
+    readonly ctx: AppContext,
+    dataDir: string,
+  ) {
+    this.ops = new OperatorTools(ctx, dataDir);
+  }
 
   static async start(opts: AppOptions): Promise<App> {
     const cwd = opts.cwd ?? process.cwd();
     const store = await Store.open(path.join(opts.dataDir, opts.config.dbfile));
+    let app: App | undefined;
     try {
-      const app = new App(await build(opts, store, cwd));
+      app = new App(await build(opts, store, cwd), opts.dataDir);
       await app.run();
       return app;
     } catch (err) {
+      await app?.ops.stop();
       await store.close();
       throw err;
     }
@@ -91,7 +110,22 @@ export class App {
       this.servers.push(server);
       log.info({ listener: name, address: `${server.address.host}:${server.address.port}` }, 'listening');
     };
-    const publicApp = createPublicApp(new PublicApiService(ctx), log.child({ api: 'public' }));
+    const { metrics } = this.ops;
+    if (config.metrics.http_addr) {
+      const health = { source: ctx, maxLagBlocks: config.notification.scanner_lag_blocks || 6 };
+      await listen(
+        'metrics',
+        createMetricsApp(metrics, health, log.child({ api: 'metrics' })),
+        config.metrics.http_addr,
+      );
+    }
+    this.ops.start();
+    const publicApp = withHttpMetrics(
+      createPublicApp(new PublicApiService(ctx), log.child({ api: 'public' })),
+      metrics,
+      'public',
+      routeLabeler(PUBLIC_API_ROUTES),
+    );
     if (config.web.http_addr) await listen('public', publicApp, config.web.http_addr);
     if (config.web.https_addr && config.web.tls_cert && config.web.tls_key) {
       await listen('public-https', publicApp, config.web.https_addr, {
@@ -100,11 +134,11 @@ export class App {
       });
     }
     if (config.admin_panel.host) {
-      await listen(
-        'admin',
-        createAdminApp(new AdminApiService(ctx), config, log.child({ api: 'admin' })),
-        config.admin_panel.host,
-      );
+      const alog = log.child({ api: 'admin' });
+      const opsRoutes = opsAdminRoutes({ store: ctx.store, scanners: ctx.scanners, log: alog });
+      const adminApp = createAdminApp(new AdminApiService(ctx), config, alog, opsRoutes);
+      const labels = routeLabeler([...ADMIN_API_ROUTES, ...opsRoutes.keys()], ADMIN_ROUTE_PATTERNS);
+      await listen('admin', withHttpMetrics(adminApp, metrics, 'admin', labels), config.admin_panel.host);
     }
     if (config.dummy.scanner || config.dummy.sender || ctx.simulatedExchange) {
       const dlog = log.child({ api: 'dummy' });
@@ -121,6 +155,8 @@ export class App {
   async stop(): Promise<void> {
     const { ctx } = this;
     await Promise.allSettled(this.servers.map((s) => s.close()));
+    // Before the pipeline and the store: a scheduled backup in flight finishes, alerts get a flush.
+    await this.ops.stop();
     await Promise.allSettled(ctx.scanners.map((s) => s.stop()));
     await ctx.exchange.stop();
     await ctx.sender.close?.();

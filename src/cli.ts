@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from './app';
-import { runCommand, COMMANDS_USAGE } from './commands';
+import { COMMANDS_USAGE, runCommand, splitArgs } from './commands';
 import { ConfigError, loadConfig, redactConfig, resolveConfigPath } from './config';
 import { TellerError, errorMessage } from './util/errors';
 import { createLogger } from './util/logger';
@@ -47,10 +47,12 @@ const fail = (code: number, message: string): never => {
 };
 
 async function main(argv: string[]): Promise<void> {
+  // -c/-d are the daemon's wherever they stand; a command's own flags (--status...) are its own.
+  const { global, command } = splitArgs(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: global,
       allowPositionals: true,
       options: {
         config: { type: 'string', short: 'c' },
@@ -62,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     return fail(EXIT_USAGE, `teller: ${errorMessage(err)}\n\n${USAGE}`);
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(USAGE);
     return;
@@ -73,9 +75,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const dataDir = path.resolve(values.dir ?? path.join(os.homedir(), '.teller-skycoin'));
-  if (positionals.length > 0) {
-    const code = await runCommand(positionals, { dataDir, configArg: values.config });
-    process.exit(code);
+  if (command.length > 0) {
+    // exitCode, not exit(): a command's output to a pipe is flushed before the process ends.
+    process.exitCode = await runCommand(command, { dataDir, configArg: values.config });
+    return;
   }
   await runDaemon(dataDir, values.config, info);
 }

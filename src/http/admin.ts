@@ -85,7 +85,13 @@ function depositRoutes(svc: AdminService, path: string): RequestHandler | undefi
   });
 }
 
-export function createAdminApp(svc: AdminService, cfg: Config, log: Logger): Express {
+export function createAdminApp(
+  svc: AdminService,
+  cfg: Config,
+  log: Logger,
+  /** More routes behind the same token (src/http/ops.ts opsAdminRoutes). */
+  extraRoutes: ReadonlyMap<string, RequestHandler> = new Map(),
+): Express {
   const routes = new Map<string, RequestHandler>([
     ['/api/deposit-addresses', getJson(() => svc.depositAddresses())],
     ['/api/deposits', depositsHandler(svc)],
@@ -107,7 +113,7 @@ export function createAdminApp(svc: AdminService, cfg: Config, log: Logger): Exp
     requestLog(log),
     cleanPaths,
     apiAuth,
-    goRoutes((p) => routes.get(p) ?? depositRoutes(svc, p)),
+    goRoutes((p) => routes.get(p) ?? extraRoutes.get(p) ?? depositRoutes(svc, p)),
     dashboard,
     adminStatic(cfg.web.static_dir),
     textErrors(log),

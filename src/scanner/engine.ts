@@ -2,6 +2,7 @@ import type { ScannerConfig } from '../config/types';
 import { depositIdOf, type ScannedDeposit } from '../exchange/types';
 import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
+import { checkRescanHeight, rescanStoredCursor, type RescanResult } from '../ops/rescan';
 import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
 import { CatchUpProgress } from './engine-progress';
@@ -54,6 +55,7 @@ export class ChainScanner implements Scanner {
   private readonly config: ScannerConfig;
   private readonly log: Logger;
   private readonly state: ScanState;
+  private readonly store: Store;
   private readonly periodMs: number;
   private readonly batchSize: number;
   /** Block refs (and handed markers) kept below the cursor for the reorg walk-back. */
@@ -80,6 +82,7 @@ export class ChainScanner implements Scanner {
     this.coins = opts.source.coins;
     this.config = opts.config;
     this.log = opts.log.child({ scanner: this.chain });
+    this.store = opts.store;
     this.state = new ScanState(opts.store, this.chain);
     this.periodMs = opts.config.scan_period_ms > 0 ? opts.config.scan_period_ms : DEFAULT_SCAN_PERIOD_MS;
     this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_BLOCKS);
@@ -156,6 +159,25 @@ export class ChainScanner implements Scanner {
     };
   }
 
+  /**
+   * Rescans from `height` while running (admin API): waits for the poll in flight, moves the
+   * stored cursor back as the offline `teller rescan` does, reloads, and polls again. Deposits
+   * found again are handed over again; the exchange records each deposit id once.
+   */
+  async rescanFrom(height: number): Promise<RescanResult> {
+    const controller = this.controller;
+    if (!controller) throw new TellerError('bad_rescan', `${this.chain} scanner is not running`);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+    checkRescanHeight(this.chain, height, this.state.cursor?.height);
+    const result = await rescanStoredCursor(this.store, this.chain, height);
+    await this.state.load();
+    this.log.warn({ from: height, previous: result.previous_height }, 'rescan requested');
+    this.schedule(0, controller.signal);
+    return result;
+  }
+
   /** Clears the alert once an operator has dealt with it (a halted scanner still needs a restart). */
   acknowledgeAlert(): void {
     if (!this.halted) this.alert = '';
@@ -218,7 +240,8 @@ export class ChainScanner implements Scanner {
     this.tip = await this.source.tipHeight();
     if (this.halted) return;
     const cursor = this.state.cursor;
-    if (cursor) {
+    // A cursor hash of '' (an offline rescan beyond the stored window) is taken on trust.
+    if (cursor && cursor.hash !== '') {
       const hash = await this.source.hashAt(cursor.height);
       if (hash !== cursor.hash) await this.reorg(`block ${cursor.height} is now ${hash ?? 'gone'}`);
     }

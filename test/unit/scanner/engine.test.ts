@@ -75,6 +75,19 @@ describe('ChainScanner (fake chain, real store)', () => {
     expect(scanner.pending(A)).toEqual([]);
   });
 
+  it('rescans from a height while running: the deposit is handed over again (the exchange dedupes)', async () => {
+    const chain = new FakeChain(3);
+    chain.mine(3, [[pay(A, 10n, 'r1')], [], []]);
+    const { scanner, handed, start, done } = setup(chain);
+    await start();
+    await waitFor(() => done() === 1 && scanner.status().height === 6, 'first hand-over');
+    await expect(scanner.rescanFrom(9)).rejects.toThrow(/skip blocks/);
+    const result = await scanner.rescanFrom(4);
+    expect(result).toMatchObject({ chain: 'BTC', from_height: 4, previous_height: 6 });
+    await waitFor(() => done() === 2 && scanner.status().height === 6, 'second hand-over');
+    expect(handed.map((d) => d.tx)).toEqual(['r1', 'r1']);
+  });
+
   it('goes through long runs of empty blocks and waits below initial_scan_height', async () => {
     const chain = new FakeChain(50);
     chain.mine(1, [[pay(A, 1n, 'old')]]);
