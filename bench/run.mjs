@@ -6,7 +6,7 @@
 // Every benchmark reports its figures with a baseline measured in the same run (see bench/lib/report.ts),
 // so a noisy, shared machine still gives comparable ratios.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,12 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Bundles go two levels below the root, like the test helpers they include expect (`__dirname/../..`).
-const OUT_DIR = path.join(ROOT, 'dist', 'bench');
+// Other engineers rebuild (and clean) dist/ while a run is under way: the run works on its own
+// snapshot of the built daemon, next to its bundles, under node_modules/.cache (which lint and
+// prettier skip, and from where node_modules still resolves).
+const RUN_DIR = path.join(ROOT, 'node_modules', '.cache', 'teller-bench', `run-${process.pid}`);
+const OUT_DIR = path.join(RUN_DIR, 'bench');
+const DIST = path.join(RUN_DIR, 'dist');
 const RESULTS = path.join(ROOT, 'bench', 'results.json');
 const README = path.join(ROOT, 'README.md');
 const START = '<!-- bench:start -->';
@@ -52,9 +56,15 @@ const keepTmp = Boolean(process.env.BENCH_TMP) || args.keep;
 const tmp = process.env.BENCH_TMP ?? mkdtempSync(path.join(os.tmpdir(), 'teller-bench-'));
 mkdirSync(tmp, { recursive: true });
 
+rmSync(RUN_DIR, { recursive: true, force: true });
+if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+cpSync(path.join(ROOT, 'dist'), DIST, { recursive: true, filter: (src) => !src.startsWith(path.join(ROOT, 'dist', 'bench')) });
 await build({
   entryPoints: chosen.map((b) => path.join(ROOT, 'bench', `${b.file}.ts`)),
   outdir: OUT_DIR,
+  outExtension: { '.js': '.cjs' },
+  // The test helpers find the repository from their own folder (`__dirname/../..`).
+  define: { __dirname: JSON.stringify(path.join(ROOT, 'test', 'helpers')) },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -68,9 +78,9 @@ function runOne(b) {
   const out = path.join(tmp, `${b.id}.json`);
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', path.join(OUT_DIR, `${b.file}.js`)], {
+    const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', path.join(OUT_DIR, `${b.file}.cjs`)], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_OUT: out, BENCH_TMP: tmp },
+      env: { ...process.env, BENCH_OUT: out, BENCH_TMP: tmp, BENCH_DIST: DIST },
       stdio: ['ignore', 'inherit', 'inherit'],
       // Its own process group, so that a timeout also ends the nodes and daemons it started.
       detached: true,
@@ -100,6 +110,7 @@ for (const b of chosen) {
   results.push(await runOne(b));
 }
 if (!keepTmp) rmSync(tmp, { recursive: true, force: true });
+rmSync(RUN_DIR, { recursive: true, force: true });
 
 const cpus = os.cpus();
 const report = {

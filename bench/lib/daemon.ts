@@ -3,6 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { baseConfig, CLI, mergeConfig, REPO_ROOT, toToml, type TomlTable } from '../../test/helpers/daemon';
 
+/** bench/run.mjs runs the daemon from its own snapshot of dist/ (BENCH_DIST). */
+const cli = (): string => (process.env.BENCH_DIST ? path.join(process.env.BENCH_DIST, 'cli.js') : CLI);
+
 /**
  * The built daemon as a child process (`node dist/cli.js -c <toml> -d <dir>`), with the test
  * harness's base config (dummy scanner and sender, ephemeral ports, throttling off). Ready = the
@@ -33,7 +36,7 @@ export function writeConfig(dir: string, config: TomlTable): string {
 
 export function launchDaemon(configFile: string, dataDir: string, env: Record<string, string> = {}): Promise<RunningDaemon> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, '-c', configFile, '-d', dataDir], {
+  const child = spawn(process.execPath, [cli(), '-c', configFile, '-d', dataDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -63,7 +63,7 @@ export class PayoutSteps {
     // A payout stored by an earlier run that died before the status moved is reused, never re-signed.
     let payout = await this.opts.deposits.getPayout(rec.deposit_id);
     if (!payout) {
-      payout = await this.rpc(() => this.opts.sender.prepare(rec.deposit_id, rec.sky_address, amount));
+      payout = await this.rpc(() => this.opts.sender.prepare(rec.deposit_id, rec.sky_address, amount), true);
     }
     await this.opts.deposits.transition(
       rec,
@@ -122,7 +122,7 @@ export class PayoutSteps {
   }
 
   private async broadcast(payout: PreparedPayout): Promise<void> {
-    await this.rpc(() => this.opts.sender.broadcast(payout));
+    await this.rpc(() => this.opts.sender.broadcast(payout), true);
     const updated: PreparedPayout = {
       ...payout,
       broadcast_at: Date.now(),
@@ -133,12 +133,18 @@ export class PayoutSteps {
     ]);
   }
 
-  /** Tracks the sender's health the way teller's /api/health shows it. */
-  private async rpc<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Tracks the sender's health the way teller's /api/health shows it. Only a payout that went
+   * through (`pays`: prepare, broadcast) clears it: another payout's confirmation check says
+   * nothing about whether the wallet can pay.
+   */
+  private async rpc<T>(call: () => Promise<T>, pays = false): Promise<T> {
     try {
       const result = await call();
-      this.senderError = '';
-      this.soldOut = false;
+      if (pays) {
+        this.senderError = '';
+        this.soldOut = false;
+      }
       return result;
     } catch (err) {
       if (err instanceof SenderError && err.retryable) {

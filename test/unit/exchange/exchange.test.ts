@@ -70,7 +70,9 @@ const dep = (tx: string, n: number, value: bigint, address = ADDR): ScannedDepos
 async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
   for (let i = 0; i < 1000; i++) {
     const rec = await r.deposits.get(id);
-    if (rec?.status === status) return rec;
+    // waiting_confirm is stored just before the broadcast: also wait for the sender to have it.
+    const sent = status !== 'waiting_confirm' || r.sender.list().some((t) => t.txid === rec?.txid);
+    if (rec?.status === status && sent) return rec;
     await new Promise((res) => setTimeout(res, 10));
   }
   throw new Error(`${id} never reached ${status}: ${(await r.deposits.get(id))?.status}`);
