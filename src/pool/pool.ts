@@ -42,7 +42,8 @@ export class AddressPool {
     while (this.cursor < addresses.length && this.used.has(addresses[this.cursor] ?? '')) this.cursor++;
     this.usedInPool = this.cursor;
     if (this.used.size > this.cursor) {
-      for (let i = this.cursor; i < addresses.length; i++) if (this.used.has(addresses[i] ?? '')) this.usedInPool++;
+      for (let i = this.cursor; i < addresses.length; i++)
+        if (this.used.has(addresses[i] ?? '')) this.usedInPool++;
     }
   }
 
