@@ -110,6 +110,7 @@ function payout(t: ConfigTable): PayoutConfig {
   return {
     coin: t.oneOf('coin', PAYOUT_COINS, 'SKY'),
     sky_node_url: t.str('sky_node_url', 'http://127.0.0.1:6420'),
+    approval_above: t.decimal('approval_above', '0'),
     evm: {
       rpc_url: evm.str('rpc_url', 'http://127.0.0.1:8545'),
       chain_id: evm.int('chain_id', 31337),

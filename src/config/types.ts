@@ -101,6 +101,11 @@ export interface PayoutConfig {
   };
   /** Skycoin node REST API base URL for the SKY sender (teller used the obsolete webrpc). */
   sky_node_url: string;
+  /**
+   * Payouts above this many payout coins (decimal string) wait for an admin approval
+   * (`POST /api/deposits/<id>/approve`); "0" = no cap.
+   */
+  approval_above: string;
 }
 
 export interface Config {

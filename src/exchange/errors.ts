@@ -5,3 +5,6 @@ export class ExchangeError extends TellerError {}
 
 /** teller's text for a payout that rounds to nothing (spec teller-core §5.6). */
 export const ZERO_SEND_ERROR = 'Skycoin send amount is 0';
+
+/** `last_error` of a payout above `payout.approval_above` until an admin approves it. */
+export const AWAITING_APPROVAL = 'payout above payout.approval_above: awaiting admin approval';

@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
-import { ExchangeError } from './errors';
+import { AWAITING_APPROVAL, ExchangeError } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
 import type { DepositRecord, ScannedDeposit, StoredStatus } from './types';
 import { depositIdOf, emptyPassthrough } from './types';
@@ -167,6 +167,24 @@ export class Exchange {
       }
       this.attempts.delete(id);
       return this.opts.deposits.update(current, { error: '', last_error: '' }, 'retry requested by admin');
+    });
+    this.schedule(id);
+    return rec;
+  }
+
+  /** Admin: lets a payout held above `payout.approval_above` go. */
+  async approve(id: string): Promise<DepositRecord> {
+    const rec = await this.locks.run(id, async () => {
+      const current = await this.opts.deposits.get(id);
+      if (!current) throw new ExchangeError('not_found', `deposit ${id} not found`);
+      if (current.status !== 'waiting_send' || current.last_error !== AWAITING_APPROVAL) {
+        throw new ExchangeError('not_retryable', `deposit ${id} is not waiting for an approval`);
+      }
+      return this.opts.deposits.update(
+        current,
+        { approved: true, last_error: '' },
+        'payout approved by admin',
+      );
     });
     this.schedule(id);
     return rec;

@@ -3,10 +3,10 @@ import type { PreparedPayout, Sender } from '../sender/types';
 import { InsufficientBalanceError, SenderError } from '../sender/types';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
-import { depositToPayout, truncateUnits } from './amounts';
+import { depositToPayout, parseUnits, truncateUnits } from './amounts';
 import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
-import { ExchangeError, ZERO_SEND_ERROR } from './errors';
+import { AWAITING_APPROVAL, ExchangeError, ZERO_SEND_ERROR } from './errors';
 import type { DepositRecord } from './types';
 
 /** What a step asks for next: run again now, wait, retry with backoff, or nothing (done/errored). */
@@ -58,6 +58,14 @@ export class PayoutSteps {
     if (amount === 0n) {
       await this.opts.deposits.transition(rec, { status: 'done', error: ZERO_SEND_ERROR }, ZERO_SEND_ERROR);
       log.warn({ value: String(rec.deposit_value) }, 'payout rounds to zero: deposit done without a payout');
+      return { kind: 'idle' };
+    }
+    const cap = parseUnits(this.opts.config.payout.approval_above, this.opts.sender.decimals);
+    if (cap > 0n && amount > cap && !rec.approved) {
+      if (rec.last_error !== AWAITING_APPROVAL) {
+        await this.opts.deposits.update(rec, { last_error: AWAITING_APPROVAL }, AWAITING_APPROVAL);
+        log.warn({ amount: String(amount), cap: String(cap) }, 'payout held for admin approval');
+      }
       return { kind: 'idle' };
     }
     // A payout stored by an earlier run that died before the status moved is reused, never re-signed.

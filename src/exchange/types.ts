@@ -107,6 +107,8 @@ export interface DepositRecord {
   last_error: string;
   attempts: number;
   created_at: number;
+  /** An admin approved this payout above `payout.approval_above` (absent on older records). */
+  approved?: boolean;
 }
 
 /** One entry of the append-only event log: every transition of every deposit. */

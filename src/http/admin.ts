@@ -63,7 +63,7 @@ function backupHandler(svc: AdminService, log: Logger): RequestHandler {
 }
 
 function depositRoutes(svc: AdminService, path: string): RequestHandler | undefined {
-  const m = /^\/api\/deposits\/([^/]+)(\/retry|\/handled)?$/.exec(path);
+  const m = /^\/api\/deposits\/([^/]+)(\/retry|\/handled|\/approve)?$/.exec(path);
   if (m === null) return undefined;
   const id = Buffer.from(m[1], 'latin1').toString('utf8');
   if (m[2] !== undefined) {
@@ -72,6 +72,7 @@ function depositRoutes(svc: AdminService, path: string): RequestHandler | undefi
       requireMethod(req, 'POST');
       try {
         if (action === '/retry') sendJson(res, await svc.retry(id));
+        else if (action === '/approve') sendJson(res, await svc.approve(id));
         else sendJson(res, await svc.markHandled(id, parseGoQuery(rawQueryOf(req)).get('note')?.[0] ?? ''));
       } catch (err) {
         throw fromServiceError(err, RETRY_ERRORS);

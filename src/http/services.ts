@@ -50,6 +50,8 @@ export interface AdminService {
   backupFileName(): string;
   /** Re-queues an errored or stuck deposit. Throws TellerError code 'not_found' | 'not_retryable'. */
   retry(depositId: string): Promise<object>;
+  /** Lets a payout held above `payout.approval_above` go (TellerError not_found | not_retryable). */
+  approve(depositId: string): Promise<object>;
   /** Passthrough: the operator settled a failed order by hand (`note` says how). */
   markHandled(depositId: string, note: string): Promise<object>;
   /** Extra operator views (scanners, pool usage, hot wallet, events of one deposit). */

@@ -82,6 +82,10 @@ export class AdminApiService implements AdminService {
     return depositInfo(await exchange.retry(depositId));
   }
 
+  async approve(depositId: string): Promise<object> {
+    return depositInfo(await this.ctx.exchange.approve(depositId));
+  }
+
   async markHandled(depositId: string, note: string): Promise<object> {
     if (!this.ctx.passthrough)
       throw new ExchangeError('not_retryable', 'no passthrough exchange is configured');

@@ -13,6 +13,7 @@ import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
  *                     pool_stamp:<coin> -> PoolStamp (pool file already validated: src/pool/stamp.ts)
  *   deposits          <txid>:<n> -> DepositRecord (exchange)
  *   deposit_status    <status>!<txid>:<n> -> '' (index by status, written with every transition)
+ *   deposit_errors    <txid>:<n> -> '' (deposits whose `error` is set); `indexed` -> true once built
  *   deposits_by_addr  <coin>!<deposit address>!<seq 16 digits> -> deposit id
  *   events            <seq 16 digits> -> DepositEvent (append-only, hash-chained)
  *   bindings          <coin>!<deposit address> -> Binding
@@ -34,6 +35,7 @@ export const SPACES = [
   'meta',
   'deposits',
   'deposit_status',
+  'deposit_errors',
   'deposits_by_addr',
   'events',
   'bindings',
@@ -84,6 +86,17 @@ export const prefixRange = (prefix: string): RangeOptions => ({
   gte: prefix,
   lt: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
 });
+
+/**
+ * Bytes an iterator reads from LevelDB per native call. classic-level's default (16 KB) meant one
+ * thread-pool round trip per ~16 deposit records when a whole space is read at startup (100,000
+ * deposits: 6,000 trips, ~0.6 s); short prefix scans end long before this and are unaffected.
+ */
+const ITERATOR_BATCH_BYTES = 1 << 20;
+
+/** `range` with that batch size (a classic-level option the abstract sublevel types leave out). */
+const batched = (range: RangeOptions): RangeOptions =>
+  Object.assign({ highWaterMarkBytes: ITERATOR_BATCH_BYTES }, range);
 
 export class Store {
   private readonly subs: Map<Space, Sub>;
@@ -136,17 +149,21 @@ export class Store {
   }
 
   async *entries<T>(space: Space, range: RangeOptions = {}): AsyncGenerator<[string, T]> {
-    for await (const [k, v] of this.sub(space).iterator(range)) yield [k, decodeValue<T>(v)];
+    for await (const [k, v] of this.sub(space).iterator(batched(range))) yield [k, decodeValue<T>(v)];
   }
 
   async *keys(space: Space, range: RangeOptions = {}): AsyncGenerator<string> {
-    for await (const k of this.sub(space).keys(range)) yield k;
+    for await (const k of this.sub(space).keys(batched(range))) yield k;
+  }
+
+  /** Every key of the range, read in batches (no per-key promise: 100,000 keys in ~0.1 s). */
+  async keyList(space: Space, range: RangeOptions = {}): Promise<string[]> {
+    return this.sub(space).keys(batched(range)).all();
   }
 
   async values<T>(space: Space, range: RangeOptions = {}): Promise<T[]> {
-    const out: T[] = [];
-    for await (const v of this.sub(space).values(range)) out.push(decodeValue<T>(v));
-    return out;
+    const raw = await this.sub(space).values(batched(range)).all();
+    return raw.map((v) => decodeValue<T>(v));
   }
 
   /** Writes `ops` as one atomic, synced batch. Resolves once the batch is durable. */

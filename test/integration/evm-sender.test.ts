@@ -59,6 +59,7 @@ function config(
 ): PayoutConfig {
   return {
     coin,
+    approval_above: '0',
     evm: {
       rpc_url: anvil.url,
       chain_id: anvil.chainId,

@@ -87,6 +87,7 @@ const DEFAULTS: Config = {
   payout: {
     coin: 'SKY',
     sky_node_url: 'http://127.0.0.1:6420',
+    approval_above: '0',
     evm: {
       rpc_url: 'http://127.0.0.1:8545',
       chain_id: 31337,

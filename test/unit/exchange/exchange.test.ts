@@ -6,6 +6,7 @@ import { defaultConfig } from '../../../src/config';
 import type { Config } from '../../../src/config/types';
 import { depositCoins } from '../../../src/exchange/coins';
 import { DepositStore } from '../../../src/exchange/deposit-store';
+import { AWAITING_APPROVAL } from '../../../src/exchange/errors';
 import { Exchange } from '../../../src/exchange/exchange';
 import type { DepositRecord, ScannedDeposit, StoredStatus } from '../../../src/exchange/types';
 import { DummySender } from '../../../src/sender/dummy-sender';
@@ -144,6 +145,27 @@ describe('Exchange (direct buy, dummy sender)', () => {
     await rig.exchange.wakeWaitingSend();
     await waitFor(rig, 'ee:0', 'waiting_confirm');
     expect(rig.exchange.soldOut).toBe(false);
+  });
+
+  it('holds a payout above payout.approval_above until an admin approves it', async () => {
+    await close(rig);
+    const capped = config();
+    capped.payout.approval_above = '10';
+    rig = await open(rig.dir, capped);
+    await rig.exchange.receive(dep('ap', 0, 1_000_000n)); // 5 SKY: under the cap, paid
+    await rig.exchange.receive(dep('ap', 1, 5_000_000n)); // 25 SKY: held
+    await waitFor(rig, 'ap:0', 'waiting_confirm');
+    for (let i = 0; i < 1000 && (await rig.deposits.get('ap:1'))?.last_error === ''; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const held = await rig.deposits.get('ap:1');
+    expect(held).toMatchObject({ status: 'waiting_send', last_error: AWAITING_APPROVAL });
+    expect(rig.sender.list()).toHaveLength(1);
+    await expect(rig.exchange.approve('ap:0')).rejects.toThrow(/not waiting for an approval/);
+    await rig.exchange.approve('ap:1');
+    const sent = await waitFor(rig, 'ap:1', 'waiting_confirm');
+    expect(sent.sky_sent).toBe(25_000_000n);
+    expect((await rig.deposits.events('ap:1')).map((e) => e.note)).toContain('payout approved by admin');
   });
 
   it('ignores deposits to unbound addresses (kept as orphans)', async () => {

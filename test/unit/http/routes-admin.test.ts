@@ -31,6 +31,10 @@ function fakeAdmin(over: Partial<AdminService> = {}) {
       if (id === 'boom:0') throw new Error('store closed');
       return { deposit_id: id, status: 'waiting_send' };
     },
+    approve: async (id) => {
+      if (id === 'missing:0') throw tellerError('not_found');
+      return { deposit_id: id, status: 'waiting_send' };
+    },
     markHandled: async (id, note) => {
       if (note === '') throw tellerError('note_required', 'note required');
       return { deposit_id: id, status: 'done', error: `handled manually: ${note}` };
@@ -204,6 +208,14 @@ describe('deposit detail and retry (beyond teller)', () => {
     });
     const bad = await request(port, '/api/deposits/ab:0/handled', { method: 'POST' });
     expect([bad.status, bad.text]).toEqual([409, 'note required\n']);
+  });
+
+  it('POST /api/deposits/<id>/approve → the service JSON; unknown id → 404', async () => {
+    const { port } = await start();
+    const ok = await request(port, '/api/deposits/ab:0/approve', { method: 'POST' });
+    expect([ok.status, JSON.parse(ok.text)]).toEqual([200, { deposit_id: 'ab:0', status: 'waiting_send' }]);
+    const missing = await request(port, '/api/deposits/missing:0/approve', { method: 'POST' });
+    expect([missing.status, missing.text]).toEqual([404, 'Deposit not found\n']);
   });
 
   it('GET .../retry → 405 Allow: POST', async () => {
