@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Wallet, parseEther } from 'ethers';
+import { startAnvil, type Anvil } from '../helpers/anvil';
+import { bind, deposit, sleep, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
+import { deployToken, type Deployed } from '../helpers/erc20';
+import {
+  SATOSHI_PER_MICRO,
+  WALLET_ENV,
+  btcPoolFile,
+  fundedHotWallet,
+  paidDeposits,
+  payoutDaemonConfig,
+  payoutUnits,
+  tokenBalance,
+  type PaidDeposit,
+} from '../helpers/evm-payout';
+
+/**
+ * The built daemon paying a dummy-scanner BTC deposit from a real EVM hot wallet on anvil, in ETH
+ * and in an ERC-20 token: the exact amount reaches the recipient, in one transaction, and the
+ * deposit is `done` only once the payout has `confirmations_required` (2) confirmations.
+ */
+
+jest.setTimeout(60_000);
+
+const CONFIRMATIONS = 2;
+let anvil: Anvil;
+let dir: string;
+let pool: string;
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-payout-'));
+  pool = btcPoolFile(dir, 8);
+});
+
+afterAll(async () => {
+  await anvil?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const running: Daemon[] = [];
+afterEach(async () => {
+  for (const d of running.splice(0)) await d.dispose();
+});
+
+async function start(hotKeystore: { address: string; keystore: string }, token?: string): Promise<Daemon> {
+  const d = await startDaemon(
+    payoutDaemonConfig({ anvil, hot: hotKeystore, btcPool: pool, token, confirmations: CONFIRMATIONS }),
+    { env: WALLET_ENV },
+  );
+  running.push(d);
+  return d;
+}
+
+/** Binds a fresh recipient, deposits 200·micro satoshi; waits until the payout is mined. */
+async function payOne(d: Daemon, micro: bigint, tx: string): Promise<{ to: string; rec: PaidDeposit }> {
+  const to = Wallet.createRandom().address;
+  const addr = await bind(d, to, 'BTC');
+  await deposit(d, { addr, value: SATOSHI_PER_MICRO * micro, tx });
+  const id = `${tx}:0`;
+  const [rec] = await waitFor(
+    async () => (await paidDeposits(d)).filter((x) => x.deposit_id === id),
+    (v) => v.length === 1 && v[0].status !== 'waiting_send' && v[0].status !== 'waiting_decide',
+    20_000,
+    `payout of ${id}`,
+  );
+  expect(rec).toMatchObject({ status: 'waiting_confirm', error: '' });
+  expect(rec.sky_address.toLowerCase()).toBe(to.toLowerCase());
+  // Automine: the broadcast payout is in a block at once, so it has exactly one confirmation.
+  const receipt = await waitFor(
+    () => anvil.provider.getTransactionReceipt(rec.txid),
+    (r) => r !== null,
+    10_000,
+    `receipt of ${rec.txid}`,
+  );
+  expect(receipt?.status).toBe(1);
+  expect(await anvil.tip()).toBe(receipt?.blockNumber);
+  return { to, rec };
+}
+
+/** With one confirmation the deposit stays waiting_confirm; one more block makes it done. */
+async function expectDoneAfterSecondConfirmation(d: Daemon, id: string): Promise<void> {
+  await sleep(600);
+  expect((await paidDeposits(d)).find((x) => x.deposit_id === id)?.status).toBe('waiting_confirm');
+  await anvil.mine(1);
+  await waitFor(
+    async () => (await paidDeposits(d)).find((x) => x.deposit_id === id)?.status,
+    (s) => s === 'done',
+    10_000,
+    `${id} done`,
+  );
+}
+
+describe('daemon paying from an EVM hot wallet (anvil)', () => {
+  it('pays a deposit in ETH, exactly, once, and is done after 2 confirmations', async () => {
+    const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
+    const d = await start(hot);
+    const before = await anvil.provider.getBalance(hot.address);
+
+    const micro = 123_457n; // 0.123457 ETH for 0.24691400 BTC at 0.5
+    const { to, rec } = await payOne(d, micro, 'eth-payout-1');
+    const expected = payoutUnits(micro, 18);
+    expect(rec.sky_sent).toBe(String(expected));
+    expect(await anvil.provider.getBalance(to)).toBe(expected);
+    // The hot wallet paid the amount plus this one transaction's gas, nothing else.
+    const receipt = await anvil.provider.getTransactionReceipt(rec.txid);
+    const gas = (receipt?.gasUsed ?? 0n) * (receipt?.gasPrice ?? 0n);
+    expect(before - (await anvil.provider.getBalance(hot.address))).toBe(expected + gas);
+    expect(receipt?.to?.toLowerCase()).toBe(to.toLowerCase());
+
+    await expectDoneAfterSecondConfirmation(d, rec.deposit_id);
+    expect(await anvil.provider.getTransactionCount(hot.address, 'pending')).toBe(1);
+    expect(await anvil.provider.getBalance(to)).toBe(expected);
+  });
+
+  it('pays a deposit in an ERC-20 token, exactly, once, and is done after 2 confirmations', async () => {
+    const token: Deployed = await deployToken(anvil.wallets[0], { symbol: 'PAY', decimals: 6 });
+    const hot = await fundedHotWallet(anvil, dir, parseEther('1'), {
+      address: token.address,
+      amount: 1_000_000_000n,
+    });
+    const d = await start(hot, token.address);
+
+    const micro = 7_654_321n; // 7.654321 PAY
+    const { to, rec } = await payOne(d, micro, 'erc20-payout-1');
+    const expected = payoutUnits(micro, 6);
+    expect(rec.sky_sent).toBe(String(expected));
+    expect(await tokenBalance(anvil, token.address, to)).toBe(expected);
+    expect(await tokenBalance(anvil, token.address, hot.address)).toBe(1_000_000_000n - expected);
+    expect(await anvil.provider.getBalance(to)).toBe(0n);
+    const receipt = await anvil.provider.getTransactionReceipt(rec.txid);
+    expect(receipt?.to?.toLowerCase()).toBe(token.address);
+
+    await expectDoneAfterSecondConfirmation(d, rec.deposit_id);
+    expect(await anvil.provider.getTransactionCount(hot.address, 'pending')).toBe(1);
+    expect(await tokenBalance(anvil, token.address, to)).toBe(expected);
+  });
+});
