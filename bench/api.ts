@@ -10,7 +10,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { copyDataDir, dataset } from './lib/dataset';
 import { baseConfig, launchDaemon, mergeConfig, writeConfig } from './lib/daemon';
-import { benchTmp } from './lib/fixtures';
+import { benchTmp, REPO_ROOT } from './lib/fixtures';
 import { emit, figure, progress } from './lib/report';
 import { median, prng, ratios } from './lib/stats';
 
@@ -19,24 +19,44 @@ const CONNECTIONS = 32;
 const DURATION_S = 4;
 const ROUNDS = 3;
 
-/** A bare node:http server in a child process, answering `body` to every request. */
-function bareServer(body: string): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * A server in a child process answering `body` to every request: bare node:http (the baseline), or
+ * an express 5 app with that one route and nothing else (how much of the gap express alone takes).
+ */
+function fixedServer(kind: 'bare' | 'express', body: string): Promise<{ url: string; child: ChildProcess }> {
   const code = `
     const body = Buffer.from(process.argv[1]);
-    const server = require('node:http').createServer((req, res) => {
+    const answer = (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
-    });
+    };
+    let handler = answer;
+    if (process.argv[2] === 'express') {
+      const app = require('express')();
+      app.disable('x-powered-by');
+      app.get('/api/config', answer);
+      handler = app;
+    }
+    const server = require('node:http').createServer(handler);
     server.keepAliveTimeout = 120000;
     server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
-  const child = spawn(process.execPath, ['-e', code, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', code, body, kind], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
-    child.stdout?.once('data', (d: Buffer) => resolve({ url: `http://127.0.0.1:${d.toString().trim()}`, child }));
-    child.once('exit', (c) => reject(new Error(`bare server exited ${c}`)));
+    child.stdout?.once('data', (d: Buffer) =>
+      resolve({ url: `http://127.0.0.1:${d.toString().trim()}`, child }),
+    );
+    child.once('exit', (c) => reject(new Error(`${kind} server exited ${c}`)));
   });
 }
 
-async function load(url: string, requests?: autocannon.RequestSpec[], duration = DURATION_S): Promise<number> {
+async function load(
+  url: string,
+  requests?: autocannon.RequestSpec[],
+  duration = DURATION_S,
+): Promise<number> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration, requests });
   if (r.errors || r.timeouts || r.non2xx) {
     throw new Error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx of ${r['2xx']}`);
@@ -57,33 +77,47 @@ async function main(): Promise<void> {
     }),
   );
   const daemon = await launchDaemon(cfg, dataDir);
-  let bare: { url: string; child: ChildProcess } | undefined;
+  const fixed: ChildProcess[] = [];
   try {
     const api = daemon.url('public');
     const configBody = await (await fetch(`${api}/api/config`)).text();
-    bare = await bareServer(configBody);
+    const bare = await fixedServer('bare', configBody);
+    const plainExpress = await fixedServer('express', configBody);
+    fixed.push(bare.child, plainExpress.child);
     const rand = prng(99);
     const pick = () => ds.skyAddresses[Math.floor(rand() * ds.skyAddresses.length)];
-    const sample = (await (await fetch(`${api}/api/status?skyaddr=${pick()}`)).json()) as { statuses?: unknown[] };
+    const sample = (await (await fetch(`${api}/api/status?skyaddr=${pick()}`)).json()) as {
+      statuses?: unknown[];
+    };
     if (sample.statuses?.length !== 5) throw new Error(`/api/status gave ${JSON.stringify(sample)}`);
     const statusRequests: autocannon.RequestSpec[] = [
       { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/status?skyaddr=${pick()}` }) },
     ];
     const bareUrl = bare.url;
-    const runs: Record<'bare' | 'config' | 'status', () => Promise<number>> = {
+    const runs: Record<'bare' | 'express' | 'config' | 'status', () => Promise<number>> = {
       bare: () => load(bareUrl),
+      express: () => load(`${plainExpress.url}/api/config`),
       config: () => load(`${api}/api/config`),
       status: () => load(api, statusRequests),
     };
     const names = Object.keys(runs) as (keyof typeof runs)[];
-    for (const k of names) await load(k === 'bare' ? bareUrl : `${api}/api/config`, undefined, 1); // warm-up
-    const r = { bare: [] as number[], config: [] as number[], status: [] as number[] };
+    for (const url of [bareUrl, `${plainExpress.url}/api/config`, `${api}/api/config`])
+      await load(url, undefined, 1); // warm-up
+    const r = {
+      bare: [] as number[],
+      express: [] as number[],
+      config: [] as number[],
+      status: [] as number[],
+    };
     for (let i = 0; i < ROUNDS; i++) {
       for (let j = 0; j < names.length; j++) {
         const k = names[(i + j) % names.length];
         r[k].push(await runs[k]());
       }
-      progress(ID, `round ${i + 1}: bare ${Math.round(r.bare[i])}, config ${Math.round(r.config[i])}, status ${Math.round(r.status[i])} req/s`);
+      progress(
+        ID,
+        `round ${i + 1}: bare ${Math.round(r.bare[i])}, express ${Math.round(r.express[i])}, config ${Math.round(r.config[i])}, status ${Math.round(r.status[i])} req/s`,
+      );
     }
     const baseline = { name: 'bare node:http, fixed JSON body', value: median(r.bare), unit: 'req/s' };
     emit({
@@ -108,6 +142,14 @@ async function main(): Promise<void> {
           ratioMeaning: 'daemon req/s ÷ bare server req/s, per round',
           ratioAtLeast: 0.35,
         }),
+        figure({
+          name: 'for scale: express 5 with only that route, same body',
+          value: median(r.express),
+          unit: 'req/s',
+          baseline,
+          ratio: median(ratios(r.express, r.bare)),
+          ratioMeaning: 'plain express req/s ÷ bare server req/s, per round',
+        }),
       ],
       notes: [
         `${ROUNDS} rounds of ${DURATION_S} s per server, order rotating; the bare server answers /api/config's ${configBody.length}-byte body; autocannon shares the 2 cores with the server`,
@@ -115,7 +157,7 @@ async function main(): Promise<void> {
       details: { rounds: r, connections: CONNECTIONS, duration_s: DURATION_S },
     });
   } finally {
-    bare?.child.kill();
+    for (const c of fixed) c.kill();
     await daemon.stop();
   }
 }

@@ -74,7 +74,10 @@ async function main(): Promise<void> {
   t = performance.now();
   for (const a of pool.addresses) source.watch('BTC', a);
   const watchMs = performance.now() - t;
-  progress(ID, `watching ${pool.addresses.length} addresses (index built in ${(watchMs / 1000).toFixed(1)} s)`);
+  progress(
+    ID,
+    `watching ${pool.addresses.length} addresses (index built in ${(watchMs / 1000).toFixed(1)} s)`,
+  );
 
   // Correctness first: a fast scanner that misses deposits is no figure.
   let found = 0;
@@ -88,8 +91,11 @@ async function main(): Promise<void> {
 
   // The parser alone, on blocks already decoded to bytes, against an index of the same million scripts.
   const index = new Map<string, string>();
-  for (let k = 0; k < pool.addresses.length; k++) index.set(scriptKey(poolScript(pool, k)), pool.addresses[k]);
-  const rawBlocks = blocks.map((b) => Buffer.from((JSON.parse(b.rawReply) as { result: string }).result, 'hex'));
+  for (let k = 0; k < pool.addresses.length; k++)
+    index.set(scriptKey(poolScript(pool, k)), pool.addresses[k]);
+  const rawBlocks = blocks.map((b) =>
+    Buffer.from((JSON.parse(b.rawReply) as { result: string }).result, 'hex'),
+  );
   const verboseBodies = blocks.map((b) => Buffer.from(b.verboseReply));
 
   let i = 0;
@@ -120,7 +126,11 @@ async function main(): Promise<void> {
         name: 'scanner parse-and-match, from the reply bytes',
         value: median(r.scanner),
         unit: 'blocks/s',
-        baseline: { name: 'verbose reply bytes → JSON.parse', value: median(r.verboseBody), unit: 'blocks/s' },
+        baseline: {
+          name: 'verbose reply bytes → JSON.parse',
+          value: median(r.verboseBody),
+          unit: 'blocks/s',
+        },
         ratio: scannerRatio,
         ratioMeaning: 'scanner blocks/s ÷ verbose JSON.parse blocks/s, per round',
         atLeast: 25,

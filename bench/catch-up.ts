@@ -66,7 +66,13 @@ async function main(): Promise<void> {
       dir,
       mergeConfig(baseConfig(), {
         btc_addresses: poolFile,
-        btc_scanner: { enabled: true, network: 'regtest', scan_period: '1s', initial_scan_height: start + 1, confirmations_required: 1 },
+        btc_scanner: {
+          enabled: true,
+          network: 'regtest',
+          scan_period: '1s',
+          initial_scan_height: start + 1,
+          confirmations_required: 1,
+        },
         btc_rpc: { server: node.server, user: 'bench', pass: node.apiKey },
         eth_scanner: { enabled: false },
         teller: { max_bound_addrs: 0 },
@@ -97,7 +103,10 @@ async function main(): Promise<void> {
       await node.mine(BLOCKS / DEPOSITS);
     }
     const tip = await node.height();
-    progress(ID, `mined ${tip - start} blocks with ${DEPOSITS} deposits in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    progress(
+      ID,
+      `mined ${tip - start} blocks with ${DEPOSITS} deposits in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const rawBefore = await fetchRaw(node, start + 1, tip, 0);
     t = performance.now();
@@ -113,7 +122,8 @@ async function main(): Promise<void> {
         recorded = list.deposits.length;
         if (recorded >= DEPOSITS) break;
       }
-      if (performance.now() - t > 120_000) throw new Error(`not caught up after 120 s: ${JSON.stringify(btc)}, ${recorded} deposits`);
+      if (performance.now() - t > 120_000)
+        throw new Error(`not caught up after 120 s: ${JSON.stringify(btc)}, ${recorded} deposits`);
       await sleep(25);
     }
     const catchUpS = (performance.now() - t) / 1000;
@@ -139,7 +149,11 @@ async function main(): Promise<void> {
           name: 'catch-up rate (blocks ÷ time from spawn)',
           value: rate,
           unit: 'blocks/s',
-          baseline: { name: 'the same blocks fetched raw by BtcRpcClient, nothing done', value: raw, unit: 'blocks/s' },
+          baseline: {
+            name: 'the same blocks fetched raw by BtcRpcClient, nothing done',
+            value: raw,
+            unit: 'blocks/s',
+          },
           ratio: rate / raw,
           ratioMeaning: 'daemon catch-up blocks/s (start-up included) ÷ raw fetch blocks/s',
         }),
@@ -148,7 +162,15 @@ async function main(): Promise<void> {
         `time includes the daemon's start (${(readyMs / 1000).toFixed(2)} s to ready; the scanner runs from its first moments); the raw fetch is the mean of one run before and one after; the same blocks fetched verbose (getblock <hash> 2) come at ${Math.round(verbose)} blocks/s`,
         'regtest blocks are small (a coinbase and at most one deposit): this measures the RPC and the pipeline, the parser is bench 1',
       ],
-      details: { blocks, deposits: DEPOSITS, catch_up_s: catchUpS, ready_s: readyMs / 1000, raw_before: rawBefore, raw_after: rawAfter, verbose_fetch: verbose },
+      details: {
+        blocks,
+        deposits: DEPOSITS,
+        catch_up_s: catchUpS,
+        ready_s: readyMs / 1000,
+        raw_before: rawBefore,
+        raw_after: rawAfter,
+        verbose_fetch: verbose,
+      },
     });
   } finally {
     await daemon?.stop();

@@ -21,7 +21,10 @@ const TOKEN = '0xdac17f958d2ee523a2206206994597c13d831ec7';
 async function main(): Promise<void> {
   let t = performance.now();
   const bytes = randomBytesFrom(prng(5), 20 * WATCHED);
-  const watched = Array.from({ length: WATCHED }, (_, i) => `0x${bytes.toString('hex', 20 * i, 20 * i + 20)}`);
+  const watched = Array.from(
+    { length: WATCHED },
+    (_, i) => `0x${bytes.toString('hex', 20 * i, 20 * i + 20)}`,
+  );
   const chain = makeEthChain({
     seed: 11,
     first: FIRST,
@@ -33,7 +36,10 @@ async function main(): Promise<void> {
     watched,
     token: TOKEN,
   });
-  progress(ID, `${BLOCKS} blocks and ${WATCHED} addresses generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  progress(
+    ID,
+    `${BLOCKS} blocks and ${WATCHED} addresses generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const source = new EthSource({
     rpc: { url: 'http://memory', chainId: 1 },
@@ -47,7 +53,10 @@ async function main(): Promise<void> {
     source.watch('ETH', a);
     source.watch('USDT', a);
   }
-  progress(ID, `watching ${WATCHED} addresses for ETH and USDT (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  progress(
+    ID,
+    `watching ${WATCHED} addresses for ETH and USDT (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
 
   // Correctness: every planted deposit is found.
   let found = 0;
@@ -72,7 +81,10 @@ async function main(): Promise<void> {
     JSON.parse(`[${logs.join(',')}]`);
     nextB = nextB + BATCH > chain.last ? FIRST : nextB + BATCH;
   };
-  const r = await interleavedRounds({ scan: scanBatch, decode: decodeBatch }, { rounds: 7, minMs: 1000, minOps: 2 });
+  const r = await interleavedRounds(
+    { scan: scanBatch, decode: decodeBatch },
+    { rounds: 7, minMs: 1000, minOps: 2 },
+  );
   const scan = r.scan.map((x) => x * BATCH);
   const decode = r.decode.map((x) => x * BATCH);
   emit({
@@ -93,7 +105,12 @@ async function main(): Promise<void> {
       `300 txs per block (${Math.round(chain.blockBytes / BLOCKS / 1000)} kB of JSON), 5 native deposits (5 receipts) and 60 Transfer logs (5 to watched addresses) per block; more than 1,000 watched token addresses, so eth_getLogs fetches every Transfer of the token and filters locally`,
       'the node client answers from memory but parses each reply from JSON text, as a provider does; HTTP is left out',
     ],
-    details: { rounds: { scan, decode }, blocks: BLOCKS, batch: BATCH, deposits_per_block: chain.deposits / BLOCKS },
+    details: {
+      rounds: { scan, decode },
+      blocks: BLOCKS,
+      batch: BATCH,
+      deposits_per_block: chain.deposits / BLOCKS,
+    },
   });
 }
 

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
         dummy: { scanner: false, sender: true },
       }),
     );
-    writeFileSync(ethPool, Array.from({ length: 50 }, () => `0x${randomBytesFrom(rand, 20).toString('hex')}`).join('\n') + '\n');
+    writeFileSync(
+      ethPool,
+      Array.from({ length: 50 }, () => `0x${randomBytesFrom(rand, 20).toString('hex')}`).join('\n') + '\n',
+    );
     daemon = await launchDaemon(cfg, path.join(dir, 'data'));
     const d = daemon;
     await fetch(`${d.url('dummy')}/dummy/sender/balance?coins=${10n ** 15n}`);
@@ -87,8 +90,10 @@ async function main(): Promise<void> {
       while (arrived.size === before) await sleep(5);
       const tx = await wallet.sendTransaction({ to: bound[i], value: parseEther('0.01') });
       let seenAt = 0;
-      for (const deadline = performance.now() + 15_000; performance.now() < deadline; ) {
-        const list = (await (await fetch(`${d.url('dummy')}/dummy/sender/broadcasts`)).json()) as { outputs: { address: string }[] }[];
+      for (const deadline = performance.now() + 15_000; performance.now() < deadline;) {
+        const list = (await (await fetch(`${d.url('dummy')}/dummy/sender/broadcasts`)).json()) as {
+          outputs: { address: string }[];
+        }[];
         if (list.some((b) => b.outputs.some((o) => o.address === sky[i]))) {
           seenAt = performance.now();
           break;
@@ -99,10 +104,14 @@ async function main(): Promise<void> {
       if (!seenAt || !receipt) throw new Error(`deposit ${i}: no payout broadcast within 15 s`);
       const blockAt = arrived.get(receipt.blockNumber);
       const polledAt = polled.get(receipt.blockNumber);
-      if (blockAt === undefined) throw new Error(`block ${receipt.blockNumber} never arrived over the WebSocket`);
+      if (blockAt === undefined)
+        throw new Error(`block ${receipt.blockNumber} never arrived over the WebSocket`);
       latencies.push(seenAt - blockAt);
       if (polledAt !== undefined) baseline.push(polledAt - blockAt);
-      progress(ID, `deposit ${i + 1}: block ${receipt.blockNumber}, payout broadcast ${Math.round(seenAt - blockAt)} ms after the block`);
+      progress(
+        ID,
+        `deposit ${i + 1}: block ${receipt.blockNumber}, payout broadcast ${Math.round(seenAt - blockAt)} ms after the block`,
+      );
     }
     emit({
       id: ID,
@@ -112,12 +121,20 @@ async function main(): Promise<void> {
           name: 'confirming block → payout broadcast, median',
           value: median(latencies) / 1000,
           unit: 's',
-          baseline: { name: `a bare eth_blockNumber poller at ${SCAN_PERIOD_MS} ms noticing the block`, value: median(baseline) / 1000, unit: 's' },
+          baseline: {
+            name: `a bare eth_blockNumber poller at ${SCAN_PERIOD_MS} ms noticing the block`,
+            value: median(baseline) / 1000,
+            unit: 's',
+          },
           ratio: median(latencies) / median(baseline),
           ratioMeaning: 'daemon latency ÷ bare poller latency (medians)',
           atMost: 1,
         }),
-        figure({ name: 'confirming block → payout broadcast, p90', value: percentile(latencies, 90) / 1000, unit: 's' }),
+        figure({
+          name: 'confirming block → payout broadcast, p90',
+          value: percentile(latencies, 90) / 1000,
+          unit: 's',
+        }),
       ],
       notes: [
         `${DEPOSITS} deposits one after another; eth_scanner.scan_period = ${SCAN_PERIOD_MS} ms, so noticing a block costs up to one period; the broadcast is seen within ${LEDGER_POLL_MS} ms plus a request`,

@@ -57,8 +57,12 @@ const tmp = process.env.BENCH_TMP ?? mkdtempSync(path.join(os.tmpdir(), 'teller-
 mkdirSync(tmp, { recursive: true });
 
 rmSync(RUN_DIR, { recursive: true, force: true });
-if (!existsSync(path.join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-cpSync(path.join(ROOT, 'dist'), DIST, { recursive: true, filter: (src) => !src.startsWith(path.join(ROOT, 'dist', 'bench')) });
+if (!existsSync(path.join(ROOT, 'dist', 'cli.js')))
+  throw new Error('dist/cli.js is missing: run `npm run build` first');
+cpSync(path.join(ROOT, 'dist'), DIST, {
+  recursive: true,
+  filter: (src) => !src.startsWith(path.join(ROOT, 'dist', 'bench')),
+});
 await build({
   entryPoints: chosen.map((b) => path.join(ROOT, 'bench', `${b.file}.ts`)),
   outdir: OUT_DIR,
@@ -78,13 +82,17 @@ function runOne(b) {
   const out = path.join(tmp, `${b.id}.json`);
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--expose-gc', '--enable-source-maps', path.join(OUT_DIR, `${b.file}.cjs`)], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_OUT: out, BENCH_TMP: tmp, BENCH_DIST: DIST },
-      stdio: ['ignore', 'inherit', 'inherit'],
-      // Its own process group, so that a timeout also ends the nodes and daemons it started.
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--enable-source-maps', path.join(OUT_DIR, `${b.file}.cjs`)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BENCH_OUT: out, BENCH_TMP: tmp, BENCH_DIST: DIST },
+        stdio: ['ignore', 'inherit', 'inherit'],
+        // Its own process group, so that a timeout also ends the nodes and daemons it started.
+        detached: true,
+      },
+    );
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -128,16 +136,28 @@ const report = {
   benchmarks: results,
 };
 const partial = chosen.length !== BENCHES.length;
-writeFileSync(partial ? path.join(tmp + '-partial-results.json') : RESULTS, JSON.stringify(report, null, 2) + '\n');
-if (partial) console.error(`\npartial run: results in ${tmp}-partial-results.json (bench/results.json untouched)`);
+writeFileSync(
+  partial ? path.join(tmp + '-partial-results.json') : RESULTS,
+  JSON.stringify(report, null, 2) + '\n',
+);
+if (partial)
+  console.error(`\npartial run: results in ${tmp}-partial-results.json (bench/results.json untouched)`);
 else console.error(`\nwrote ${path.relative(ROOT, RESULTS)}`);
 
 // ---- README table ----
 
-const num = (x) => (typeof x !== 'number' ? '' : Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(+x.toPrecision(3)));
+const num = (x) =>
+  typeof x !== 'number'
+    ? ''
+    : Math.abs(x) >= 100
+      ? Math.round(x).toLocaleString('en-US')
+      : String(+x.toPrecision(3));
 function targetText(f) {
   return f.targets
-    .map((t) => `${t.on === 'ratio' ? 'ratio ' : ''}${t.op === '>=' ? '≥' : '≤'} ${num(t.target)}${t.on === 'ratio' ? '×' : ` ${f.unit}`} ${t.pass ? '✅' : '❌'}`)
+    .map(
+      (t) =>
+        `${t.on === 'ratio' ? 'ratio ' : ''}${t.op === '>=' ? '≥' : '≤'} ${num(t.target)}${t.on === 'ratio' ? '×' : ` ${f.unit}`} ${t.pass ? '✅' : '❌'}`,
+    )
     .join('<br>');
 }
 
@@ -154,7 +174,9 @@ function table(r) {
     b.figures.forEach((f, i) => {
       const base = f.baseline ? `${num(f.baseline.value)} ${f.baseline.unit} (${f.baseline.name})` : '';
       const ratio = f.ratio === undefined ? '' : `${num(f.ratio)}×`;
-      rows.push(`| ${i === 0 ? b.n : ''} | ${i === 0 ? b.title : ''} | ${f.name} | **${num(f.value)} ${f.unit}** | ${base} | ${ratio} | ${targetText(f)} |`);
+      rows.push(
+        `| ${i === 0 ? b.n : ''} | ${i === 0 ? b.title : ''} | ${f.name} | **${num(f.value)} ${f.unit}** | ${base} | ${ratio} | ${targetText(f)} |`,
+      );
     });
   }
   return rows.join('\n');
@@ -191,5 +213,11 @@ if (!args['no-readme'] && !partial) {
   console.error('README.md Benchmarks table updated');
 }
 
-const missed = results.flatMap((b) => (b.error ? [`${b.id}: ${b.error}`] : b.figures.flatMap((f) => f.targets.filter((t) => !t.pass).map(() => `${b.id}: ${f.name}`))));
-console.error(`\n${results.length} benchmarks in ${Math.round(report.total_seconds)} s; ${missed.length ? `missed or failed: ${missed.join('; ')}` : 'every target met'}`);
+const missed = results.flatMap((b) =>
+  b.error
+    ? [`${b.id}: ${b.error}`]
+    : b.figures.flatMap((f) => f.targets.filter((t) => !t.pass).map(() => `${b.id}: ${f.name}`)),
+);
+console.error(
+  `\n${results.length} benchmarks in ${Math.round(report.total_seconds)} s; ${missed.length ? `missed or failed: ${missed.join('; ')}` : 'every target met'}`,
+);

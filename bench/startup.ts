@@ -38,14 +38,20 @@ async function main(): Promise<void> {
   const ds = await dataset();
   if (ds.buildSeconds) progress(ID, `dataset built in ${ds.buildSeconds.toFixed(1)} s`);
   const common: TomlTable = { eth_scanner: { enabled: false }, btc_scanner: { enabled: true } };
-  const loadedCfg = writeConfig(path.join(benchTmp(), 'startup-loaded'), mergeConfig(baseConfig(), { ...common, btc_addresses: ds.pool.file }));
+  const loadedCfg = writeConfig(
+    path.join(benchTmp(), 'startup-loaded'),
+    mergeConfig(baseConfig(), { ...common, btc_addresses: ds.pool.file }),
+  );
   const emptyCfg = writeConfig(path.join(benchTmp(), 'startup-empty'), mergeConfig(baseConfig(), common));
 
   // The first start on a data dir validates the new pool file in full and stamps it; the rounds are
   // restarts of that daemon (the pool file unchanged), the case an operator meets every day.
   const loadedDir = copyDataDir(ds, 'startup-loaded-data');
   const first = await sample(loadedCfg, loadedDir);
-  progress(ID, `first start (full pool validation): ${Math.round(first.readyMs)} ms, ${Math.round(first.rssMb)} MB`);
+  progress(
+    ID,
+    `first start (full pool validation): ${Math.round(first.readyMs)} ms, ${Math.round(first.rssMb)} MB`,
+  );
   const loaded: Sample[] = [];
   const empty: Sample[] = [];
   for (let r = 0; r < ROUNDS; r++) {

@@ -28,15 +28,25 @@ async function main(): Promise<void> {
   const store = await Store.open(path.join(dir, 'teller.db'));
   const deposits = new DepositStore(store);
   await deposits.open();
-  const raw = new ClassicLevel<string, Uint8Array>(path.join(dir, 'raw.db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const raw = new ClassicLevel<string, Uint8Array>(path.join(dir, 'raw.db'), {
+    keyEncoding: 'utf8',
+    valueEncoding: 'view',
+  });
   await raw.open();
 
   const sky = skyAddresses(DEPOSITS / 5);
   const records: DepositRecord[] = new Array(DEPOSITS);
   let t = performance.now();
   await forEachConcurrent(0, DEPOSITS, IN_FLIGHT, async (i) => {
-    const r = depositRecord(i, { address: `bc1qbench${i}`, skyAddress: sky[i % sky.length], status: 'waiting_decide' });
-    records[i] = await deposits.create(r, `deposit of ${r.deposit_value} BTC base units at height ${r.deposit.height}`);
+    const r = depositRecord(i, {
+      address: `bc1qbench${i}`,
+      skyAddress: sky[i % sky.length],
+      status: 'waiting_decide',
+    });
+    records[i] = await deposits.create(
+      r,
+      `deposit of ${r.deposit_value} BTC base units at height ${r.deposit.height}`,
+    );
   });
   const createRate = DEPOSITS / ((performance.now() - t) / 1000);
   progress(ID, `${DEPOSITS} deposits created: ${Math.round(createRate)}/s`);
@@ -62,7 +72,20 @@ async function main(): Promise<void> {
         [
           { type: 'put', key: `!deposits!${rec.deposit_id}`, value: encodeValue(rec) },
           { type: 'put', key: `!deposit_status!waiting_send!${rec.deposit_id}`, value: encodeValue('') },
-          { type: 'put', key: `!events!${seqKey(seq)}`, value: encodeValue({ seq, at: Date.now(), deposit_id: rec.deposit_id, from: 'waiting_decide', to: 'waiting_send', note: 'buy method direct', prev_hash: 'x'.repeat(64), hash: 'y'.repeat(64) }) },
+          {
+            type: 'put',
+            key: `!events!${seqKey(seq)}`,
+            value: encodeValue({
+              seq,
+              at: Date.now(),
+              deposit_id: rec.deposit_id,
+              from: 'waiting_decide',
+              to: 'waiting_send',
+              note: 'buy method direct',
+              prev_hash: 'x'.repeat(64),
+              hash: 'y'.repeat(64),
+            }),
+          },
           { type: 'del', key: `!deposit_status!waiting_decide!${rec.deposit_id}` },
         ],
         { sync: true },
@@ -85,13 +108,18 @@ async function main(): Promise<void> {
   // One at a time: what a lone deposit pays for durability (one fsync per transition).
   t = performance.now();
   for (let i = 0; i < SEQUENTIAL_SAMPLE; i++) {
-    records[i] = await deposits.transition(records[i], { status: 'waiting_confirm', txid: 'ab'.repeat(32) }, 'payout broadcast');
+    records[i] = await deposits.transition(
+      records[i],
+      { status: 'waiting_confirm', txid: 'ab'.repeat(32) },
+      'payout broadcast',
+    );
   }
   const sequential = SEQUENTIAL_SAMPLE / ((performance.now() - t) / 1000);
 
   // Every record must have moved, and the event chain must be whole.
   const waitingSend = (await deposits.idsWithStatus('waiting_send')).length;
-  if (waitingSend !== DEPOSITS - SEQUENTIAL_SAMPLE) throw new Error(`${waitingSend} deposits in waiting_send`);
+  if (waitingSend !== DEPOSITS - SEQUENTIAL_SAMPLE)
+    throw new Error(`${waitingSend} deposits in waiting_send`);
   await raw.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -104,7 +132,11 @@ async function main(): Promise<void> {
         name: `transitions, ${IN_FLIGHT} deposits in flight (one atomic synced batch each)`,
         value: median(ours),
         unit: 'transitions/s',
-        baseline: { name: `raw LevelDB db.batch(sync) of the same ops, ${IN_FLIGHT} in flight`, value: median(base), unit: 'batches/s' },
+        baseline: {
+          name: `raw LevelDB db.batch(sync) of the same ops, ${IN_FLIGHT} in flight`,
+          value: median(base),
+          unit: 'batches/s',
+        },
         ratio: median(ratios(ours, base)),
         ratioMeaning: 'DepositStore transitions/s ÷ raw LevelDB batches/s, per round',
         atLeast: 5000,
@@ -114,7 +146,12 @@ async function main(): Promise<void> {
       `${DEPOSITS} deposits created first (${Math.round(createRate)}/s, one batch each); ${ROUNDS} rounds of ${per} transitions alternate with ${per} raw batches`,
       `one at a time (each awaited before the next): ${Math.round(sequential)} transitions/s — every one waits for its own fsync`,
     ],
-    details: { rounds: { ours, raw: base }, create_per_s: createRate, sequential_per_s: sequential, in_flight: IN_FLIGHT },
+    details: {
+      rounds: { ours, raw: base },
+      create_per_s: createRate,
+      sequential_per_s: sequential,
+      in_flight: IN_FLIGHT,
+    },
   });
 }
 

@@ -81,7 +81,8 @@ function serialize(tx: Tx, witness: boolean): Buffer {
   const parts: Buffer[] = [u32(tx.version)];
   if (hasWitness) parts.push(Buffer.of(0x00, 0x01));
   parts.push(varint(tx.ins.length));
-  for (const i of tx.ins) parts.push(i.prev, u32(i.vout), varint(i.scriptSig.length), i.scriptSig, u32(i.sequence));
+  for (const i of tx.ins)
+    parts.push(i.prev, u32(i.vout), varint(i.scriptSig.length), i.scriptSig, u32(i.sequence));
   parts.push(varint(tx.outs.length));
   for (const o of tx.outs) parts.push(u64(o.value), varint(o.script.length), o.script);
   if (hasWitness) {
@@ -114,7 +115,8 @@ function signature(rand: Rand): Buffer {
   return Buffer.concat([Buffer.of(0x30, 0x44, 0x02, 0x20), r, Buffer.of(0x02, 0x20), s, Buffer.of(0x01)]);
 }
 
-const pubkey = (rand: Rand): Buffer => Buffer.concat([Buffer.of(rand() < 0.5 ? 2 : 3), randomBytesFrom(rand, 32)]);
+const pubkey = (rand: Rand): Buffer =>
+  Buffer.concat([Buffer.of(rand() < 0.5 ? 2 : 3), randomBytesFrom(rand, 32)]);
 
 type InKind = 'p2wpkh' | 'p2pkh' | 'p2sh-p2wpkh' | 'p2tr';
 const IN_KINDS: [number, InKind][] = [
@@ -200,7 +202,7 @@ const OPS: Record<number, string> = {
 /** Core's asm: opcodes by name, pushes as hex; in a scriptSig, a signature push shows its sighash. */
 function asm(s: Buffer, scriptSig: boolean): string {
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const op = s[i++];
     if (op >= 1 && op <= 75) {
       const data = s.subarray(i, i + op);
@@ -303,7 +305,10 @@ export function makeBlock(opts: BlockOptions): SynthBlock {
     ],
     outs: [
       { value: 318_750_000n, script: outputScript(rand) },
-      { value: 0n, script: Buffer.concat([Buffer.of(0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed), randomBytesFrom(rand, 32)]) },
+      {
+        value: 0n,
+        script: Buffer.concat([Buffer.of(0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed), randomBytesFrom(rand, 32)]),
+      },
     ],
     locktime: 0,
   });
@@ -327,7 +332,14 @@ export function makeBlock(opts: BlockOptions): SynthBlock {
   const prevHash = randomBytesFrom(rand, 32);
   const merkle = randomBytesFrom(rand, 32);
   const time = 1_750_000_000 + opts.height * 600;
-  const header = Buffer.concat([u32(0x20000000), prevHash, merkle, u32(time), u32(0x17034219), u32((rand() * 2 ** 32) >>> 0)]);
+  const header = Buffer.concat([
+    u32(0x20000000),
+    prevHash,
+    merkle,
+    u32(time),
+    u32(0x17034219),
+    u32((rand() * 2 ** 32) >>> 0),
+  ]);
   const body = txs.map((tx) => serialize(tx, true));
   const raw = Buffer.concat([header, varint(nTx), ...body]);
   const hash = rev(sha256d(header));

@@ -85,7 +85,8 @@ export function base58check(version: number, payload: Uint8Array): string {
 
 /** Mainnet address of a standard output script, or null (OP_RETURN, bare multisig...). */
 export function scriptAddress(s: Uint8Array, hrp = 'bc', p2pkh = 0x00, p2sh = 0x05): string | null {
-  if (s.length === 25 && s[0] === 0x76 && s[1] === 0xa9 && s[2] === 0x14) return base58check(p2pkh, s.subarray(3, 23));
+  if (s.length === 25 && s[0] === 0x76 && s[1] === 0xa9 && s[2] === 0x14)
+    return base58check(p2pkh, s.subarray(3, 23));
   if (s.length === 23 && s[0] === 0xa9 && s[1] === 0x14) return base58check(p2sh, s.subarray(2, 22));
   if (s.length === 22 && s[0] === 0x00 && s[1] === 0x14) return segwitAddress(hrp, 0, s.subarray(2));
   if (s.length === 34 && s[0] === 0x00 && s[1] === 0x20) return segwitAddress(hrp, 0, s.subarray(2));

@@ -34,7 +34,11 @@ export function writeConfig(dir: string, config: TomlTable): string {
   return file;
 }
 
-export function launchDaemon(configFile: string, dataDir: string, env: Record<string, string> = {}): Promise<RunningDaemon> {
+export function launchDaemon(
+  configFile: string,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<RunningDaemon> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli(), '-c', configFile, '-d', dataDir], {
     cwd: REPO_ROOT,
@@ -70,7 +74,8 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
       for (const line of lines) {
         if (ready || !line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; listener?: string; address?: string };
-        if (entry.msg === 'listening' && entry.listener && entry.address) listeners.set(entry.listener, entry.address);
+        if (entry.msg === 'listening' && entry.listener && entry.address)
+          listeners.set(entry.listener, entry.address);
         if (entry.msg === 'teller started') {
           ready = true;
           clearTimeout(timer);
@@ -105,6 +110,7 @@ export function launchDaemon(configFile: string, dataDir: string, env: Record<st
 /** Resident set (VmRSS) and its peak (VmHWM) of a process, in MB. */
 export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  const kb = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }

@@ -44,7 +44,10 @@ export async function dataset(): Promise<Dataset> {
     const skyAddress = sky[Math.floor(i / PER_PAYOUT_ADDRESS)];
     await deposits.bind(skyAddress, 'BTC', 'BTC', pool.addresses[i], 'direct');
     const rec = depositRecord(i, { address: pool.addresses[i], skyAddress, status: 'done' });
-    await deposits.create(rec, `deposit of ${rec.deposit_value} BTC base units at height ${rec.deposit.height}`);
+    await deposits.create(
+      rec,
+      `deposit of ${rec.deposit_value} BTC base units at height ${rec.deposit.height}`,
+    );
   });
   await store.close();
   renameSync(building, dataDir);

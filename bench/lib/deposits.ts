@@ -10,7 +10,9 @@ export const txidOf = (i: number): string => createHash('sha256').update(`bench-
 
 export function skyAddresses(n: number, seed = 7): string[] {
   const rand = prng(seed);
-  return Array.from({ length: n }, () => skycoinAddressFromPubKey(Buffer.concat([Buffer.of(2), randomBytesFrom(rand, 32)])));
+  return Array.from({ length: n }, () =>
+    skycoinAddressFromPubKey(Buffer.concat([Buffer.of(2), randomBytesFrom(rand, 32)])),
+  );
 }
 
 export function depositRecord(
@@ -33,10 +35,18 @@ export function depositRecord(
     conversion_rate: '500',
     max_decimals: 3,
     deposit_value: value,
-    sky_sent: done ? value * 5n * 10n ** 6n / 10n ** 6n : 0n,
+    sky_sent: done ? (value * 5n * 10n ** 6n) / 10n ** 6n : 0n,
     passthrough: emptyPassthrough(),
     error: '',
-    deposit: { coin_type: 'BTC', address: opts.address, value, height: opts.height ?? 800_000 + (i >> 3), tx, n: 0, processed: true },
+    deposit: {
+      coin_type: 'BTC',
+      address: opts.address,
+      value,
+      height: opts.height ?? 800_000 + (i >> 3),
+      tx,
+      n: 0,
+      processed: true,
+    },
     last_error: '',
     attempts: 0,
     created_at: now,

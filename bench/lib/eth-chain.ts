@@ -173,7 +173,9 @@ export function makeEthChain(o: EthChainOptions): EthChain {
 }
 
 /** The node, answering the calls EthSource makes; replies are parsed from text per call. */
-export function memoryEthClient(chain: EthChain): { send(method: string, params: unknown[]): Promise<unknown> } {
+export function memoryEthClient(chain: EthChain): {
+  send(method: string, params: unknown[]): Promise<unknown>;
+} {
   return {
     async send(method: string, params: unknown[]): Promise<unknown> {
       switch (method) {
@@ -188,7 +190,8 @@ export function memoryEthClient(chain: EthChain): { send(method: string, params:
         case 'eth_getLogs': {
           const f = params[0] as { fromBlock: string; toBlock: string };
           const parts: string[] = [];
-          for (let h = Number(f.fromBlock); h <= Number(f.toBlock); h++) parts.push(...(chain.logTexts.get(h) ?? []));
+          for (let h = Number(f.fromBlock); h <= Number(f.toBlock); h++)
+            parts.push(...(chain.logTexts.get(h) ?? []));
           return JSON.parse(`[${parts.join(',')}]`);
         }
         case 'eth_blockNumber':

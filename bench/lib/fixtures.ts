@@ -34,12 +34,15 @@ export function btcPool(size = POOL_SIZE): BtcPool {
   const file = path.join(dir, `btc-pool-${size}.txt`);
   const programsFile = `${file}.programs`;
   if (existsSync(file) && existsSync(programsFile)) {
-    const addresses = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const addresses = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
     return { file, addresses, programs: readFileSync(programsFile) };
   }
   const programs = randomBytesFrom(prng(POOL_SEED), 20 * size);
   const addresses = new Array<string>(size);
-  for (let i = 0; i < size; i++) addresses[i] = segwitAddress('bc', 0, programs.subarray(20 * i, 20 * i + 20));
+  for (let i = 0; i < size; i++)
+    addresses[i] = segwitAddress('bc', 0, programs.subarray(20 * i, 20 * i + 20));
   // Written under a temporary name first: a benchmark killed mid-write leaves no half pool.
   writeFileSync(`${programsFile}.tmp`, programs);
   writeFileSync(`${file}.tmp`, `# bench pool: ${size} P2WPKH mainnet addresses\n${addresses.join('\n')}\n`);

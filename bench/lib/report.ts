@@ -62,8 +62,10 @@ export function figure(f: FigureInput): Figure {
   const targets: Target[] = [];
   if (f.atLeast !== undefined) targets.push(target('value', '>=', f.atLeast, f.value));
   if (f.atMost !== undefined) targets.push(target('value', '<=', f.atMost, f.value));
-  if (f.ratio !== undefined && f.ratioAtLeast !== undefined) targets.push(target('ratio', '>=', f.ratioAtLeast, f.ratio));
-  if (f.ratio !== undefined && f.ratioAtMost !== undefined) targets.push(target('ratio', '<=', f.ratioAtMost, f.ratio));
+  if (f.ratio !== undefined && f.ratioAtLeast !== undefined)
+    targets.push(target('ratio', '>=', f.ratioAtLeast, f.ratio));
+  if (f.ratio !== undefined && f.ratioAtMost !== undefined)
+    targets.push(target('ratio', '<=', f.ratioAtMost, f.ratio));
   return {
     name: f.name,
     value: round(f.value),
@@ -79,11 +81,17 @@ const started = performance.now();
 
 /** Writes the result where the runner wants it (BENCH_OUT), and a readable summary on stdout. */
 export function emit(r: Omit<BenchResult, 'seconds' | 'loadavg'>): void {
-  const full: BenchResult = { ...r, seconds: round((performance.now() - started) / 1000), loadavg: os.loadavg().map((x) => round(x)) };
+  const full: BenchResult = {
+    ...r,
+    seconds: round((performance.now() - started) / 1000),
+    loadavg: os.loadavg().map((x) => round(x)),
+  };
   const out = process.env.BENCH_OUT;
   if (out) writeFileSync(out, JSON.stringify(full, null, 2));
   for (const f of full.figures) {
-    const base = f.baseline ? `  baseline ${f.baseline.name} ${f.baseline.value} ${f.baseline.unit}, ratio ${f.ratio}` : '';
+    const base = f.baseline
+      ? `  baseline ${f.baseline.name} ${f.baseline.value} ${f.baseline.unit}, ratio ${f.ratio}`
+      : '';
     const t = f.targets.map((x) => `${x.on} ${x.op} ${x.target}: ${x.pass ? 'pass' : 'MISS'}`).join(', ');
     console.log(`[${r.id}] ${f.name}: ${f.value} ${f.unit}${base}${t ? `  (${t})` : ''}`);
   }

@@ -20,6 +20,6 @@ export {
   type PoolCoin,
   type PoolEntry,
 } from './load';
-export { AddressPool } from './pool';
+export { AddressPool, type AddressList } from './pool';
 export { loadPoolStamped, type PoolStamp, type PoolStamps, type StampedPool } from './stamp';
 export { addressError, loadPool, normalizeAddress, validatePool, type ValidatePoolOptions } from './validate';

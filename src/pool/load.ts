@@ -36,17 +36,25 @@ export function entryRef(file: string, coin: PoolCoin, pos: number): string {
 
 /**
  * Text format: `#` starts a comment (whole line or the rest of one); blank lines are skipped.
- * Calls `take` with each address and its 1-based line, in file order.
+ * Calls `take` with each address, its 1-based line and its offset in `text`, in file order. Lines
+ * are cut one at a time (not with split) so that a million-line file leaves no million-entry array.
  */
-export function forEachPoolLine(text: string, take: (address: string, line: number) => void): void {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i] ?? '';
+export function forEachPoolLine(
+  text: string,
+  take: (address: string, line: number, start: number) => void,
+): void {
+  let lineNo = 0;
+  for (let from = 0; from <= text.length;) {
+    let end = text.indexOf('\n', from);
+    if (end < 0) end = text.length;
+    lineNo++;
+    let line = text.slice(from, end);
     const hash = line.indexOf('#');
     if (hash >= 0) line = line.slice(0, hash);
     // trim() also drops the \r of CRLF files and a UTF-8 byte order mark.
     const address = line.trim();
-    if (address !== '') take(address, i + 1);
+    if (address !== '') take(address, lineNo, from + line.length - line.trimStart().length);
+    from = end + 1;
   }
 }
 

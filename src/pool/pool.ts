@@ -1,5 +1,11 @@
 import { PoolExhaustedError, PoolUnknownAddressError } from './errors';
 
+/** The pool's addresses in file order: an array, or a list made on demand (src/pool/stamp.ts). */
+export interface AddressList {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 /**
  * One coin's deposit addresses in memory: handed out strictly in file order, never twice.
  *
@@ -9,7 +15,7 @@ import { PoolExhaustedError, PoolUnknownAddressError } from './errors';
  * Addresses are compared exactly as given: pass them through `normalizeAddress` first.
  */
 export class AddressPool {
-  private readonly addresses: readonly string[];
+  private readonly addresses: AddressList;
   /**
    * Every address handed out, now or in an earlier run, in the file or not. Checking the address
    * itself (not a position) means even a repeated entry could not be issued twice.
@@ -31,7 +37,7 @@ export class AddressPool {
    */
   constructor(
     readonly coin: string,
-    addresses: readonly string[],
+    addresses: AddressList,
     used: Iterable<string>,
   ) {
     this.addresses = addresses;
@@ -39,19 +45,19 @@ export class AddressPool {
     // Addresses go out in file order, so the used ones are normally the file's first ones: count
     // that prefix, and look through the rest of the file only if some used address lies beyond it.
     // (A million lookups cost ~0.2 s at startup; the prefix costs one per used address.)
-    while (this.cursor < addresses.length && this.used.has(addresses[this.cursor] ?? '')) this.cursor++;
+    while (this.cursor < addresses.length && this.used.has(addresses.at(this.cursor) ?? '')) this.cursor++;
     this.usedInPool = this.cursor;
     if (this.used.size > this.cursor) {
       for (let i = this.cursor; i < addresses.length; i++)
-        if (this.used.has(addresses[i] ?? '')) this.usedInPool++;
+        if (this.used.has(addresses.at(i) ?? '')) this.usedInPool++;
     }
   }
 
   /** The next address to hand out (the first unused one in file order), or undefined when none is left. */
   peek(): string | undefined {
-    while (this.cursor < this.addresses.length && this.used.has(this.addresses[this.cursor] ?? ''))
+    while (this.cursor < this.addresses.length && this.used.has(this.addresses.at(this.cursor) ?? ''))
       this.cursor++;
-    return this.addresses[this.cursor];
+    return this.addresses.at(this.cursor);
   }
 
   /** Like peek, but an empty pool is teller's `Deposit address pool is empty` (PoolExhaustedError). */
@@ -85,7 +91,10 @@ export class AddressPool {
 
   /** Whether `addr` is one of this pool's addresses, used or not. */
   has(addr: string): boolean {
-    this.members ??= new Set(this.addresses);
+    if (!this.members) {
+      this.members = new Set();
+      for (let i = 0; i < this.addresses.length; i++) this.members.add(this.addresses.at(i) ?? '');
+    }
     return this.members.has(addr);
   }
 

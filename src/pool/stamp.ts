@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Network } from '../config/types';
 import { PoolLoadError, reasonOf } from './errors';
 import { forEachPoolLine, isJsonPoolFile, parsePoolJson, parsePoolText, type PoolCoin } from './load';
+import type { AddressList } from './pool';
 import { normalizeAddress, validatePool } from './validate';
 
 /**
@@ -30,6 +31,7 @@ export interface PoolStamps {
 
 /** The modules whose code decides what a valid pool is (resolved next to this one). */
 const RULE_MODULES = [
+  './stamp',
   './validate',
   './load',
   '../chains/bitcoin/address',
@@ -57,9 +59,52 @@ function codeRules(): string | null {
 
 export interface StampedPool {
   /** Normalized, in file order: what `loadPool` returns. */
-  addresses: string[];
+  addresses: AddressList;
   /** True when the file's stamp matched and the per-address checks were skipped. */
   reused: boolean;
+}
+
+/**
+ * A validated text pool kept as its text and each address's offset, the address made (and
+ * normalized) when asked for: a million addresses as strings held ~80 MB, this holds ~50 MB, and
+ * the pool only ever walks forward from its cursor.
+ */
+class TextAddressList implements AddressList {
+  constructor(
+    private readonly coin: PoolCoin,
+    private readonly text: string,
+    private readonly starts: Int32Array,
+    private readonly lengths: Uint16Array,
+  ) {}
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  at(index: number): string | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.starts.length) return undefined;
+    const start = this.starts[index];
+    return normalizeAddress(this.coin, this.text.slice(start, start + this.lengths[index]));
+  }
+}
+
+/** The stamped file's addresses without validating them again; null if the count disagrees. */
+function reuse(file: string, coin: PoolCoin, text: string, count: number): AddressList | null {
+  if (isJsonPoolFile(file)) {
+    const addresses = parsePoolJson(text, coin, file).map((e) => normalizeAddress(coin, e.address));
+    return addresses.length === count ? addresses : null;
+  }
+  const starts = new Int32Array(count);
+  const lengths = new Uint16Array(count);
+  let n = 0;
+  forEachPoolLine(text, (address, _line, start) => {
+    if (n < count) {
+      starts[n] = start;
+      lengths[n] = address.length;
+    }
+    n++;
+  });
+  return n === count ? new TextAddressList(coin, text, starts, lengths) : null;
 }
 
 /**
@@ -85,13 +130,8 @@ export async function loadPoolStamped(
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   const known = rules === '' ? undefined : await stamps.get(coin);
   if (known && known.sha256 === sha256 && known.network === network && known.rules === rules) {
-    const addresses: string[] = [];
-    if (isJsonPoolFile(file)) {
-      for (const e of parsePoolJson(text, coin, file)) addresses.push(normalizeAddress(coin, e.address));
-    } else {
-      forEachPoolLine(text, (address) => addresses.push(normalizeAddress(coin, address)));
-    }
-    if (addresses.length === known.count) return { addresses, reused: true };
+    const addresses = reuse(file, coin, text, known.count);
+    if (addresses) return { addresses, reused: true };
   }
   const entries = isJsonPoolFile(file) ? parsePoolJson(text, coin, file) : parsePoolText(text);
   const addresses = validatePool(coin, entries, { network, file });

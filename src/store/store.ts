@@ -10,10 +10,11 @@ import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
  * `!<space>!`, LevelDB's sublevel convention.
  *
  *   meta              schema_version -> number; counter:<name> -> number;
- *                     pool_stamp:<coin> -> PoolStamp (pool file already validated: src/pool/stamp.ts)
+ *                     pool_stamp:<coin> -> PoolStamp (pool file already validated: src/pool/stamp.ts);
+ *                     deposit_error!<txid>:<n> -> '' (deposits whose `error` is set) and
+ *                     deposit_errors_at -> the event seq that index is current with (exchange)
  *   deposits          <txid>:<n> -> DepositRecord (exchange)
  *   deposit_status    <status>!<txid>:<n> -> '' (index by status, written with every transition)
- *   deposit_errors    <txid>:<n> -> '' (deposits whose `error` is set); `indexed` -> true once built
  *   deposits_by_addr  <coin>!<deposit address>!<seq 16 digits> -> deposit id
  *   events            <seq 16 digits> -> DepositEvent (append-only, hash-chained)
  *   bindings          <coin>!<deposit address> -> Binding
@@ -35,7 +36,6 @@ export const SPACES = [
   'meta',
   'deposits',
   'deposit_status',
-  'deposit_errors',
   'deposits_by_addr',
   'events',
   'bindings',
