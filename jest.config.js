@@ -7,6 +7,8 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(?:ccxt/node_modules/)?@(?:noble|scure)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // src uses `import('./x.js')` for lazy loads (nodenext); in tests that is the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 module.exports = {
   projects: [

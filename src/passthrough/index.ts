@@ -1,13 +1,11 @@
 import type { Config } from '../config/types';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
-import { CcxtExchangeClient, createCcxtExchange } from './ccxt-client';
 import { SimulatedExchange } from './simulated-exchange';
 import { simulatedOptions } from './simulated-options';
 import type { ExchangeClient } from './types';
 
 /** The passthrough area: exchange clients (ccxt, simulated) and the order processor. */
-export { CcxtExchangeClient, createCcxtExchange, EXCHANGE_KEY_ENV, EXCHANGE_SECRET_ENV } from './ccxt-client';
 export { SimulatedExchange, SIM_MODES, isSimMode, type SimMode } from './simulated-exchange';
 export { simulatedOptions, SIM_AMOUNT_DECIMALS, SIM_QUOTE_BALANCE } from './simulated-options';
 export { createPassthroughProcessor, INSUFFICIENT_BALANCE_TEXT, type PassthroughService } from './processor';
@@ -30,5 +28,7 @@ export async function createExchangeClient(opts: {
 }): Promise<ExchangeClient> {
   const p = opts.config.sky_exchanger.passthrough;
   if (p.exchange === 'simulated') return SimulatedExchange.open(opts.store, simulatedOptions(opts.config));
+  // ccxt (hundreds of exchanges, ~40 MB, ~0.4 s) loads only when a real exchange is configured.
+  const { CcxtExchangeClient, createCcxtExchange } = await import('./ccxt-client.js');
   return new CcxtExchangeClient(createCcxtExchange(p, opts.env), { fee: p.fee, log: opts.log });
 }
