@@ -109,7 +109,7 @@ function payout(t: ConfigTable): PayoutConfig {
   const evm = t.table('evm');
   return {
     coin: t.oneOf('coin', PAYOUT_COINS, 'SKY'),
-    sky_node_url: t.str('sky_node_url', 'http://127.0.0.1:6420'),
+    sky_node_url: t.str('sky_node_url', ''),
     approval_above: t.decimal('approval_above', '0'),
     evm: {
       rpc_url: evm.str('rpc_url', 'http://127.0.0.1:8545'),

@@ -99,7 +99,10 @@ export interface PayoutConfig {
     /** Re-broadcast (and fee-bump) a payout not mined after this long. */
     rebroadcast_after_ms: number;
   };
-  /** Skycoin node REST API base URL for the SKY sender (teller used the obsolete webrpc). */
+  /**
+   * Skycoin node REST API base URL for the SKY sender (teller used the obsolete webrpc at
+   * `sky_rpc.address`); '' in the file means `http://<sky_rpc.address>`.
+   */
   sky_node_url: string;
   /**
    * Payouts above this many payout coins (decimal string) wait for an admin approval

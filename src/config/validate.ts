@@ -198,7 +198,7 @@ const payout: Check = (c, _opts, f) => {
     f.problems.push(`payout.evm.token must be a 0x-prefixed 40-hex-digit address, got "${evm.token}"`);
   }
   if (c.dummy.sender) return;
-  if (coin === 'SKY' && !isUrl(c.payout.sky_node_url, ['http:', 'https:'])) {
+  if (coin === 'SKY' && c.payout.sky_node_url !== '' && !isUrl(c.payout.sky_node_url, ['http:', 'https:'])) {
     f.problems.push(`payout.sky_node_url must be an http(s) URL, got "${c.payout.sky_node_url}"`);
   }
   if (coin !== 'SKY' && !isUrl(evm.rpc_url, ['http:', 'https:', 'ws:', 'wss:'])) {

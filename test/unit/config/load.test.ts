@@ -86,7 +86,7 @@ const DEFAULTS: Config = {
   },
   payout: {
     coin: 'SKY',
-    sky_node_url: 'http://127.0.0.1:6420',
+    sky_node_url: '',
     approval_above: '0',
     evm: {
       rpc_url: 'http://127.0.0.1:8545',
@@ -131,6 +131,8 @@ describe('defaults', () => {
       btc_addresses: 'btc.txt',
       sky_exchanger: { ...DEFAULTS.sky_exchanger, sky_btc_exchange_rate: '500' },
       dummy: { ...DEFAULTS.dummy, scanner: true, sender: true },
+      // '' means the node's REST API at teller's sky_rpc.address.
+      payout: { ...DEFAULTS.payout, sky_node_url: 'http://127.0.0.1:6430' },
     });
   });
 
