@@ -91,7 +91,8 @@ export function parseConfig(text: string, opts: LoadOptions = {}, source = 'conf
   const adminTokenFromEnv = envToken !== undefined && envToken !== '';
   if (adminTokenFromEnv) config.admin_panel.token = envToken;
   // The SKY sender talks to the node's REST API at teller's sky_rpc.address unless a URL is given.
-  if (config.payout.sky_node_url === '' && config.sky_rpc.address !== '') config.payout.sky_node_url = `http://${config.sky_rpc.address}`;
+  if (config.payout.sky_node_url === '' && config.sky_rpc.address !== '')
+    config.payout.sky_node_url = `http://${config.sky_rpc.address}`;
   // Exchange keys may come from the environment rather than sit in the file.
   const pt = config.sky_exchanger.passthrough;
   if (pt.api_key === '') pt.api_key = env.TELLER_EXCHANGE_KEY ?? '';
