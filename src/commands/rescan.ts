@@ -1,9 +1,9 @@
-import { isRescanChain, rescanStoredCursor, RESCAN_CHAINS } from '../ops/rescan';
+import { isRescanChain, rescanStoredCursor, RESCAN_CHAINS } from '../scanner/rescan';
 import { EXIT_OK, UsageError, parseCommandArgs, withStore, type Command } from './context';
 
 /**
  * `teller rescan <BTC|ETH> <from_height>` on a stopped daemon: moves the chain's scan cursor back so
- * that the next start scans from that height again (src/ops/rescan.ts). The scanner never goes
+ * that the next start scans from that height again (src/scanner/rescan.ts). The scanner never goes
  * below its `initial_scan_height`.
  */
 export const rescan: Command = {

@@ -6,7 +6,7 @@ import { depositRecords, exportContentType, isExportFormat, writeDeposits } from
 import { readiness } from '../ops/health';
 import type { TellerMetrics } from '../ops/metrics';
 import { lookupTransaction, type TxLookup } from '../ops/recheck';
-import { canRescan } from '../ops/rescan';
+import { canRescan } from '../scanner/rescan';
 import type { OpsSource } from '../ops/source';
 import type { Scanner } from '../scanner/types';
 import { TellerError, errorMessage } from '../util/errors';

@@ -39,6 +39,10 @@ export interface HandedDeposit extends SeenDeposit {
 
 const pad = (height: number): string => String(height).padStart(12, '0');
 
+/** The `scan` keys of one chain's cursor and block refs (shared with the offline rescan). */
+export const cursorKey = (chain: string): string => `${chain}!cursor`;
+export const blockKey = (chain: string, height: number): string => `${chain}!block!${pad(height)}`;
+
 export class ScanState {
   cursor: Cursor | null = null;
   private readonly seen = new Map<string, SeenDeposit>();
@@ -50,10 +54,10 @@ export class ScanState {
   ) {}
 
   private get cursorKey(): string {
-    return `${this.chain}!cursor`;
+    return cursorKey(this.chain);
   }
   private blockKey(height: number): string {
-    return `${this.chain}!block!${pad(height)}`;
+    return blockKey(this.chain, height);
   }
   private seenKey(d: ScannedDeposit): string {
     return `${this.chain}!seen!${pad(d.height)}!${depositIdOf(d)}`;

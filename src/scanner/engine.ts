@@ -2,7 +2,7 @@ import type { ScannerConfig } from '../config/types';
 import { depositIdOf, type ScannedDeposit } from '../exchange/types';
 import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
-import { checkRescanHeight, rescanStoredCursor, type RescanResult } from '../ops/rescan';
+import { checkRescanHeight, rescanStoredCursor, type RescanResult } from './rescan';
 import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
 import { CatchUpProgress } from './engine-progress';

@@ -13,7 +13,7 @@ import {
 } from '../../../src/http/ops';
 import { startServer, type RunningServer } from '../../../src/http/server';
 import { TellerMetrics } from '../../../src/ops/metrics';
-import type { RescanResult } from '../../../src/ops/rescan';
+import type { RescanResult } from '../../../src/scanner/rescan';
 import type { Scanner } from '../../../src/scanner/types';
 import { seqKey, type Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';

@@ -1,7 +1,7 @@
-import { OpsError } from '../../../src/ops/errors';
-import { canRescan, checkRescanHeight, isRescanChain, rescanStoredCursor } from '../../../src/ops/rescan';
+import { TellerError } from '../../../src/util/errors';
+import { canRescan, checkRescanHeight, isRescanChain, rescanStoredCursor } from '../../../src/scanner/rescan';
 import type { Store } from '../../../src/store/store';
-import { openStore } from './helpers';
+import { openStore } from '../ops/helpers';
 
 const pad = (h: number) => String(h).padStart(12, '0');
 
@@ -88,7 +88,8 @@ describe('rescanStoredCursor', () => {
   it('refuses to skip blocks, a chain never scanned, and bad heights', async () => {
     await expect(rescanStoredCursor(store, 'BTC', 125)).rejects.toThrow(/would skip blocks 121\.\.124/);
     await expect(rescanStoredCursor(store, 'DOGE', 1)).rejects.toThrow(/nothing scanned yet/);
-    expect(() => checkRescanHeight('BTC', -1, 10)).toThrow(OpsError);
+    expect(() => checkRescanHeight('BTC', -1, 10)).toThrow(TellerError);
+    expect(() => checkRescanHeight('BTC', -1, 10)).toThrow(expect.objectContaining({ code: 'bad_rescan' }));
     expect(() => checkRescanHeight('BTC', 1.5, 10)).toThrow(/whole number/);
     expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 120, hash: 'h120' });
   });

@@ -1,6 +1,7 @@
 import type { Op, Store } from '../store/store';
-import type { BlockRef } from '../scanner/types';
-import { OpsError } from './errors';
+import { TellerError } from '../util/errors';
+import { blockKey, cursorKey as cursorKeyOf } from './engine-state';
+import type { BlockRef } from './types';
 
 /**
  * Rescanning a chain from a height.
@@ -22,9 +23,6 @@ export const RESCAN_CHAINS = ['BTC', 'ETH'] as const;
 export type RescanChain = (typeof RESCAN_CHAINS)[number];
 export const isRescanChain = (s: string): s is RescanChain =>
   (RESCAN_CHAINS as readonly string[]).includes(s);
-
-/** engine-state.ts pads heights to 12 digits in `scan` keys so that key order is height order. */
-const pad = (height: number): string => String(height).padStart(12, '0');
 
 interface Cursor {
   height: number;
@@ -57,16 +55,16 @@ export const canRescan = (s: object): s is Rescannable =>
 
 export function checkRescanHeight(chain: string, fromHeight: number, cursorHeight: number | undefined): void {
   if (!Number.isSafeInteger(fromHeight) || fromHeight < 0) {
-    throw new OpsError('bad_rescan', `rescan height must be a whole number >= 0, got ${fromHeight}`);
+    throw new TellerError('bad_rescan', `rescan height must be a whole number >= 0, got ${fromHeight}`);
   }
   if (cursorHeight === undefined) {
-    throw new OpsError(
+    throw new TellerError(
       'bad_rescan',
       `${chain}: nothing scanned yet; the scanner starts at ${chain.toLowerCase()}_scanner.initial_scan_height`,
     );
   }
   if (fromHeight > cursorHeight + 1) {
-    throw new OpsError(
+    throw new TellerError(
       'bad_rescan',
       `${chain}: the scanner is at height ${cursorHeight}; a rescan from ${fromHeight} would skip blocks ${cursorHeight + 1}..${fromHeight - 1}`,
     );
@@ -79,14 +77,14 @@ export async function rescanStoredCursor(
   chain: string,
   fromHeight: number,
 ): Promise<RescanResult> {
-  const cursorKey = `${chain}!cursor`;
+  const cursorKey = cursorKeyOf(chain);
   const current = await store.get<Cursor>('scan', cursorKey);
   checkRescanHeight(chain, fromHeight, current?.height);
   const previous = current?.height ?? -1;
   const ops: Op[] = [];
   for await (const key of store.keys('scan', {
-    gte: `${chain}!block!${pad(fromHeight)}`,
-    lt: `${chain}!block!\uffff`,
+    gte: blockKey(chain, fromHeight),
+    lt: `${chain}!block"`, // '"' follows '!': the end of this chain's block refs
   })) {
     ops.push({ type: 'del', space: 'scan', key });
   }
@@ -95,7 +93,7 @@ export async function rescanStoredCursor(
   if (fromHeight === 0) {
     ops.push({ type: 'del', space: 'scan', key: cursorKey });
   } else {
-    const ref = await store.get<BlockRef>('scan', `${chain}!block!${pad(fromHeight - 1)}`);
+    const ref = await store.get<BlockRef>('scan', blockKey(chain, fromHeight - 1));
     cursor = { height: fromHeight - 1, hash: ref?.hash ?? '' };
     ops.push({ type: 'put', space: 'scan', key: cursorKey, value: cursor });
   }
