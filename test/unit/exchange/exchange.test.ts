@@ -1,29 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { skycoinAddressError } from '../../../src/chains/skycoin/address';
-import { defaultConfig } from '../../../src/config';
 import type { Config } from '../../../src/config/types';
-import { depositCoins } from '../../../src/exchange/coins';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import { AWAITING_APPROVAL } from '../../../src/exchange/errors';
-import { Exchange } from '../../../src/exchange/exchange';
+import type { Exchange } from '../../../src/exchange/exchange';
 import type { DepositRecord, ScannedDeposit, StoredStatus } from '../../../src/exchange/types';
-import { DummySender } from '../../../src/sender/dummy-sender';
+import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
-import { silentLogger } from '../../../src/util/logger';
+import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
 
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
 const ADDR = '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA';
 
-function config(): Config {
-  const cfg = defaultConfig();
-  cfg.sky_exchanger.sky_btc_exchange_rate = '500';
-  cfg.sky_exchanger.sky_eth_exchange_rate = '100';
-  cfg.sky_exchanger.sky_sky_exchange_rate = '1';
-  cfg.sky_exchanger.tx_confirmation_check_wait_ms = 20;
-  return cfg;
-}
+const config = exchangeConfig;
 
 interface Rig {
   store: Store;
@@ -38,19 +28,7 @@ async function open(dir: string, cfg: Config): Promise<Rig> {
   const store = await Store.open(dir);
   const deposits = new DepositStore(store);
   await deposits.open();
-  const sender = await DummySender.open(store, {
-    coin: 'SKY',
-    decimals: 6,
-    addressError: skycoinAddressError,
-  });
-  const exchange = new Exchange({
-    config: cfg,
-    deposits,
-    sender,
-    coins: depositCoins(cfg),
-    log: silentLogger(),
-  });
-  await exchange.start();
+  const { exchange, sender } = await startExchange(store, deposits, cfg);
   return { store, deposits, sender, exchange, dir, cfg };
 }
 

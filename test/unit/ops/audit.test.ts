@@ -1,33 +1,13 @@
-import { skycoinAddressError } from '../../../src/chains/skycoin/address';
-import { defaultConfig } from '../../../src/config';
-import { depositCoins } from '../../../src/exchange/coins';
+import { startExchange } from '../../helpers/exchange-rig';
 import { eventHash, type DepositStore } from '../../../src/exchange/deposit-store';
-import { Exchange } from '../../../src/exchange/exchange';
 import type { DepositEvent, DepositRecord } from '../../../src/exchange/types';
 import { formatAuditReport, verifyAudit } from '../../../src/ops/audit';
-import { DummySender } from '../../../src/sender/dummy-sender';
 import { seqKey, type Store } from '../../../src/store/store';
-import { silentLogger } from '../../../src/util/logger';
 import { BTC_ADDR, SKY, openStore, until, waitForStatus, walk } from './helpers';
 
 /** A real history: deposits paid through the Exchange and the dummy sender, some confirmed. */
 async function paidHistory(store: Store, deposits: DepositStore): Promise<void> {
-  const cfg = defaultConfig();
-  cfg.sky_exchanger.sky_btc_exchange_rate = '500';
-  cfg.sky_exchanger.tx_confirmation_check_wait_ms = 10;
-  const sender = await DummySender.open(store, {
-    coin: 'SKY',
-    decimals: 6,
-    addressError: skycoinAddressError,
-  });
-  const exchange = new Exchange({
-    config: cfg,
-    deposits,
-    sender,
-    coins: depositCoins(cfg),
-    log: silentLogger(),
-  });
-  await exchange.start();
+  const { exchange, sender } = await startExchange(store, deposits);
   await deposits.bind(SKY, 'BTC', 'BTC', BTC_ADDR, 'direct');
   for (let i = 0; i < 5; i++) {
     await exchange.receive({

@@ -1,13 +1,8 @@
+import { startExchange } from '../../../helpers/exchange-rig';
 import path from 'node:path';
-import { skycoinAddressError } from '../../../../src/chains/skycoin/address';
-import { defaultConfig } from '../../../../src/config';
-import { depositCoins } from '../../../../src/exchange/coins';
 import { DepositStore } from '../../../../src/exchange/deposit-store';
-import { Exchange } from '../../../../src/exchange/exchange';
 import { verifyAudit } from '../../../../src/ops/audit';
-import { DummySender } from '../../../../src/sender/dummy-sender';
 import { Store } from '../../../../src/store/store';
-import { silentLogger } from '../../../../src/util/logger';
 import { waitForStatus, walk } from '../helpers';
 import { dataDirWith, run, withOpenStore } from './run';
 
@@ -34,24 +29,10 @@ describe('teller deposits retry', () => {
     });
 
     // "Next start": the exchange resumes it from its stored status and pays it.
-    const cfg = defaultConfig();
-    cfg.sky_exchanger.sky_btc_exchange_rate = '500';
     const store = await Store.open(path.join(dir, 'teller.db'));
     const deposits = new DepositStore(store);
     await deposits.open();
-    const sender = await DummySender.open(store, {
-      coin: 'SKY',
-      decimals: 6,
-      addressError: skycoinAddressError,
-    });
-    const exchange = new Exchange({
-      config: cfg,
-      deposits,
-      sender,
-      coins: depositCoins(cfg),
-      log: silentLogger(),
-    });
-    await exchange.start();
+    const { exchange } = await startExchange(store, deposits);
     await waitForStatus(deposits, 'aa:0', 'waiting_confirm');
     await exchange.stop();
     await store.close();
