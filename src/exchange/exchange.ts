@@ -1,6 +1,7 @@
 import type { Config } from '../config/types';
 import type { Sender } from '../sender/types';
 import { SenderError } from '../sender/types';
+import { backoffDelayMs } from '../util/backoff';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
@@ -216,8 +217,7 @@ export class Exchange {
       const n = (this.attempts.get(id) ?? 0) + 1;
       this.attempts.set(id, n);
       const cap = Math.max(this.opts.config.sky_exchanger.tx_confirmation_check_wait_ms, BACKOFF_START_MS);
-      const ms = Math.min(BACKOFF_START_MS * 2 ** Math.min(n - 1, 20), cap);
-      this.schedule(id, ms * (0.8 + Math.random() * 0.4));
+      this.schedule(id, backoffDelayMs(n - 1, BACKOFF_START_MS, cap));
     }
   }
 
