@@ -1,6 +1,7 @@
 import { btcOutputScript } from '../chains/bitcoin/address';
-import { parseBlockHex, scriptKey } from '../chains/bitcoin/block-parser';
+import { parseBlockHex } from '../chains/bitcoin/block-parser';
 import { BtcRpcClient, RpcError, type BtcRpcOptions } from '../chains/bitcoin/rpc';
+import { ScriptIndex } from '../chains/bitcoin/script-index';
 import type { Network } from '../config/types';
 import type { ScannedDeposit } from '../exchange/types';
 import { TellerError, errorMessage } from '../util/errors';
@@ -43,8 +44,7 @@ export class BtcSource implements BlockSource {
   private readonly rpc: BtcRpcClient;
   private readonly network: Network;
   private readonly log: Logger;
-  /** scriptPubKey (latin1 key) -> watched address string. */
-  private readonly scripts = new Map<string, string>();
+  private readonly scripts = new ScriptIndex();
 
   constructor(opts: BtcSourceOptions) {
     this.rpc = opts.rpc instanceof BtcRpcClient ? opts.rpc : new BtcRpcClient({ ...opts.rpc, log: opts.log });
@@ -72,7 +72,7 @@ export class BtcSource implements BlockSource {
 
   watch(coin: string, address: string): void {
     if (coin !== 'BTC') throw new BtcSourceError(`the BTC source cannot watch ${coin} address ${address}`);
-    this.scripts.set(scriptKey(btcOutputScript(address, this.network)), address);
+    this.scripts.add(btcOutputScript(address, this.network), address);
   }
 
   tipHeight(): Promise<number> {
@@ -108,8 +108,7 @@ export class BtcSource implements BlockSource {
   }
 
   private async block(height: number, hash: string): Promise<SourceBlock> {
-    const hex = await this.rpc.getBlockHex(hash);
-    const parsed = parseBlockHex(hex, this.scripts);
+    const parsed = parseBlockHex(await this.rpc.getBlockHex(hash), this.scripts);
     if (parsed.hash !== hash) {
       throw new BtcSourceError(`block ${height}: node sent block ${parsed.hash} for hash ${hash}`, true);
     }

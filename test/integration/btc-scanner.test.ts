@@ -5,6 +5,7 @@ import * as ecc from '@bitcoinerlab/secp256k1';
 import { initEccLib, networks, payments } from 'bitcoinjs-lib';
 import { ECPairFactory } from 'ecpair';
 import { btcOutputScript } from '../../src/chains/bitcoin/address';
+import { hexReply } from '../../src/chains/bitcoin/hex-reply';
 import { depositIdOf, type ScannedDeposit } from '../../src/exchange/types';
 import { BtcSource } from '../../src/scanner/btc-source';
 import { ChainScanner } from '../../src/scanner/engine';
@@ -116,6 +117,22 @@ describe('BTC scanner against bcoin regtest', () => {
     if (!out) throw new Error(`${txid} does not pay ${address}`);
     return out.n;
   }
+
+  it("reads the node's own getblock reply in place (no JSON.parse of the block hex)", async () => {
+    const [hash] = await node.mine(1);
+    const res = await fetch(`http://${node.server}/`, {
+      method: 'POST',
+      headers: { authorization: 'Basic ' + Buffer.from(`x:${node.apiKey}`).toString('base64') },
+      body: JSON.stringify({ jsonrpc: '1.0', id: 1, method: 'getblock', params: [hash, 0] }),
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    const reply = hexReply(body);
+    if (reply === undefined) throw new Error(`not read in place: ${body.toString().slice(0, 60)}`);
+    expect(reply).toMatchObject({ error: null, id: 1 });
+    const { result } = reply;
+    const hex = (JSON.parse(body.toString()) as { result: string }).result;
+    expect(body.toString('latin1', result.start, result.end)).toBe(hex);
+  });
 
   it('finds P2PKH, P2SH-P2WPKH, P2WPKH and P2TR deposits exactly, once 3 confirmations are reached', async () => {
     const addrs = TYPES.map((t) => poolAddress(1, t));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TellerError } from '../../util/errors';
+import type { ScriptIndex } from './script-index';
 
 /**
  * A raw-block parser for the deposit scanner (`getblock <hash> 0`), written for speed: it walks the
@@ -7,8 +8,10 @@ import { TellerError } from '../../util/errors';
  * hashes (txid) only the transactions that pay a watched script. Values are read as the exact
  * 8-byte little-endian satoshi amount, never through JSON floats.
  *
- * The index is keyed by the script bytes as a latin1 string (one char per byte): building the key
- * is one native copy, and a Map lookup on short strings is cheaper than hex encoding every output.
+ * Given the block as hex (the node's reply text), it decodes only the bytes it reads: counts,
+ * output scripts and values, the header, and whole transactions that pay a watched script. The
+ * inputs' scripts and the witnesses, most of a block, are stepped over undecoded; hex it steps over
+ * is not checked (every byte it reads is, and the header is checked against the requested hash).
  */
 
 export class BlockParseError extends TellerError {
@@ -16,12 +19,6 @@ export class BlockParseError extends TellerError {
     super('btc_block_parse', message);
   }
 }
-
-/** watched scriptPubKey (as `scriptKey`) -> the address string it was watched as. */
-export type ScriptIndex = ReadonlyMap<string, string>;
-
-/** The index key of a scriptPubKey. */
-export const scriptKey = (script: Uint8Array): string => Buffer.from(script).toString('latin1');
 
 export interface MatchedOutput {
   txid: string;
@@ -70,12 +67,35 @@ function isAddressTemplate(raw: Buffer, start: number, len: number): boolean {
   }
 }
 
-/** A cursor over the block bytes; every read is bounds-checked. */
+/** Two ASCII hex digits, read as one little-endian 16-bit word -> their byte; 0xffff if not hex. */
+const HEX_PAIRS = (() => {
+  const table = new Uint16Array(65536).fill(0xffff);
+  const digits = '0123456789abcdefABCDEF';
+  for (const hi of digits) {
+    for (const lo of digits) table[hi.charCodeAt(0) | (lo.charCodeAt(0) << 8)] = parseInt(hi + lo, 16);
+  }
+  return table;
+})();
+
+/** The block as hex digits: `text[start, end)`. */
+export interface HexSpan {
+  text: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/**
+ * A cursor over the block bytes; every read is bounds-checked. Over a hex block, `raw` is scratch
+ * space that holds decoded bytes only where a read (`need`, `bytes`) asked for them.
+ */
 class Reader {
   off = 0;
-  constructor(readonly raw: Buffer) {}
+  constructor(
+    readonly raw: Buffer,
+    private readonly hex?: HexSpan,
+  ) {}
 
-  need(n: number): void {
+  private inBounds(n: number): void {
     if (this.off + n > this.raw.length) {
       throw new BlockParseError(
         `block truncated: need ${n} bytes at offset ${this.off} of ${this.raw.length}`,
@@ -83,9 +103,32 @@ class Reader {
     }
   }
 
+  /** Makes the next `n` bytes readable in `raw`. */
+  need(n: number): void {
+    this.inBounds(n);
+    if (this.hex) this.decode(this.off, this.off + n);
+  }
+
   skip(n: number): void {
-    this.need(n);
+    this.inBounds(n);
     this.off += n;
+  }
+
+  /** Bytes `[from, to)` (already passed by the cursor), decoded. */
+  bytes(from: number, to: number): Buffer {
+    if (this.hex) this.decode(from, to);
+    return this.raw.subarray(from, to);
+  }
+
+  private decode(from: number, to: number): void {
+    const { text, start } = this.hex as HexSpan;
+    let bad = 0;
+    for (let i = from, p = start + 2 * from; i < to; i++, p += 2) {
+      const byte = HEX_PAIRS[text[p] | (text[p + 1] << 8)];
+      bad |= byte;
+      this.raw[i] = byte;
+    }
+    if (bad > 0xff) throw new BlockParseError(`block is not hex (bytes ${from}..${to})`);
   }
 
   varint(): number {
@@ -141,20 +184,21 @@ function parseTx(r: Reader, index: ScriptIndex, block: ParsedBlock): void {
   const outputs = r.varint();
   let matches: TxMatch[] | undefined;
   for (let n = 0; n < outputs; n++) {
-    r.need(8);
     const valueAt = r.off;
-    r.off += 8;
+    r.skip(8);
     const len = r.varint();
-    r.need(len);
     const scriptAt = r.off;
-    r.off += len;
-    if (!isAddressTemplate(raw, scriptAt, len)) {
+    // Only scripts of an address template's length are worth decoding (over hex) and checking.
+    const candidate = len === 22 || len === 23 || len === 25 || len === 34;
+    if (candidate) r.need(len);
+    r.skip(len);
+    if (!candidate || !isAddressTemplate(raw, scriptAt, len)) {
       block.otherOutputs++;
       continue;
     }
-    const address = index.get(raw.toString('latin1', scriptAt, scriptAt + len));
+    const address = index.lookup(raw, scriptAt, len);
     if (address === undefined) continue;
-    (matches ??= []).push({ n, value: raw.readBigUInt64LE(valueAt), address });
+    (matches ??= []).push({ n, value: r.bytes(valueAt, valueAt + 8).readBigUInt64LE(0), address });
   }
   block.outputCount += outputs;
   const bodyEnd = r.off;
@@ -168,28 +212,39 @@ function parseTx(r: Reader, index: ScriptIndex, block: ParsedBlock): void {
   if (matches === undefined) return;
   // The txid hashes the legacy serialization: version, inputs and outputs, locktime (no witness).
   const txid = reversedHex(
-    sha256d([
-      raw.subarray(start, start + 4),
-      raw.subarray(bodyStart, bodyEnd),
-      raw.subarray(r.off - 4, r.off),
-    ]),
+    sha256d([r.bytes(start, start + 4), r.bytes(bodyStart, bodyEnd), r.bytes(r.off - 4, r.off)]),
   );
   for (const m of matches) block.matched.push({ txid, ...m });
 }
 
 /** Parses a serialized block and returns its outputs paying watched scripts. */
 export function parseBlock(raw: Buffer, index: ScriptIndex): ParsedBlock {
+  return parse(new Reader(raw), index);
+}
+
+/** Scratch space for hex blocks: parsing is synchronous, so one buffer serves every call. */
+let scratch = Buffer.alloc(0);
+
+/** Parses a block given as hex (`getblock <hash> 0`'s result), decoding only what it reads. */
+export function parseBlockHex(hex: HexSpan, index: ScriptIndex): ParsedBlock {
+  const digits = hex.end - hex.start;
+  if (digits % 2 !== 0) throw new BlockParseError('block is not hex (odd length)');
+  if (scratch.length < digits / 2) scratch = Buffer.allocUnsafe(digits / 2);
+  return parse(new Reader(scratch.subarray(0, digits / 2), hex), index);
+}
+
+function parse(r: Reader, index: ScriptIndex): ParsedBlock {
+  const raw = r.raw;
   if (raw.length < HEADER_BYTES + 1) throw new BlockParseError(`block of ${raw.length} bytes is too short`);
-  const header = raw.subarray(0, HEADER_BYTES);
+  const header = r.bytes(0, HEADER_BYTES);
   const block: ParsedBlock = {
     hash: reversedHex(sha256d([header])),
-    prevHash: reversedHex(raw.subarray(4, 36)),
+    prevHash: reversedHex(header.subarray(4, 36)),
     txCount: 0,
     outputCount: 0,
     otherOutputs: 0,
     matched: [],
   };
-  const r = new Reader(raw);
   r.off = HEADER_BYTES;
   block.txCount = r.varint();
   for (let i = 0; i < block.txCount; i++) parseTx(r, index, block);
@@ -197,12 +252,4 @@ export function parseBlock(raw: Buffer, index: ScriptIndex): ParsedBlock {
     throw new BlockParseError(`${raw.length - r.off} trailing bytes after ${block.txCount} transactions`);
   }
   return block;
-}
-
-/** Parses the hex `getblock <hash> 0` returns. */
-export function parseBlockHex(hex: string, index: ScriptIndex): ParsedBlock {
-  const raw = Buffer.from(hex, 'hex');
-  // Buffer.from stops silently at the first non-hex pair: a short result means bad input.
-  if (raw.length * 2 !== hex.length) throw new BlockParseError('block is not hex');
-  return parseBlock(raw, index);
 }

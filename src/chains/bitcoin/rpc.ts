@@ -4,6 +4,8 @@ import https from 'node:https';
 import { backoffDelayMs, sleep } from '../../util/backoff';
 import type { Logger } from '../../util/logger';
 import { TellerError, errorMessage } from '../../util/errors';
+import type { HexSpan } from './block-parser';
+import { hexReply, hexSpan, isHexSpan } from './hex-reply';
 
 /**
  * Bitcoin Core JSON-RPC over HTTP(S), with keep-alive, a per-call timeout and retries of transient
@@ -115,6 +117,15 @@ interface JsonRpcReply {
 
 const isReply = (v: unknown): v is JsonRpcReply => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** An HTTP answer: its status and body bytes. */
+export interface RpcReply {
+  status: number;
+  body: Buffer;
+}
+
+/** Decodes a reply body to JSON-RPC's shape, or gives `undefined` to have it parsed as plain JSON. */
+type ReplyDecoder = (body: Buffer) => unknown;
+
 export class BtcRpcClient {
   private readonly url: URL;
   private readonly agent: http.Agent;
@@ -164,8 +175,8 @@ export class BtcRpcClient {
   }
 
   /** One JSON-RPC call; the result is unchecked (callers validate its shape). */
-  async call(method: string, params: unknown[] = []): Promise<unknown> {
-    const reply = await this.send(method, { jsonrpc: '1.0', id: this.nextId++, method, params });
+  async call(method: string, params: unknown[] = [], decode?: ReplyDecoder): Promise<unknown> {
+    const reply = await this.send(method, { jsonrpc: '1.0', id: this.nextId++, method, params }, decode);
     if (!isReply(reply)) throw new BtcRpcUnavailableError(`btc rpc ${method}: malformed reply`, false);
     if (reply.error) throw toRpcError(method, reply.error);
     return reply.result ?? null;
@@ -198,12 +209,12 @@ export class BtcRpcClient {
   }
 
   /** Sends with retries of transient failures; returns the parsed JSON body. */
-  private async send(label: string, body: unknown): Promise<unknown> {
+  private async send(label: string, body: unknown, decode?: ReplyDecoder): Promise<unknown> {
     const payload = JSON.stringify(body);
     let reauthed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.post(payload);
+        return this.interpret(await this.transport(payload), decode);
       } catch (err) {
         if (err instanceof BtcRpcAuthError && !reauthed && this.cookieFile()) {
           reauthed = true;
@@ -226,7 +237,8 @@ export class BtcRpcClient {
     }
   }
 
-  private post(payload: string): Promise<unknown> {
+  /** One HTTP POST to the node. Protected so a benchmark can answer from memory (the socket only). */
+  protected transport(payload: string): Promise<RpcReply> {
     const mod = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(this.url, {
@@ -263,19 +275,18 @@ export class BtcRpcClient {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          try {
-            resolve(this.interpret(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-          } catch (err) {
-            reject(err);
-          }
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
         });
       });
       req.end(payload);
     });
   }
 
-  private interpret(status: number, text: string): unknown {
+  private interpret({ status, body }: RpcReply, decode?: ReplyDecoder): unknown {
     if (status === 401 || status === 403) throw new BtcRpcAuthError(this.endpoint, status);
+    const decoded = decode?.(body);
+    if (decoded !== undefined) return decoded;
+    const text = body.toString('utf8');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -314,11 +325,12 @@ export class BtcRpcClient {
     });
   }
 
-  /** The serialized block (`getblock <hash> 0`), hex. */
-  async getBlockHex(hash: string): Promise<string> {
-    const hex = await this.call('getblock', [hash, 0]);
-    if (typeof hex !== 'string') throw malformed('getblock', hex);
-    return hex;
+  /** The serialized block (`getblock <hash> 0`) as hex, in place in the reply (hex-reply.ts). */
+  async getBlockHex(hash: string): Promise<HexSpan> {
+    const result = await this.call('getblock', [hash, 0], hexReply);
+    if (typeof result === 'string') return hexSpan(result);
+    if (!isHexSpan(result)) throw malformed('getblock', result);
+    return result;
   }
 
   async getBlockchainInfo(): Promise<{ chain: string; blocks: number; bestblockhash: string }> {

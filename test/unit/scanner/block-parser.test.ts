@@ -3,12 +3,8 @@ import * as ecc from '@bitcoinerlab/secp256k1';
 import { Block, Transaction, initEccLib, networks, payments, script as bscript } from 'bitcoinjs-lib';
 import { ECPairFactory } from 'ecpair';
 import { btcOutputScript } from '../../../src/chains/bitcoin/address';
-import {
-  BlockParseError,
-  parseBlock,
-  parseBlockHex,
-  scriptKey,
-} from '../../../src/chains/bitcoin/block-parser';
+import { BlockParseError, parseBlock, parseBlockHex } from '../../../src/chains/bitcoin/block-parser';
+import { ScriptIndex } from '../../../src/chains/bitcoin/script-index';
 
 initEccLib(ecc);
 const ECPair = ECPairFactory(ecc);
@@ -31,7 +27,17 @@ const unwatched = payments.p2wpkh({ pubkey: pub(7), network }).output ?? new Uin
 const opReturn = bscript.compile([bscript.OPS.OP_RETURN, Buffer.from('teller')]);
 const bareMultisig = payments.p2ms({ m: 1, pubkeys: [pub(8), pub(9)] }).output ?? new Uint8Array();
 
-const indexOf = (addrs: string[]) => new Map(addrs.map((a) => [scriptKey(btcOutputScript(a, 'regtest')), a]));
+/** A block's hex as the RPC reply carries it, with some text around it. */
+function asHex(raw: Buffer) {
+  const text = Buffer.from(`{"result":"${raw.toString('hex')}"}`);
+  return { text, start: 11, end: text.length - 2 };
+}
+
+function indexOf(addrs: string[]): ScriptIndex {
+  const index = new ScriptIndex();
+  for (const a of addrs) index.add(btcOutputScript(a, 'regtest'), a);
+  return index;
+}
 
 function tx(opts: { witness: boolean; outputs: [Uint8Array, bigint][]; inputs?: number }): Transaction {
   const t = new Transaction();
@@ -108,14 +114,44 @@ describe('parseBlock', () => {
     expect(segwit.hasWitnesses()).toBe(true);
   });
 
+  it('reads a hex block as it reads the bytes, decoding only what it needs', () => {
+    const t = tx({
+      witness: true,
+      inputs: 2,
+      outputs: [
+        [opReturn, 0n],
+        [btcOutputScript(addresses.p2wsh, 'regtest'), 42n],
+      ],
+    });
+    const raw = Buffer.from(block([coinbase(), t]).toBuffer());
+    const index = indexOf(Object.values(addresses));
+    const fromHex = parseBlockHex(asHex(raw), index);
+    expect(fromHex).toEqual(parseBlock(raw, index));
+    expect(fromHex.matched).toEqual([{ txid: t.getId(), n: 1, value: 42n, address: addresses.p2wsh }]);
+    // Upper-case hex reads the same.
+    const upper = Buffer.from(raw.toString('hex').toUpperCase());
+    expect(parseBlockHex({ text: upper, start: 0, end: upper.length }, index)).toEqual(fromHex);
+  });
+
+  it('rejects hex it reads that is not hex, and odd-length hex', () => {
+    const raw = Buffer.from(block([coinbase()]).toBuffer());
+    const span = asHex(raw);
+    const mangled = Buffer.from(span.text);
+    mangled[span.start + 2 * 80] = 0x7a; // 'z' in the tx count
+    expect(() => parseBlockHex({ ...span, text: mangled }, new ScriptIndex())).toThrow(
+      'block is not hex (bytes 80..81)',
+    );
+    expect(() => parseBlockHex({ ...span, end: span.end - 1 }, new ScriptIndex())).toThrow(
+      'block is not hex (odd length)',
+    );
+    expect(() => parseBlockHex({ ...span, end: span.end - 6 }, new ScriptIndex())).toThrow(/truncated/);
+  });
+
   it('reads 3-byte varints (a tx with 300 outputs)', () => {
     const outs: [Uint8Array, bigint][] = Array.from({ length: 300 }, (_, i) => [unwatched, BigInt(i)]);
     outs[299] = [btcOutputScript(addresses.p2tr, 'regtest'), 299n];
     const t = tx({ witness: true, outputs: outs });
-    const parsed = parseBlockHex(
-      Buffer.from(block([coinbase(), t]).toBuffer()).toString('hex'),
-      indexOf([addresses.p2tr]),
-    );
+    const parsed = parseBlock(Buffer.from(block([coinbase(), t]).toBuffer()), indexOf([addresses.p2tr]));
     expect(parsed.matched).toEqual([{ txid: t.getId(), n: 299, value: 299n, address: addresses.p2tr }]);
   });
 
@@ -124,7 +160,7 @@ describe('parseBlock', () => {
       coinbase(),
       tx({ witness: false, outputs: [[btcOutputScript(addresses.p2pkh, 'regtest'), 1n]] }),
     ]);
-    expect(parseBlock(Buffer.from(b.toBuffer()), new Map()).matched).toEqual([]);
+    expect(parseBlock(Buffer.from(b.toBuffer()), new ScriptIndex()).matched).toEqual([]);
   });
 
   it.each([
@@ -138,21 +174,16 @@ describe('parseBlock', () => {
     ],
   ])('rejects %s', (_name, mangle, message) => {
     const raw = Buffer.from(block([coinbase()]).toBuffer());
-    expect(() => parseBlock(mangle(raw), new Map())).toThrow(BlockParseError);
-    expect(() => parseBlock(mangle(raw), new Map())).toThrow(message);
-  });
-
-  it('rejects non-hex input', () => {
-    expect(() => parseBlockHex('00zz', new Map())).toThrow('block is not hex');
-    expect(() => parseBlockHex('000', new Map())).toThrow('block is not hex');
+    expect(() => parseBlock(mangle(raw), new ScriptIndex())).toThrow(BlockParseError);
+    expect(() => parseBlock(mangle(raw), new ScriptIndex())).toThrow(message);
   });
 
   it('parses a ~1.8 MB block (4,000 txs, 10,000 outputs) against 1,000,000 watched scripts', () => {
-    const watched = new Map<string, string>();
+    const watched = new ScriptIndex();
     const pool = randomBytes(20 * 1_000_000);
     for (let i = 0; i < 1_000_000; i++) {
       const s = Buffer.concat([Buffer.of(0x00, 0x14), pool.subarray(i * 20, i * 20 + 20)]);
-      watched.set(scriptKey(s), `addr${i}`);
+      watched.add(s, `addr${i}`);
     }
     const paid = Array.from({ length: 50 }, (_, i) =>
       Buffer.concat([Buffer.of(0x00, 0x14), pool.subarray(i * 20, i * 20 + 20)]),
@@ -167,7 +198,7 @@ describe('parseBlock', () => {
       txs.push(tx({ witness: i % 3 !== 0, inputs: 2, outputs: outs }));
     }
     const raw = Buffer.from(block(txs).toBuffer());
-    const hex = raw.toString('hex');
+    const hex = asHex(raw);
     const runs: number[] = [];
     let matched = 0;
     for (let r = 0; r < 7; r++) {

@@ -140,6 +140,27 @@ describe('BtcRpcClient', () => {
     await expect(client().getBlockHashes(10, 14)).rejects.toMatchObject({ rpcCode: -8 });
   });
 
+  it('getBlockHex finds the hex result whatever the key order or spacing, and reads error and shape', async () => {
+    const hex = '0100000000ff7a';
+    const id = (body: unknown) => (body as { id: number }).id;
+    const replies: ((body: unknown) => unknown)[] = [
+      (body) => ok(body, hex), // id, result, error
+      (body) => `{"result":"${hex}","error":null,"id":${id(body)}}`, // Core's order
+      (body) => `{ "result" : "${hex}", "id": ${id(body)} }`, // the ordinary JSON path
+    ];
+    for (const reply of replies) {
+      node.respond = (body) => ({ body: reply(body) });
+      const span = await client().getBlockHex(HASH);
+      expect(Buffer.from(span.text.subarray(span.start, span.end)).toString()).toBe(hex);
+    }
+    node.respond = (body) => ({
+      body: `{"result":"","error":{"code":-5,"message":"Block not found"},"id":${id(body)}}`,
+    });
+    await expect(client().getBlockHex(HASH)).rejects.toMatchObject({ rpcCode: -5 });
+    node.respond = (body) => ({ body: ok(body, 42) });
+    await expect(client().getBlockHex(HASH)).rejects.toThrow('btc rpc getblock: unexpected result 42');
+  });
+
   it('rejects results of the wrong shape', async () => {
     node.respond = (body) => ({ body: ok(body, 'not a number') });
     await expect(client().getBlockCount()).rejects.toThrow(/unexpected result "not a number"/);

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { ScriptIndex } from '../../../src/chains/bitcoin/script-index';
+
+const p2wpkh = (hash: Buffer) => Buffer.concat([Buffer.of(0x00, 0x14), hash]);
+const p2pkh = (hash: Buffer) => Buffer.concat([Buffer.of(0x76, 0xa9, 0x14), hash, Buffer.of(0x88, 0xac)]);
+
+/** A script embedded in a larger buffer, as the parser sees it inside a block. */
+const inBlock = (script: Buffer) => Buffer.concat([randomBytes(7), script, randomBytes(5)]);
+
+describe('ScriptIndex', () => {
+  it('finds a watched script at any offset, and tells templates of the same hash apart', () => {
+    const hash = randomBytes(20);
+    const index = new ScriptIndex();
+    index.add(p2wpkh(hash), 'bcrt1q-watched');
+    expect(index.size).toBe(1);
+    const raw = inBlock(p2wpkh(hash));
+    expect(index.lookup(raw, 7, 22)).toBe('bcrt1q-watched');
+    // The same 20-byte hash as P2PKH is another address.
+    expect(index.lookup(inBlock(p2pkh(hash)), 7, 25)).toBeUndefined();
+  });
+
+  it('answers undefined for a script that passes the filter but is not watched', () => {
+    const index = new ScriptIndex();
+    const hash = randomBytes(20);
+    index.add(p2wpkh(hash), 'watched');
+    // Same first four hash bytes (same filter slot), different rest: the Map decides.
+    const twin = Buffer.from(hash);
+    twin[19] ^= 0xff;
+    expect(index.lookup(p2wpkh(twin), 0, 22)).toBeUndefined();
+  });
+
+  it('keeps every one of 200,000 scripts and lets ~97 % of random outputs through unfiltered', () => {
+    const index = new ScriptIndex();
+    const hashes = Array.from({ length: 200_000 }, () => randomBytes(20));
+    hashes.forEach((h, i) => index.add(p2wpkh(h), `a${i}`));
+    expect(hashes.every((h, i) => index.lookup(p2wpkh(h), 0, 22) === `a${i}`)).toBe(true);
+    // Random scripts are never found (the Map check), whatever the filter says.
+    let found = 0;
+    for (let i = 0; i < 10_000; i++) if (index.lookup(p2wpkh(randomBytes(20)), 0, 22) !== undefined) found++;
+    expect(found).toBe(0);
+  });
+});
