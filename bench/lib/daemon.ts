@@ -40,7 +40,9 @@ export function launchDaemon(
   env: Record<string, string> = {},
 ): Promise<RunningDaemon> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [cli(), '-c', configFile, '-d', dataDir], {
+  // BENCH_DAEMON_NODE_ARGS: node flags for the daemon alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, cli(), '-c', configFile, '-d', dataDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

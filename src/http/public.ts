@@ -1,17 +1,18 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from '../util/logger';
 import { HttpError, fromServiceError } from './errors';
-import { decodeGoStruct, GoJsonError, type GoField } from './go-json';
+import { withFastLane, type Listener } from './fast-lane';
+import { decodeGoStruct, encodeStatusBody, GoJsonError, type GoField } from './go-json';
 import { parseGoQuery } from './go-query';
 import { baseApp } from './middleware/base-app';
 import { cors } from './middleware/cors';
 import { cleanPaths, goRoutes, rawQueryOf, rejectMalformedTargets } from './middleware/go-mux';
 import { gzip } from './middleware/gzip';
 import { requestLog } from './middleware/request-log';
-import { route, sendJson } from './middleware/respond';
+import { route, sendEncodedJson, sendJson } from './middleware/respond';
 import { hostAllowList, httpsRedirect, securityHeaders } from './middleware/security';
 import { textErrors } from './middleware/text-error';
-import { throttle } from './middleware/throttle';
+import { RouteThrottle } from './middleware/throttle';
 import { readRawBody } from './middleware/raw-body';
 import type { PublicService } from './services';
 import { publicStatic } from './static';
@@ -20,6 +21,8 @@ import { publicStatic } from './static';
  * The public server (teller's src/teller/http.go; spec teller-http.md §2): security layer for the
  * whole server, then Go ServeMux routing to the API routes, each wrapped as teller wraps it
  * (gzip → CORS → throttle → request log → handler), and the web UI's files for everything else.
+ * In front of it all, the fast lane (src/http/fast-lane.ts) answers the plain common
+ * /api/config and /api/status requests with the same bytes.
  */
 
 const BIND_FIELDS: GoField[] = [
@@ -103,8 +106,7 @@ function statusHandler(svc: PublicService, detail: boolean): RequestHandler {
       sendJson(res, await svc.statusDetail(skyaddr));
       return;
     }
-    const statuses = await svc.statuses(skyaddr);
-    sendJson(res, statuses.length === 0 ? {} : { statuses });
+    sendEncodedJson(res, encodeStatusBody(await svc.statuses(skyaddr)));
   });
 }
 
@@ -115,7 +117,17 @@ function getHandler(body: () => Promise<object> | object): RequestHandler {
   });
 }
 
-export function createPublicApp(svc: PublicService, log: Logger): Express {
+/** The public server's listener: the fast lane in front of the express stack. */
+export function createPublicApp(svc: PublicService, log: Logger): Listener {
+  const { app, statusThrottle } = createPublicExpress(svc, log);
+  return withFastLane({ svc, log, statusThrottle, express: app });
+}
+
+/** The express stack alone, and its /api/status throttle (which the fast lane shares). */
+export function createPublicExpress(
+  svc: PublicService,
+  log: Logger,
+): { app: Express; statusThrottle: RouteThrottle } {
   const web = svc.config.web;
   if (web.auto_tls_host !== '' && (web.tls_cert === '' || web.tls_key === '')) {
     log.warn(
@@ -123,27 +135,24 @@ export function createPublicApp(svc: PublicService, log: Logger): Express {
       "web.auto_tls_host: Let's Encrypt certificates cannot be obtained (the ACME challenge teller used is gone); set web.tls_cert and web.tls_key. The host is used for the Host allow-list and the HTTPS redirect only",
     );
   }
-  const api = (path: string, handler: RequestHandler, throttled: boolean): RequestHandler => {
+  const statusThrottle = new RouteThrottle(web, '/api/status');
+  const api = (path: string, handler: RequestHandler, throttle?: RouteThrottle): RequestHandler => {
     const stack = express.Router();
-    stack.use(
-      gzip(),
-      cors(web.cors_allowed),
-      ...(throttled ? throttle(web, path) : []),
-      requestLog(log),
-      handler,
-    );
+    stack.use(gzip(), cors(web.cors_allowed), ...(throttle?.stack ?? []), requestLog(log), handler);
     return stack;
   };
   const routes = new Map<string, RequestHandler>([
-    ['/api/bind', api('/api/bind', bindHandler(svc), true)],
-    ['/api/status', api('/api/status', statusHandler(svc, false), true)],
-    ['/api/v2/status', api('/api/v2/status', statusHandler(svc, true), true)],
+    ['/api/bind', api('/api/bind', bindHandler(svc), new RouteThrottle(web, '/api/bind'))],
+    ['/api/status', api('/api/status', statusHandler(svc, false), statusThrottle)],
+    [
+      '/api/v2/status',
+      api('/api/v2/status', statusHandler(svc, true), new RouteThrottle(web, '/api/v2/status')),
+    ],
     [
       '/api/config',
       api(
         '/api/config',
         getHandler(() => svc.publicConfig()),
-        false,
       ),
     ],
     [
@@ -151,7 +160,6 @@ export function createPublicApp(svc: PublicService, log: Logger): Express {
       api(
         '/api/health',
         getHandler(() => svc.health()),
-        false,
       ),
     ],
   ]);
@@ -168,5 +176,5 @@ export function createPublicApp(svc: PublicService, log: Logger): Express {
     publicStatic(web.static_dir),
     textErrors(log),
   );
-  return app;
+  return { app, statusThrottle };
 }

@@ -12,6 +12,12 @@ export const EMPTY_WALLET_ERROR = 'hot wallet is empty: sold out';
 
 /** The public API's view of the daemon (teller's /api/bind, status, config, health). */
 export class PublicApiService implements PublicService {
+  /**
+   * /api/config's body per sold-out state: the rest comes from the config, fixed at start, and
+   * the rates cost big.js maths. The same object each time lets the HTTP layer reuse its encoding.
+   */
+  private readonly configBodies = new Map<boolean, object>();
+
   constructor(private readonly ctx: AppContext) {}
 
   get config() {
@@ -35,12 +41,10 @@ export class PublicApiService implements PublicService {
 
   async statuses(payoutAddress: string): Promise<StatusEntry[]> {
     const entries: Omit<StatusEntry, 'seq'>[] = [];
-    for (const b of await this.ctx.deposits.bindingsOf(payoutAddress)) {
-      const deposits = await this.ctx.deposits.depositsOfAddress(b.coin_type, b.address);
+    for (const { coin, deposits } of this.ctx.deposits.statusView(payoutAddress)) {
       if (deposits.length === 0)
-        entries.push({ updated_at: nowSec(), status: 'waiting_deposit', coin_type: b.coin_type });
-      for (const d of deposits)
-        entries.push({ updated_at: d.updated_at, status: d.status, coin_type: d.coin_type });
+        entries.push({ updated_at: nowSec(), status: 'waiting_deposit', coin_type: coin });
+      for (const d of deposits) entries.push({ updated_at: d.updated_at, status: d.status, coin_type: coin });
     }
     // Array.prototype.sort is stable: equal times keep binding then recording order.
     entries.sort((a, b) => a.updated_at - b.updated_at);
@@ -80,8 +84,17 @@ export class PublicApiService implements PublicService {
   }
 
   async publicConfig(): Promise<object> {
-    const { config: cfg, coins, sender } = this.ctx;
     const { soldOut } = await this.wallet();
+    let body = this.configBodies.get(soldOut);
+    if (body === undefined) {
+      body = Object.freeze(this.configBody(soldOut));
+      this.configBodies.set(soldOut, body);
+    }
+    return body;
+  }
+
+  private configBody(soldOut: boolean): object {
+    const { config: cfg, coins, sender } = this.ctx;
     const ex = cfg.sky_exchanger;
     const deposits: Record<string, object> = {};
     for (const c of [...coins.values()].sort((a, b) =>

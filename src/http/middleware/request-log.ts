@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../util/logger';
 import { pathOf } from './go-mux';
@@ -6,22 +7,36 @@ import { pathOf } from './go-mux';
 /** Paths polled by monitors: logged at debug so they do not drown the info log. */
 const QUIET_PATHS = new Set(['/api/health']);
 
-/** One line per finished request: method, path, status, duration. Never bodies or queries. */
+/**
+ * One line per finished request: method, path (decoded, as routed), status, duration. Never
+ * bodies or queries. Returns a function that takes the line back (the fast lane, handing a request
+ * on to the express stack, which logs it itself).
+ */
+export function logWhenClosed(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  start = performance.now(),
+): () => void {
+  const onClose = (): void => {
+    const fields = {
+      method: req.method,
+      path,
+      status: res.statusCode,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
+    };
+    if (QUIET_PATHS.has(path)) log.debug(fields, 'http request');
+    else log.info(fields, 'http request');
+  };
+  res.once('close', onClose);
+  return () => res.off('close', onClose);
+}
+
 export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
-    const start = performance.now();
-    res.once('close', () => {
-      const path = pathOf(req);
-      const fields = {
-        method: req.method,
-        path,
-        status: res.statusCode,
-        ms: Math.round((performance.now() - start) * 10) / 10,
-        ...(res.writableFinished ? {} : { aborted: true }),
-      };
-      if (QUIET_PATHS.has(path)) log.debug(fields, 'http request');
-      else log.info(fields, 'http request');
-    });
+    logWhenClosed(log, req, res, pathOf(req));
     next();
   };
 }

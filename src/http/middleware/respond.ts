@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { encodeGoJson } from '../go-json';
 
 /** Response writers that produce Go's exact bytes (express's res.send would add ETags, charsets). */
@@ -18,8 +19,13 @@ export function sendText(res: Response, status: number, body: string): void {
 
 /** Go's `json.MarshalIndent(v, "", "    ")` body, `Content-Type: application/json`, no newline. */
 export function sendJson(res: Response, value: unknown, status = 200): void {
+  sendEncodedJson(res, encodeGoJson(value), status);
+}
+
+/** sendJson for a body already encoded. */
+export function sendEncodedJson(res: Response, body: string, status = 200): void {
   res.setHeader('Content-Type', 'application/json');
-  send(res, status, encodeGoJson(value));
+  send(res, status, body);
 }
 
 /** A 200 with an empty body and no Content-Type (teller's dummy mutations). */
@@ -28,7 +34,7 @@ export function sendEmpty(res: Response): void {
 }
 
 /** Appends `field` to the Vary header unless it is listed already (one comma-joined line). */
-export function appendVary(res: Response, field: string): void {
+export function appendVary(res: ServerResponse, field: string): void {
   const current = res.getHeader('Vary');
   const list = (Array.isArray(current) ? current.join(', ') : String(current ?? ''))
     .split(',')

@@ -1,5 +1,6 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { HttpError } from '../errors';
 import { goRedirect, requestTarget, requestUri } from './go-mux';
@@ -10,7 +11,8 @@ import { goRedirect, requestTarget, requestUri } from './go-mux';
  * headers on every other response.
  */
 
-export const isTls = (req: Request): boolean => req.socket instanceof TLSSocket && req.socket.encrypted;
+export const isTls = (req: IncomingMessage): boolean =>
+  req.socket instanceof TLSSocket && req.socket.encrypted;
 
 /** With auto_tls_host set, any other Host (compared case-insensitively, port included) is a 500. */
 export function hostAllowList(allowedHost: string): RequestHandler {
@@ -44,7 +46,11 @@ const CSP_DIRECTIVES = {
  * (helmet can only write 0), a CSP for the UI, and HSTS on TLS requests only. helmet's other
  * defaults are off: teller did not send them and CORP would stop cross-origin API use.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(): (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void {
   const base = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     crossOriginEmbedderPolicy: false,

@@ -6,9 +6,9 @@ import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/type
 import { Store } from '../../../src/store/store';
 
 /**
- * DepositStore's startup reads: the errored-deposits index in `meta` (kept by every commit, rebuilt
- * from the records when it is not current with the event chain) and the bound addresses read from
- * the binding keys.
+ * DepositStore's startup reads: the errored-deposits index in `meta` (kept by every commit, with the
+ * summaries, rebuilt from the records when they are not current with the event chain) and the bound
+ * addresses (payout-index.test.ts covers the summaries).
  */
 
 let dir: string;
@@ -54,7 +54,7 @@ const record = (i: number): Omit<DepositRecord, 'seq'> => ({
 });
 
 async function metaKeys(store: Store): Promise<string[]> {
-  return (await store.keyList('meta')).filter((k) => k.startsWith('deposit_error'));
+  return (await store.keyList('meta')).filter((k) => k.startsWith('deposit_'));
 }
 
 describe('DepositStore errored index', () => {
@@ -69,7 +69,7 @@ describe('DepositStore errored index', () => {
 
     ({ store, deposits } = await open());
     expect([...deposits.errored]).toEqual(['tx2:0']);
-    expect(await metaKeys(store)).toEqual(['deposit_error!tx2:0', 'deposit_errors_at']);
+    expect(await metaKeys(store)).toEqual(['deposit_error!tx2:0', 'deposit_indices_at']);
     // The index is read, not the records: a record changed behind the store's back is not seen.
     const raw = await store.get<DepositRecord>('deposits', 'tx1:0');
     await store.write([{ type: 'put', space: 'deposits', key: 'tx1:0', value: { ...raw, error: 'x' } }]);
@@ -92,7 +92,7 @@ describe('DepositStore errored index', () => {
 
     ({ store, deposits } = await open());
     expect([...deposits.errored]).toEqual(['tx1:0']);
-    expect(await metaKeys(store)).toEqual(['deposit_error!tx1:0', 'deposit_errors_at']);
+    expect(await metaKeys(store)).toEqual(['deposit_error!tx1:0', 'deposit_indices_at']);
     await store.close();
   });
 
@@ -120,25 +120,25 @@ describe('DepositStore errored index', () => {
 
     ({ store, deposits } = await open());
     expect(deposits.errored.size).toBe(0);
-    expect(await metaKeys(store)).toEqual(['deposit_errors_at']);
+    expect(await metaKeys(store)).toEqual(['deposit_indices_at']);
     await store.close();
   });
 });
 
 describe('DepositStore.boundAddresses', () => {
-  it('lists every binding as coin and address, from the keys', async () => {
-    const { store, deposits } = await open();
+  it('lists every binding once as coin and address, before and after a restart', async () => {
+    let { store, deposits } = await open();
     await deposits.bind('sky1', 'BTC', 'BTC', 'bc1qaaa', 'direct');
     await deposits.bind('sky1', 'USDT', 'ETH', '0xabc', 'direct');
     await deposits.bind('sky2', 'ETH', 'ETH', '0xdef', 'direct');
-    expect(await deposits.boundAddresses()).toEqual([
-      { coin: 'BTC', address: 'bc1qaaa' },
-      { coin: 'ETH', address: '0xdef' },
-      { coin: 'USDT', address: '0xabc' },
-    ]);
-    expect((await deposits.allBindings()).map((b) => `${b.coin_type}!${b.address}`)).toEqual(
-      (await deposits.boundAddresses()).map((b) => `${b.coin}!${b.address}`),
-    );
+    const expected = ['BTC!bc1qaaa', 'ETH!0xdef', 'USDT!0xabc'];
+    const listed = async () => (await deposits.boundAddresses()).map((b) => `${b.coin}!${b.address}`).sort();
+    expect(await listed()).toEqual(expected);
+    expect((await deposits.allBindings()).map((b) => `${b.coin_type}!${b.address}`)).toEqual(expected);
+    await store.close();
+
+    ({ store, deposits } = await open());
+    expect(await listed()).toEqual(expected);
     await store.close();
   });
 });

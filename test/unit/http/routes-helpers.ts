@@ -3,7 +3,6 @@ import https from 'node:https';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Express } from 'express';
 import { defaultConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/types';
 import { startServer, type RunningServer } from '../../../src/http/server';
@@ -100,7 +99,10 @@ export const tellerError = (code: string, message = code): TellerError => new Te
 const running: RunningServer[] = [];
 
 /** Starts `app` on an ephemeral loopback port; every server is closed by closeAll(). */
-export async function serve(app: Express, opts?: Parameters<typeof startServer>[2]): Promise<number> {
+export async function serve(
+  app: Parameters<typeof startServer>[0],
+  opts?: Parameters<typeof startServer>[2],
+): Promise<number> {
   const s = await startServer(app, '127.0.0.1:0', opts);
   running.push(s);
   return s.address.port;

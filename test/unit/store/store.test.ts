@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SCHEMA_VERSION, Store } from '../../../src/store/store';
+import { serialize } from 'node:v8';
+import { SCHEMA_VERSION, Store, decodeValue } from '../../../src/store/store';
 import { SchemaTooNewError, StoreLockedError } from '../../../src/store/errors';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'teller-store-'));
@@ -60,5 +61,27 @@ describe('Store', () => {
     for await (const r of store.dump()) spaces.push(`${r.space}/${r.key}`);
     expect(spaces.sort()).toEqual(['bindings/BTC!x', 'events/0001', 'meta/schema_version']);
     await store.close();
+  });
+});
+
+describe('decodeValue', () => {
+  it.each<[string, unknown]>([
+    ['an empty string', ''],
+    ['an ASCII key', 'BTC!bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq'],
+    ['Latin-1 text', 'café ÿ'],
+    ['a string of 200 characters (two-byte length)', 'x'.repeat(200)],
+    ['a string of 20,000 characters (three-byte length)', 'y'.repeat(20_000)],
+    ['a two-byte string', 'price €5'],
+    ['a number', 42],
+    ['a record', { seq: 1, status: 'done', value: 10n }],
+  ])('reads %s as v8.deserialize does', (_case, value) => {
+    expect(decodeValue(serialize(value))).toEqual(value);
+  });
+
+  it('reads a one-byte string inside a larger buffer (a LevelDB batch)', () => {
+    const framed = serialize('BTC!addr');
+    const pool = Buffer.alloc(framed.length + 10, 0x41);
+    framed.copy(pool, 5);
+    expect(decodeValue(pool.subarray(5, 5 + framed.length))).toBe('BTC!addr');
   });
 });
