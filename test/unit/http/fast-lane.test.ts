@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { Config } from '../../../src/config/types';
 import { withFastLane } from '../../../src/http/fast-lane';
 import { createPublicExpress } from '../../../src/http/public';
@@ -9,6 +7,7 @@ import { silentLogger, type Logger } from '../../../src/util/logger';
 import {
   STATUS_ENTRIES,
   VALID_SKY,
+  capturingLogger,
   closeAll,
   fakePublic,
   request,
@@ -145,13 +144,7 @@ describe('fast lane', () => {
   });
 
   it('logs each request once, whichever lane serves it, and hands on a failed lookup', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { log, lines } = capturingLogger('info');
     let calls = 0;
     const svc = fakePublic(testConfig(), {
       statuses: async () => {
@@ -159,7 +152,7 @@ describe('fast lane', () => {
         return [];
       },
     });
-    const rig = await fastLane(svc, pino({ level: 'info' }, sink));
+    const rig = await fastLane(svc, log);
     const first = await request(rig.port, STATUS);
     expect([first.status, first.text]).toEqual([200, '{}']);
     expect(rig.handedOn).toEqual([`GET ${STATUS}`]);

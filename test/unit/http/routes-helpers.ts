@@ -3,11 +3,14 @@ import https from 'node:https';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { defaultConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/types';
 import { startServer, type RunningServer } from '../../../src/http/server';
 import type { PublicService, StatusEntry } from '../../../src/http/services';
 import { TellerError } from '../../../src/util/errors';
+import type { Logger } from '../../../src/util/logger';
 
 /** Shared fixtures of the routes-*.test.ts files: config, fake services, raw HTTP requests. */
 
@@ -180,3 +183,15 @@ export const json = (body: unknown): RawOptions => ({
 /** Header names exactly as they went out on the wire (lower-cased). */
 export const headerNames = (r: RawResponse): string[] =>
   r.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase());
+
+/** A logger at `level` whose JSON lines are kept, parsed, in `lines`. */
+export function capturingLogger(level: string): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level }, sink), lines };
+}

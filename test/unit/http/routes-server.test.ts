@@ -1,11 +1,19 @@
 import express from 'express';
 import pino from 'pino';
-import { Writable } from 'node:stream';
 import { HttpError, toHttpError } from '../../../src/http/errors';
 import { textErrors } from '../../../src/http/middleware/text-error';
 import { createPublicApp } from '../../../src/http/public';
 import { parseListenAddr, startServer } from '../../../src/http/server';
-import { VALID_SKY, closeAll, fakePublic, json, request, serve, testConfig } from './routes-helpers';
+import {
+  VALID_SKY,
+  capturingLogger,
+  closeAll,
+  fakePublic,
+  json,
+  request,
+  serve,
+  testConfig,
+} from './routes-helpers';
 
 afterEach(closeAll);
 
@@ -84,14 +92,7 @@ describe('startServer', () => {
 
 describe('request logging', () => {
   it('logs method, path, status and ms: info for the API, debug for /api/health, never bodies', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    const log = pino({ level: 'debug' }, sink);
+    const { log, lines } = capturingLogger('debug');
     const port = await serve(createPublicApp(fakePublic(testConfig()), log));
     await request(port, '/api/bind', json({ skyaddr: VALID_SKY, coin_type: 'BTC' }));
     await request(port, '/api/health');
