@@ -27,7 +27,7 @@ const TRANSITIONS: Record<StoredStatus, readonly StoredStatus[]> = {
 
 export const bindingKey = (coin: string, address: string): string => `${coin}!${address}`;
 const statusKey = (status: StoredStatus, id: string): string => `${status}!${id}`;
-/** The errored-deposits index in `meta` (see loadErrored). */
+/** The errored-deposits index in `meta` (see open). */
 const ERROR_PREFIX = 'deposit_error!';
 /** The event seq the indices kept by commit (errored deposits, summaries) are current with. */
 const INDICES_AT = 'deposit_indices_at';
