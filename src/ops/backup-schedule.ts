@@ -185,6 +185,11 @@ async function writeTo(store: Store, file: string): Promise<number> {
   try {
     return await Promise.race([writeBackup(store, out), failed]);
   } finally {
-    out.destroy();
+    // Closed before the caller may remove the file: an open still in flight would create it after.
+    if (!out.closed) {
+      const closed = once(out, 'close').catch(() => undefined);
+      out.destroy();
+      await closed;
+    }
   }
 }
