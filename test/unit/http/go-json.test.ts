@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { STATUSES } from '../../../src/exchange/types';
 import {
   decodeGoStruct,
   decodeGoUtf8,
   encodeGoJson,
+  encodeStatusBody,
   GoJsonError,
   goJsonMapKeysSorted,
   quoteChar,
@@ -500,6 +502,23 @@ describe('encodeGoJson', () => {
         const out = encodeGoJson(s);
         expect(out).not.toMatch(/[<>&\u2028\u2029]/);
         expect(Array.from(out).every((ch) => ch >= ' ')).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('encodeStatusBody', () => {
+  it('writes what encodeGoJson writes for /api/status bodies', () => {
+    const entry = fc.record({
+      seq: fc.nat(),
+      updated_at: fc.integer({ min: 0, max: 2 ** 40 }),
+      status: fc.constantFrom(...STATUSES),
+      coin_type: fc.string(),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), (statuses) => {
+        const value = statuses.length === 0 ? {} : { statuses };
+        expect(encodeStatusBody(statuses)).toBe(encodeGoJson(value));
       }),
     );
   });
