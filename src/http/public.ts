@@ -136,32 +136,17 @@ export function createPublicExpress(
     );
   }
   const statusThrottle = new RouteThrottle(web, '/api/status');
-  const api = (path: string, handler: RequestHandler, throttle?: RouteThrottle): RequestHandler => {
+  const api = (handler: RequestHandler, throttle?: RouteThrottle): RequestHandler => {
     const stack = express.Router();
     stack.use(gzip(), cors(web.cors_allowed), ...(throttle?.stack ?? []), requestLog(log), handler);
     return stack;
   };
   const routes = new Map<string, RequestHandler>([
-    ['/api/bind', api('/api/bind', bindHandler(svc), new RouteThrottle(web, '/api/bind'))],
-    ['/api/status', api('/api/status', statusHandler(svc, false), statusThrottle)],
-    [
-      '/api/v2/status',
-      api('/api/v2/status', statusHandler(svc, true), new RouteThrottle(web, '/api/v2/status')),
-    ],
-    [
-      '/api/config',
-      api(
-        '/api/config',
-        getHandler(() => svc.publicConfig()),
-      ),
-    ],
-    [
-      '/api/health',
-      api(
-        '/api/health',
-        getHandler(() => svc.health()),
-      ),
-    ],
+    ['/api/bind', api(bindHandler(svc), new RouteThrottle(web, '/api/bind'))],
+    ['/api/status', api(statusHandler(svc, false), statusThrottle)],
+    ['/api/v2/status', api(statusHandler(svc, true), new RouteThrottle(web, '/api/v2/status'))],
+    ['/api/config', api(getHandler(() => svc.publicConfig()))],
+    ['/api/health', api(getHandler(() => svc.health()))],
   ]);
 
   const app = baseApp();

@@ -121,6 +121,19 @@ const ITERATOR_BATCH_BYTES = 1 << 20;
 /** Entries (or keys) forEachEntry and forEachKey take per call into LevelDB. */
 const BATCH_SIZE = 1000;
 
+/** Hands every item of `it` to `fn`, BATCH_SIZE per call into LevelDB, then closes it. */
+async function drain<T>(
+  it: { nextv(size: number): Promise<T[]>; close(): Promise<void> },
+  fn: (item: T) => void,
+): Promise<void> {
+  try {
+    for (let batch = await it.nextv(BATCH_SIZE); batch.length > 0; batch = await it.nextv(BATCH_SIZE))
+      for (const item of batch) fn(item);
+  } finally {
+    await it.close();
+  }
+}
+
 /** `range` with that batch size (a classic-level option the abstract sublevel types leave out). */
 const batched = (range: RangeOptions): RangeOptions =>
   Object.assign({ highWaterMarkBytes: ITERATOR_BATCH_BYTES }, range);
@@ -192,29 +205,17 @@ export class Store {
    * Calls `fn` on every entry of the range in key order, read in batches: no promise per entry
    * (unlike `entries`) and no whole-range array in memory at once (unlike `values`).
    */
-  async forEachEntry<T>(
+  forEachEntry<T>(
     space: Space,
     fn: (key: string, value: T) => void,
     range: RangeOptions = {},
   ): Promise<void> {
-    const it = this.sub(space).iterator(batched(range));
-    try {
-      for (let batch = await it.nextv(BATCH_SIZE); batch.length > 0; batch = await it.nextv(BATCH_SIZE))
-        for (const [k, v] of batch) fn(k, decodeValue<T>(v));
-    } finally {
-      await it.close();
-    }
+    return drain(this.sub(space).iterator(batched(range)), ([k, v]) => fn(k, decodeValue<T>(v)));
   }
 
   /** Like forEachEntry, for the keys alone. */
-  async forEachKey(space: Space, fn: (key: string) => void, range: RangeOptions = {}): Promise<void> {
-    const it = this.sub(space).keys(batched(range));
-    try {
-      for (let batch = await it.nextv(BATCH_SIZE); batch.length > 0; batch = await it.nextv(BATCH_SIZE))
-        for (const k of batch) fn(k);
-    } finally {
-      await it.close();
-    }
+  forEachKey(space: Space, fn: (key: string) => void, range: RangeOptions = {}): Promise<void> {
+    return drain(this.sub(space).keys(batched(range)), fn);
   }
 
   async values<T>(space: Space, range: RangeOptions = {}): Promise<T[]> {
