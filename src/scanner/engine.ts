@@ -5,6 +5,7 @@ import { TellerError, errorMessage } from '../util/errors';
 import { checkRescanHeight, rescanStoredCursor, type RescanResult } from './rescan';
 import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
+import { Mutex } from '../util/mutex';
 import { CatchUpProgress } from './engine-progress';
 import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
 import { ScanState, type SeenDeposit } from './engine-state';
@@ -25,6 +26,10 @@ export { ScannerChainError } from './engine-reorg';
  * orphaned blocks and rescans from there. Orphaned deposits already handed over (a reorg deeper than
  * the confirmation depth) raise an `error` log and `status().alert`; no ancestor within the stored
  * window stops the scanner (alert) until an operator restarts it.
+ *
+ * One loop per scanner (`run`): poll, sleep, poll. A poll and a rescan never overlap (`exclusive`):
+ * a rescan asks the poll in flight to stop between batches, waits for it, rewinds, and wakes the
+ * loop; stop() aborts the sleep and waits for the loop to end, after which nothing runs.
  *
  * Source errors never end the loop: it retries with exponential back-off and jitter, capped at the
  * scan period. At start, a source init error that is a non-retryable TellerError (wrong network,
@@ -65,8 +70,14 @@ export class ChainScanner implements Scanner {
   private readonly watchedByCoin = new Map<string, Set<string>>();
 
   private controller: AbortController | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  /** The poll loop, from start() until stop() has ended it. */
+  private loop: Promise<void> | null = null;
+  /** Held by a poll and by a rescan: they never overlap. */
+  private readonly exclusive = new Mutex();
+  /** Rescans waiting for `exclusive`: a long catch-up poll yields to them between batches. */
+  private pausesWanted = 0;
+  /** Ends the loop's current sleep early (set while it sleeps). */
+  private wake: (() => void) | null = null;
   private onDeposit: DepositHandler | null = null;
   private sourceReady = false;
   private tip = -1;
@@ -126,7 +137,7 @@ export class ChainScanner implements Scanner {
         ? 'scanner resuming from cursor'
         : `scanner starting at height ${this.config.initial_scan_height}`,
     );
-    this.schedule(0, this.controller.signal);
+    this.loop = this.run(this.controller.signal);
   }
 
   /** Stops polling; resolves once the in-flight poll (if any) has finished, then closes the source. */
@@ -134,9 +145,8 @@ export class ChainScanner implements Scanner {
     const controller = this.controller;
     if (!controller) return;
     controller.abort();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inFlight;
+    await this.loop;
+    this.loop = null;
     this.controller = null;
     // Only releases connections (keep-alive sockets): a later start() reconnects.
     await this.source.close?.();
@@ -160,21 +170,29 @@ export class ChainScanner implements Scanner {
   }
 
   /**
-   * Rescans from `height` while running (admin API): waits for the poll in flight, moves the
-   * stored cursor back as the offline `teller rescan` does, reloads, and polls again. Deposits
-   * found again are handed over again; the exchange records each deposit id once.
+   * Rescans from `height` while running (admin API): pauses the loop (waits for the poll in
+   * flight, which stops between batches), moves the stored cursor back as the offline `teller
+   * rescan` does, reloads, and wakes the loop to poll at once. Deposits found again are handed
+   * over again; the exchange records each deposit id once.
    */
   async rescanFrom(height: number): Promise<RescanResult> {
-    const controller = this.controller;
-    if (!controller) throw new TellerError('bad_rescan', `${this.chain} scanner is not running`);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.inFlight;
-    checkRescanHeight(this.chain, height, this.state.cursor?.height);
-    const result = await rescanStoredCursor(this.store, this.chain, height);
-    await this.state.load();
+    if (!this.controller || this.controller.signal.aborted) {
+      throw new TellerError('bad_rescan', `${this.chain} scanner is not running`);
+    }
+    this.pausesWanted++;
+    let result: RescanResult;
+    try {
+      result = await this.exclusive.run(async () => {
+        checkRescanHeight(this.chain, height, this.state.cursor?.height);
+        const r = await rescanStoredCursor(this.store, this.chain, height);
+        await this.state.load();
+        return r;
+      });
+    } finally {
+      this.pausesWanted--;
+    }
     this.log.warn({ from: height, previous: result.previous_height }, 'rescan requested');
-    this.schedule(0, controller.signal);
+    this.wake?.();
     return result;
   }
 
@@ -195,19 +213,38 @@ export class ChainScanner implements Scanner {
     return this.tip >= height ? this.tip - height + 1 : 0;
   }
 
-  private schedule(delayMs: number, signal: AbortSignal): void {
-    if (signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      // In-flight guard: a poll never overlaps another (the timer is only re-armed after one ends).
-      if (this.inFlight) return;
-      this.inFlight = this.poll(signal).finally(() => {
-        this.inFlight = null;
-      });
-    }, delayMs);
+  /** The poll loop: the only caller of poll(), so there is never a second one. */
+  private async run(signal: AbortSignal): Promise<void> {
+    let delay = 0;
+    while (!signal.aborted) {
+      await this.sleep(delay, signal);
+      delay = await this.exclusive.run(() => (signal.aborted ? Promise.resolve(0) : this.poll(signal)));
+    }
   }
 
-  private async poll(signal: AbortSignal): Promise<void> {
+  /** Waits `ms`, or less if the scanner stops or a rescan wakes the loop. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+      this.wake = done;
+    });
+  }
+
+  /** A catch-up stops between batches when the scanner stops or a rescan waits. */
+  private interrupted(signal: AbortSignal): boolean {
+    return signal.aborted || this.pausesWanted > 0;
+  }
+
+  /** One poll; resolves to the delay before the next (the period, or a back-off after a failure). */
+  private async poll(signal: AbortSignal): Promise<number> {
     let delay = this.periodMs;
     try {
       if (!this.sourceReady) {
@@ -222,7 +259,7 @@ export class ChainScanner implements Scanner {
       this.noteFailure(err);
       delay = backoffDelayMs(this.failures - 1, RETRY_BASE_MS, this.periodMs);
     }
-    this.schedule(delay, signal);
+    return delay;
   }
 
   private noteFailure(err: unknown): void {
@@ -246,7 +283,7 @@ export class ChainScanner implements Scanner {
       if (hash !== cursor.hash) await this.reorg(`block ${cursor.height} is now ${hash ?? 'gone'}`);
     }
     this.progress.update(this.nextHeight() - 1, this.tip);
-    while (!signal.aborted && !this.halted) {
+    while (!this.interrupted(signal) && !this.halted) {
       const from = this.nextHeight();
       if (from > this.tip) break;
       const to = Math.min(this.tip, from + this.batchSize - 1);
@@ -287,7 +324,7 @@ export class ChainScanner implements Scanner {
     const handler = this.onDeposit;
     if (!handler) return;
     for (const s of this.state.seenDeposits()) {
-      if (signal.aborted) return;
+      if (this.interrupted(signal)) return;
       if (this.confirmations(s.deposit.height) < this.required) continue;
       try {
         await handler(s.deposit);

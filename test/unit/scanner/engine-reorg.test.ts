@@ -1,7 +1,7 @@
 import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
 import { ChainScanner } from '../../../src/scanner/engine';
 import type { Store } from '../../../src/store/store';
-import { FakeChain, captureLog, config, pay, sleep, tempStore, waitFor } from './fake-chain';
+import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
 
 const A = 'addr-a';
 
@@ -59,7 +59,7 @@ describe('ChainScanner reorgs (fake chain, real store)', () => {
     chain.mine(1, [[pay(A, 70n, 'dep')]]); // re-mined at 23
     chain.mine(2);
     await waitFor(() => done() === 1, 'hand-over');
-    await sleep(30);
+    await fullPolls(chain);
     expect(handed).toEqual([{ coin_type: 'BTC', address: A, value: 70n, height: 23, tx: 'dep', n: 0 }]);
     expect(scanner.status().alert).toBe('');
   });
@@ -105,7 +105,8 @@ describe('ChainScanner reorgs (fake chain, real store)', () => {
     expect(scanner.status().alert).toMatch(/reorg deeper than the 100 stored blocks below height 300/);
     expect(msgs('reorg deeper than')[0]).toMatchObject({ level: 50 });
     chain.mine(5);
-    await sleep(50);
+    await waitFor(() => scanner.status().tip === 306, 'tip');
+    await fullPolls(chain);
     expect(scanner.status()).toMatchObject({ height: 300, hash: '300-0', tip: 306 });
     scanner.acknowledgeAlert();
     expect(scanner.status().alert).not.toBe('');

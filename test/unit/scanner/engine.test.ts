@@ -2,7 +2,7 @@ import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
 import { ChainScanner } from '../../../src/scanner/engine';
 import { Store, prefixRange } from '../../../src/store/store';
 import { TellerError } from '../../../src/util/errors';
-import { FakeChain, captureLog, config, pay, sleep, tempStore, waitFor } from './fake-chain';
+import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
 
 const A = 'addr-a';
 const B = 'addr-b';
@@ -66,7 +66,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     for (let confs = 1; confs < at; confs++) {
       await waitFor(() => scanner.pending(A)[0]?.confirmations === confs, `${confs} confirmations`);
       expect(scanner.pending(A)[0]).toMatchObject({ confirmations: confs, required: at });
-      await sleep(50);
+      await fullPolls(chain);
       expect(handed).toEqual([]);
       chain.mine(1);
     }
@@ -94,7 +94,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     const { scanner, handed, start } = setup(chain, { initial_scan_height: 120 });
     await start();
     await waitFor(() => scanner.status().tip === 51, 'first poll');
-    await sleep(40);
+    await fullPolls(chain);
     expect(scanner.status()).toMatchObject({ height: -1, lag: 0 });
     chain.mine(300);
     chain.mine(1, [[pay(A, 2n, 'new')]]);
@@ -127,7 +127,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     await second.start();
     chain.mine(3);
     await waitFor(() => second.scanner.status().height === chain.tip, 'scan after restart');
-    await sleep(30);
+    await fullPolls(chain);
     expect(first.handed).toHaveLength(1);
     expect(second.handed).toHaveLength(0);
   });
@@ -282,7 +282,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     );
     expect(progress[1]).toHaveProperty('etaSec');
     await waitFor(() => scanner.status().height === 320, 'scan');
-    await sleep(30);
+    await fullPolls(chain); // the poll that reached 320 has pruned
     const refs = [];
     for await (const k of store.keys('scan', prefixRange('BTC!block!'))) refs.push(k);
     expect(refs.length).toBeLessThanOrEqual(101);
@@ -294,8 +294,14 @@ describe('ChainScanner (fake chain, real store)', () => {
     const { scanner, start } = setup(chain, { enabled: false });
     scanner.watch('BTC', A);
     expect(scanner.watched('BTC')).toHaveLength(2);
-    await start();
-    await sleep(30);
+    jest.useFakeTimers();
+    try {
+      await start();
+      await jest.advanceTimersByTimeAsync(100);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(chain.tipCalls).toBe(0);
     expect(scanner.status()).toMatchObject({ enabled: false, height: -1, tip: -1 });
   });
 });

@@ -39,6 +39,8 @@ export class FakeChain implements BlockSource {
   initError: Error | null = null;
   /** Requested ranges of `blocks()`, for assertions. */
   readonly fetched: [number, number][] = [];
+  /** Calls of `tipHeight()`: every poll starts with one (see `fullPolls`). */
+  tipCalls = 0;
 
   constructor(height = 0) {
     this.mine(height + 1);
@@ -78,6 +80,7 @@ export class FakeChain implements BlockSource {
   }
 
   async tipHeight(): Promise<number> {
+    this.tipCalls++;
     this.check();
     return this.tip;
   }
@@ -144,6 +147,16 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_0
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Resolves once a scanner on `chain` has run `n` whole polls after this call: polls run one at a
+ * time and each starts with `tipHeight()`, so n + 1 starts mean n ended. Proves "nothing happened"
+ * without a fixed sleep.
+ */
+export async function fullPolls(chain: FakeChain, n = 1): Promise<void> {
+  const start = chain.tipCalls;
+  await waitFor(() => chain.tipCalls >= start + n + 1, `${n} more polls`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
