@@ -10,9 +10,9 @@ import { depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from '.
  * The exchange's records in the store (key layout: src/store/store.ts). Every change of a deposit
  * is one atomic batch: the record, its status index entry and one hash-chained event.
  *
- * Sequence numbers and the event chain are allocated synchronously right before `store.write`
- * enqueues the batch, so batches reach LevelDB in allocation order even when many deposits move
- * at once (the store group-commits them).
+ * An event's seq and its place in the hash chain are taken when the store builds the batch that
+ * carries it (a DeferredWrite), in queue order, and given back if that batch fails: a failed write
+ * leaves no gap in the chain, and the writes queued behind it chain on the last durable event.
  */
 
 /** Allowed transitions (teller's state machine; passthrough statuses per teller-core §5.3). */
@@ -259,12 +259,10 @@ export class DepositStore {
   }
 
   private commit(from: StoredStatus | null, rec: DepositRecord, note: string, extra: Op[]): Promise<void> {
-    const event = this.nextEvent(rec.deposit_id, from, rec.status, note);
     const ops: Op[] = [
       ...extra,
       { type: 'put', space: 'deposits', key: rec.deposit_id, value: rec },
       { type: 'put', space: 'deposit_status', key: statusKey(rec.status, rec.deposit_id), value: '' },
-      { type: 'put', space: 'events', key: seqKey(event.seq), value: event },
     ];
     if (from !== null && from !== rec.status) {
       ops.push({ type: 'del', space: 'deposit_status', key: statusKey(from, rec.deposit_id) });
@@ -272,8 +270,25 @@ export class DepositStore {
     const errorKey = ERROR_PREFIX + rec.deposit_id;
     if (rec.error) ops.push({ type: 'put', space: 'meta', key: errorKey, value: '' });
     else if (this.errored.has(rec.deposit_id)) ops.push({ type: 'del', space: 'meta', key: errorKey });
-    ops.push(summaryOp(rec), { type: 'put', space: 'meta', key: INDICES_AT, value: event.seq });
-    const written = this.store.write(ops);
+    ops.push(summaryOp(rec));
+    // The chain's head before this write's event: restored if the write fails.
+    let before = { seq: this.eventSeq, hash: this.lastEventHash };
+    const written = this.store.write({
+      build: () => {
+        before = { seq: this.eventSeq, hash: this.lastEventHash };
+        const event = this.nextEvent(rec.deposit_id, from, rec.status, note);
+        return [
+          ...ops,
+          { type: 'put', space: 'events', key: seqKey(event.seq), value: event },
+          { type: 'put', space: 'meta', key: INDICES_AT, value: event.seq },
+        ];
+      },
+      settle: (durable) => {
+        if (durable) return;
+        this.eventSeq = before.seq;
+        this.lastEventHash = before.hash;
+      },
+    });
     return written.then(() => {
       if (rec.error) this.errored.add(rec.deposit_id);
       else this.errored.delete(rec.deposit_id);
@@ -282,6 +297,7 @@ export class DepositStore {
     });
   }
 
+  /** The next event on the chain's head (called as its batch is built). */
   private nextEvent(id: string, from: StoredStatus | null, to: StoredStatus, note: string): DepositEvent {
     const base = {
       seq: ++this.eventSeq,

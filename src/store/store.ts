@@ -68,11 +68,27 @@ const makeSub = (db: Level<string, Uint8Array>, space: string) =>
   db.sublevel<string, Uint8Array>(space, { keyEncoding: 'utf8', valueEncoding: 'view' });
 type Sub = ReturnType<typeof makeSub>;
 
+/**
+ * A write whose ops are made when its batch is built rather than when it is queued: for records
+ * that chain on the previous durable one (the audit log's seq and hash). `build` runs in queue
+ * order, after every earlier batch has settled. `settle` runs synchronously once the write is
+ * durable (true) or has failed (false), before the next batch is built; the writers of a failed
+ * batch settle in reverse build order, so each can undo what its build did.
+ */
+export interface DeferredWrite {
+  build(): Op[];
+  settle(durable: boolean): void;
+}
+
 interface PendingWrite {
-  ops: Op[];
+  ops: Op[] | DeferredWrite;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+type BatchOp =
+  | { type: 'put'; sublevel: Sub; key: string; value: Uint8Array }
+  | { type: 'del'; sublevel: Sub; key: string };
 
 export const encodeValue = (v: unknown): Uint8Array => serialize(v);
 export const decodeValue = <T>(b: Uint8Array): T => (oneByteString(b) ?? deserialize(b)) as T;
@@ -224,9 +240,9 @@ export class Store {
   }
 
   /** Writes `ops` as one atomic, synced batch. Resolves once the batch is durable. */
-  write(ops: Op[]): Promise<void> {
+  write(ops: Op[] | DeferredWrite): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('store is closed'));
-    if (ops.length === 0) return Promise.resolve();
+    if (Array.isArray(ops) && ops.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
       if (!this.writing) void this.flush();
@@ -238,28 +254,40 @@ export class Store {
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
-      try {
-        // Each caller's ops stay together; callers are independent, so merging them into one
-        // batch keeps each caller atomic while paying for one fsync.
-        const batch = group.flatMap((w) =>
-          w.ops.map((op) =>
-            op.type === 'put'
-              ? {
-                  type: 'put' as const,
-                  sublevel: this.sub(op.space),
-                  key: op.key,
-                  value: encodeValue(op.value),
-                }
-              : { type: 'del' as const, sublevel: this.sub(op.space), key: op.key },
-          ),
-        );
-        await this.db.batch(batch, { sync: true });
-        for (const w of group) w.resolve();
-      } catch (err) {
-        for (const w of group) w.reject(err);
+      // Each caller's ops stay together; callers are independent, so merging them into one batch
+      // keeps each caller atomic while paying for one fsync. A caller whose ops cannot be encoded
+      // fails alone.
+      const batch: BatchOp[] = [];
+      const members: PendingWrite[] = [];
+      for (const w of group) {
+        try {
+          batch.push(...this.encode(Array.isArray(w.ops) ? w.ops : w.ops.build()));
+          members.push(w);
+        } catch (err) {
+          if (!Array.isArray(w.ops)) w.ops.settle(false);
+          w.reject(err);
+        }
       }
+      if (members.length === 0) continue;
+      try {
+        await this.db.batch(batch, { sync: true });
+      } catch (err) {
+        for (const w of [...members].reverse()) if (!Array.isArray(w.ops)) w.ops.settle(false);
+        for (const w of members) w.reject(err);
+        continue;
+      }
+      for (const w of members) if (!Array.isArray(w.ops)) w.ops.settle(true);
+      for (const w of members) w.resolve();
     }
     this.writing = false;
+  }
+
+  private encode(ops: Op[]): BatchOp[] {
+    return ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put', sublevel: this.sub(op.space), key: op.key, value: encodeValue(op.value) }
+        : { type: 'del', sublevel: this.sub(op.space), key: op.key },
+    );
   }
 
   /** Every record of every space, for backups. Reads from one LevelDB snapshot. */
