@@ -6,7 +6,7 @@
  */
 import { validate as isCronExpression } from 'node-cron';
 
-import { parseRate } from '../exchange/amounts';
+import { parseRate, parseUnits } from '../exchange/amounts';
 import { BASE_COINS } from '../exchange/types';
 import { errorMessage } from '../util/errors';
 import { fileMissing } from './paths';
@@ -25,6 +25,8 @@ type Check = (c: Config, opts: ValidateOptions, f: Findings) => void;
 
 /** Skycoin's `visor.MaxDropletPrecision`: SKY amounts may have at most 3 decimals. */
 export const MAX_DROPLET_PRECISION = 3;
+/** Base-unit decimals of a SKY payout (droplets). */
+const SKY_PAYOUT_DECIMALS = 6;
 /** Decimals beyond this cannot be represented in a uint256 (10^78 > 2^256). */
 const MAX_TOKEN_DECIMALS = 77;
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -197,6 +199,16 @@ const payout: Check = (c, _opts, f) => {
   if (evm.token !== '' && !EVM_ADDRESS.test(evm.token)) {
     f.problems.push(`payout.evm.token must be a 0x-prefixed 40-hex-digit address, got "${evm.token}"`);
   }
+  // The cap is compared with every payout in the payout coin's base units: finer than those, it
+  // failed each deposit's send step instead of the start.
+  const payoutDecimals = coin === 'SKY' ? SKY_PAYOUT_DECIMALS : coin === 'ETH' ? 18 : evm.decimals;
+  if (payoutDecimals >= 0 && payoutDecimals <= MAX_TOKEN_DECIMALS) {
+    try {
+      parseUnits(c.payout.approval_above, payoutDecimals);
+    } catch (err) {
+      f.problems.push(`payout.approval_above invalid: ${errorMessage(err)} (payout coin ${coin})`);
+    }
+  }
   if (c.dummy.sender) return;
   if (coin === 'SKY' && c.payout.sky_node_url !== '' && !isUrl(c.payout.sky_node_url, ['http:', 'https:'])) {
     f.problems.push(`payout.sky_node_url must be an http(s) URL, got "${c.payout.sky_node_url}"`);
@@ -229,6 +241,26 @@ const numbers: Check = (c, _opts, f) => {
   }
 };
 
+/**
+ * Teller's `confirmations_required = N` waited for N blocks on top of the deposit's (N + 1
+ * confirmations); Teller counts as bitcoind does, so an unchanged config pays one block earlier.
+ */
+const confirmationDepth: Check = (c, _opts, f) => {
+  if (c.dummy.scanner) return;
+  for (const [key, scanner] of [
+    ['btc_scanner', c.btc_scanner],
+    ['eth_scanner', c.eth_scanner],
+  ] as const) {
+    const n = scanner.confirmations_required;
+    if (!scanner.enabled || n < 0 || n >= 2) continue;
+    f.warnings.push(
+      `${key}.confirmations_required = ${n}: a deposit is paid at 1 confirmation, counted as ` +
+        `bitcoind does (its own block is the first); teller's ${n} meant ${n + 1}. Fewer than 2 is ` +
+        `easily undone by a reorg: set ${n + 1} to keep teller's depth`,
+    );
+  }
+};
+
 /** In teller's order first (§2.3 items 1–9), then the checks of keys beyond teller. */
 const CHECKS: readonly Check[] = [
   addressFiles,
@@ -242,6 +274,7 @@ const CHECKS: readonly Check[] = [
   payout,
   (c, _opts, f) => validateListeners(c, f),
   operations,
+  confirmationDepth,
 ];
 
 /** Every problem (fatal) and warning of a typed config. */

@@ -42,6 +42,11 @@ const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
   ['no listener', { web: { http_addr: '' } }, ['web.http_addr']],
   ['TLS without https_addr', { web: { tls_cert: 'x.pem', tls_key: 'y.pem' } }, ['web.https_addr']],
   [
+    'an approval cap finer than the payout coin',
+    { payout: { approval_above: '0.0000001' } },
+    ['payout.approval_above', 'more than 6 decimal places'],
+  ],
+  [
     'two problems at once',
     { sky_exchanger: { sky_btc_exchange_rate: '-1', max_decimals: -1 } },
     ['sky_exchanger.sky_btc_exchange_rate', 'sky_exchanger.max_decimals'],
@@ -92,6 +97,32 @@ describe('startup failures beyond the config keys', () => {
       await first.dispose();
     }
   });
+
+  it.each([
+    [1, true],
+    [2, false],
+  ])(
+    'btc_scanner.confirmations_required = %d: warns at start that teller counted one block fewer: %s',
+    async (n, warned) => {
+      // The real BTC scanner against a port nobody listens on: the daemon starts and retries.
+      const d = await startDaemon({
+        btc_scanner: { enabled: true, confirmations_required: n },
+        btc_rpc: { server: '127.0.0.1:9', user: 'u', pass: 'p' },
+        eth_scanner: { enabled: false },
+        dummy: { scanner: false, sender: true },
+      });
+      try {
+        const warning = d
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"level":40') && l.includes('btc_scanner.confirmations_required'));
+        expect(warning.length).toBe(warned ? 1 : 0);
+        if (warned) expect(warning[0]).toContain("teller's 1 meant 2");
+      } finally {
+        await d.dispose();
+      }
+    },
+  );
 
   it('SIGTERM stops the daemon cleanly (exit 0)', async () => {
     const d = await startDaemon();

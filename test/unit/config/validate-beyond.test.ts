@@ -2,6 +2,7 @@ import {
   BASE_FILES,
   checkConfig,
   DUMMY_BASE,
+  ETH_ON,
   EVM_PAYOUT,
   merge,
   REAL_BASE,
@@ -17,6 +18,9 @@ beforeAll(() => {
   cwd = scratchDir(BASE_FILES);
 });
 afterAll(() => removeDir(cwd));
+
+/** BTC confirmed as deeply as teller's default did: no confirmation-depth warning. */
+const CONFIRMED: TomlTable = { btc_scanner: { confirmations_required: 2 } };
 
 const check = (t: TomlTable, env: Record<string, string> = {}) => checkConfig(t, cwd, env);
 
@@ -71,6 +75,19 @@ describe('problems of the keys beyond teller', () => {
       'ETH payout with other decimals',
       merge(DUMMY_BASE, { payout: { coin: 'ETH', evm: { decimals: 8 } } }),
       ['payout.evm.decimals must be 18 for payout.coin ETH'],
+    ],
+    [
+      'approval cap finer than the SKY payout (6 decimals)',
+      merge(DUMMY_BASE, { payout: { approval_above: '0.0000001' } }),
+      ['payout.approval_above invalid: amount 0.0000001 has more than 6 decimal places (payout coin SKY)'],
+    ],
+    [
+      'approval cap finer than an ERC-20 payout token',
+      merge(DUMMY_BASE, {
+        sky_exchanger: { max_decimals: 2 },
+        payout: { coin: 'ERC20', approval_above: '1.005', evm: { token: TOKEN.contract, decimals: 2 } },
+      }),
+      ['payout.approval_above invalid: amount 1.005 has more than 2 decimal places (payout coin ERC20)'],
     ],
     [
       'payout URLs with real senders',
@@ -151,8 +168,25 @@ describe('warnings', () => {
   it.each<[string, TomlTable, string[]]>([
     [
       'a simulated passthrough with a real sender',
-      merge(REAL_BASE, { sky_exchanger: { buy_method: 'passthrough' } }),
+      merge(merge(REAL_BASE, CONFIRMED), { sky_exchanger: { buy_method: 'passthrough' } }),
       ['sky_exchanger.passthrough.exchange: "simulated" buys nothing on a real exchange'],
+    ],
+    [
+      'BTC and ETH paid at fewer than 2 confirmations (teller counted one fewer)',
+      merge(merge(REAL_BASE, ETH_ON), { eth_scanner: { confirmations_required: 0 } }),
+      [
+        'btc_scanner.confirmations_required = 1: a deposit is paid at 1 confirmation, counted as ' +
+          "bitcoind does (its own block is the first); teller's 1 meant 2. Fewer than 2 is easily " +
+          "undone by a reorg: set 2 to keep teller's depth",
+        'eth_scanner.confirmations_required = 0: a deposit is paid at 1 confirmation, counted as ' +
+          "bitcoind does (its own block is the first); teller's 0 meant 1. Fewer than 2 is easily " +
+          "undone by a reorg: set 1 to keep teller's depth",
+      ],
+    ],
+    [
+      'no depth warning for the dummy scanner',
+      merge(DUMMY_BASE, { btc_scanner: { confirmations_required: 0 } }),
+      [],
     ],
     [
       'C2CX credentials',
