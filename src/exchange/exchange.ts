@@ -88,6 +88,15 @@ export class Exchange {
   async receive(d: ScannedDeposit): Promise<void> {
     if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
     const id = depositIdOf(d);
+    if (d.value === 0n) {
+      // teller never records one (`DepositValue is zero`, teller-core §5.4); nor does Teller, but
+      // it does not hand it back to be replayed for ever either.
+      this.opts.log.info(
+        { depositId: id, address: d.address, coin: d.coin_type },
+        'deposit value is zero: not recorded',
+      );
+      return;
+    }
     const created = await this.locks.run(id, async () => {
       if (await this.opts.deposits.get(id)) {
         this.opts.log.debug({ depositId: id }, 'deposit already recorded');
@@ -121,7 +130,7 @@ export class Exchange {
           sky_sent: 0n,
           passthrough: emptyPassthrough(),
           error: '',
-          deposit: { ...d, processed: true },
+          deposit: { ...d, processed: false },
           last_error: '',
           attempts: 0,
           created_at: now,

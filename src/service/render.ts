@@ -30,7 +30,9 @@ export function depositInfo(d: DepositRecord): object {
       height: d.deposit.height,
       tx: d.deposit.tx,
       n: d.deposit.n,
-      processed: d.deposit.processed,
+      // teller copied the scanner's record before the scanner marked it processed: always false
+      // (records written by earlier Teller builds say true).
+      processed: false,
     },
   };
 }

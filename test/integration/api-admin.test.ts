@@ -51,6 +51,9 @@ beforeAll(async () => {
   ethAddr = await bind(d, SKY[1], 'ETH');
   await bind(d, SKY[2], 'BTC');
   await deposit(d, { addr: btcAddr, value: 12345678, height: 7, tx: 'adm-btc', n: 1 });
+  // A deposit of nothing: never recorded (teller-core §5.4). The dummy scanner hands deposits over
+  // in order, so it has been handled once adm-zero is recorded.
+  await deposit(d, { addr: btcAddr, value: 0, tx: 'adm-nothing' });
   await deposit(d, { addr: btcAddr, value: 1, tx: 'adm-zero' });
   const [first] = await waitForBroadcasts(d, 1);
   await confirm(d, first.txid);
@@ -128,7 +131,30 @@ describe('/api/deposits', () => {
       deposit_value: 12345678,
       sky_sent: 61728000,
       error: '',
-      deposit: { coin_type: 'BTC', address: btcAddr, value: 12345678, height: 7, tx: 'adm-btc', n: 1 },
+      // teller's DepositInfo copies the scanner's record before the scanner marks it processed.
+      deposit: {
+        coin_type: 'BTC',
+        address: btcAddr,
+        value: 12345678,
+        height: 7,
+        tx: 'adm-btc',
+        n: 1,
+        processed: false,
+      },
+    });
+    expect(all.map((x) => (x.deposit as { processed?: boolean }).processed)).toEqual([false, false, false]);
+  });
+
+  it('§5.4: a deposit of value 0 is not recorded; it is logged at info', () => {
+    const lines = d
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('adm-nothing:0'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 30,
+      depositId: 'adm-nothing:0',
+      msg: 'deposit value is zero: not recorded',
     });
   });
 
