@@ -9,7 +9,7 @@ import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { AWAITING_APPROVAL, ExchangeError } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
-import type { DepositRecord, ScannedDeposit, StoredStatus } from './types';
+import type { DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
 import { depositIdOf, emptyPassthrough } from './types';
 
 /** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
@@ -85,7 +85,7 @@ export class Exchange {
    * Records a confirmed deposit once (idempotent: a replay of the same txid:n changes nothing) and
    * schedules it. The rate, payout decimals and buy method are frozen on the record now.
    */
-  async receive(d: ScannedDeposit): Promise<void> {
+  async receive(d: ScannedDeposit): Promise<ReceiveOutcome> {
     if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
     const id = depositIdOf(d);
     if (d.value === 0n) {
@@ -95,12 +95,13 @@ export class Exchange {
         { depositId: id, address: d.address, coin: d.coin_type },
         'deposit value is zero: not recorded',
       );
-      return;
+      return { kind: 'zero_value' };
     }
-    const created = await this.locks.run(id, async () => {
-      if (await this.opts.deposits.get(id)) {
-        this.opts.log.debug({ depositId: id }, 'deposit already recorded');
-        return false;
+    const outcome = await this.locks.run(id, async (): Promise<ReceiveOutcome> => {
+      const known = await this.opts.deposits.get(id);
+      if (known) {
+        this.opts.log.debug({ depositId: id, status: known.status }, 'deposit already recorded');
+        return { kind: 'duplicate', status: known.status };
       }
       const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
       if (!binding) {
@@ -109,7 +110,7 @@ export class Exchange {
           'deposit to an unbound address',
         );
         await this.opts.deposits.store.write([{ type: 'put', space: 'orphans', key: id, value: d }]);
-        return false;
+        return { kind: 'unbound' };
       }
       const coin = this.opts.coins.get(d.coin_type);
       if (!coin) throw new ExchangeError('unknown_coin', `deposit ${id}: unknown coin ${d.coin_type}`);
@@ -141,9 +142,10 @@ export class Exchange {
         { depositId: id, coin: d.coin_type, value: String(d.value), skyAddress: binding.sky_address },
         'deposit recorded',
       );
-      return true;
+      return { kind: 'recorded' };
     });
-    if (created) this.schedule(id);
+    if (outcome.kind === 'recorded') this.schedule(id);
+    return outcome;
   }
 
   /** Runs the deposit's next step after `delayMs` (replacing an earlier timer). */

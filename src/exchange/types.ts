@@ -36,6 +36,13 @@ export interface ScannedDeposit {
   n: number;
 }
 
+/** What became of a deposit handed to the exchange (the dummy scanner tells testers). */
+export type ReceiveOutcome =
+  | { kind: 'recorded' }
+  | { kind: 'duplicate'; status: Status }
+  | { kind: 'unbound' }
+  | { kind: 'zero_value' };
+
 export const depositIdOf = (d: Pick<ScannedDeposit, 'tx' | 'n'>): string => `${d.tx}:${d.n}`;
 
 export interface Binding {

@@ -1,6 +1,6 @@
 import type { Network } from '../config/types';
 import type { DepositCoin } from '../exchange/coins';
-import type { ScannedDeposit } from '../exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../exchange/types';
 import { addressError, normalizeAddress } from '../pool';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -100,8 +100,16 @@ export class DummyScanner implements Scanner {
     while (handler && !this.stopped && this.queue.length > 0) {
       const d = this.queue[0];
       try {
-        await handler(d);
+        const outcome = await handler(d);
         this.queue.shift();
+        // Still a 200 with an empty body (teller's), but a tester who pasted the same deposit
+        // twice learns here why nothing happened.
+        if (outcome?.kind === 'duplicate') {
+          this.log.info(
+            { depositId: depositIdOf(d), reason: `already recorded as ${outcome.status}` },
+            'dummy deposit ignored',
+          );
+        }
         this.lastError = '';
       } catch (err) {
         this.lastError = errorMessage(err);

@@ -1,4 +1,4 @@
-import type { ScannedDeposit } from '../exchange/types';
+import type { ReceiveOutcome, ScannedDeposit } from '../exchange/types';
 
 /**
  * The contract every chain scanner keeps (BTC, ETH, dummy): a persisted cursor {height, hash},
@@ -12,7 +12,7 @@ export interface BlockRef {
 }
 
 /** Called once a deposit has enough confirmations. Must be idempotent (replays happen). */
-export type DepositHandler = (deposit: ScannedDeposit) => Promise<void>;
+export type DepositHandler = (deposit: ScannedDeposit) => Promise<ReceiveOutcome | void>;
 
 export interface ScannerStatus {
   chain: string;

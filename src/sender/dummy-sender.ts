@@ -115,15 +115,20 @@ export class DummySender implements Sender {
     return this.txs;
   }
 
-  /** Marks a transaction confirmed, by txid if given, else by 0-based broadcast seq. */
-  async confirm(txid: string | undefined, seq: number | undefined): Promise<boolean> {
+  /**
+   * Marks a transaction confirmed, by txid if given, else by 0-based broadcast seq (its index in
+   * /dummy/sender/broadcasts, not a deposit's seq). undefined when there is no such transaction.
+   */
+  async confirm(
+    txid: string | undefined,
+    seq: number | undefined,
+  ): Promise<{ tx: DummyTx; changed: boolean } | undefined> {
     const tx = txid ? this.byTxid.get(txid) : seq !== undefined ? this.txs[seq] : undefined;
-    if (!tx) return false;
-    if (!tx.confirmed) {
-      tx.confirmed = true;
-      await this.store.write([{ type: 'put', space: 'sender', key: txKey(tx.seq), value: tx }]);
-    }
-    return true;
+    if (!tx) return undefined;
+    if (tx.confirmed) return { tx, changed: false };
+    tx.confirmed = true;
+    await this.store.write([{ type: 'put', space: 'sender', key: txKey(tx.seq), value: tx }]);
+    return { tx, changed: true };
   }
 
   async setBalance(coins: bigint): Promise<void> {

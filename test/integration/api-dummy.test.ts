@@ -205,6 +205,52 @@ describe('/dummy/sender/broadcasts and /dummy/sender/confirm', () => {
   });
 });
 
+describe('replays that change nothing (issue 21)', () => {
+  /** The daemon's JSON log lines with this message. */
+  const logged = (dd: Daemon, msg: string): Record<string, unknown>[] =>
+    dd
+      .logs()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === msg);
+
+  it('a re-delivered deposit and a confirm of a confirmed payout: 200, empty, logged at info with why', async () => {
+    const dd = await startDaemon();
+    try {
+      const a = await bind(dd, SKY[1], 'BTC');
+      const again = `${dd.dummyUrl}/dummy/scanner/deposit?addr=${a}&value=200000&height=1&tx=re-1`;
+      expect((await request(again)).status).toBe(200);
+      const [b] = await waitForBroadcasts(dd, 1);
+      const confirm = `${dd.dummyUrl}/dummy/sender/confirm?txid=${b.txid}`;
+      expect((await request(confirm)).status).toBe(200);
+      await waitForDeposit(dd, 're-1:0', (x) => x.status === 'done');
+
+      const replay = await request(again);
+      expect([replay.status, replay.body, replay.headers['content-type']]).toEqual([200, '', undefined]);
+      const ignored = await waitFor(
+        async () => logged(dd, 'dummy deposit ignored'),
+        (l) => l.length > 0,
+        5000,
+        'the ignored-deposit log line',
+      );
+      expect(ignored[0]).toMatchObject({ level: 30, depositId: 're-1:0', reason: 'already recorded as done' });
+
+      const noop = await request(confirm);
+      expect([noop.status, noop.body]).toEqual([200, '']);
+      expect(logged(dd, 'dummy confirm changed nothing')[0]).toMatchObject({
+        level: 30,
+        txid: b.txid,
+        reason: 'already confirmed',
+      });
+      // Nothing was paid twice.
+      expect(await broadcasts(dd)).toHaveLength(1);
+    } finally {
+      await dd.dispose();
+    }
+  });
+});
+
 describe('/dummy/sender/balance (beyond teller)', () => {
   it.each([
     ['missing', '', 400, 'coins required'],
