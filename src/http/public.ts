@@ -61,9 +61,19 @@ function checkCoin(svc: PublicService, coin: string): void {
   if (state === 'disabled') throw new HttpError('coin_not_enabled', coin);
 }
 
+/** What an EVM payout pays, in the bind error: the buyer must give a 0x address. */
+const EVM_PAYOUT_KIND = { ETH: 'ETH', ERC20: 'an ERC-20 token' } as const;
+
 function checkPayoutAddress(svc: PublicService, addr: string): void {
   const reason = svc.validatePayoutAddress(addr);
-  if (reason !== null) throw new HttpError('invalid_skycoin_address', reason);
+  if (reason === null) return;
+  const coin = svc.config.payout.coin;
+  // SKY keeps teller's exact text; it already names the kind of address it wants.
+  if (coin === 'SKY') throw new HttpError('invalid_skycoin_address', reason);
+  throw new HttpError(
+    'invalid_evm_payout_address',
+    `${reason} (this service pays ${EVM_PAYOUT_KIND[coin]}: skyaddr must be a 0x address)`,
+  );
 }
 
 function bindHandler(svc: PublicService): RequestHandler {

@@ -268,6 +268,29 @@ describe('row 10: Skycoin address', () => {
   });
 });
 
+describe('row 10 with ETH or ERC-20 payouts: a 0x address (issue 21)', () => {
+  it.each([
+    ['ETH', 'ETH', {}],
+    ['ERC20', 'an ERC-20 token', { token: '0x5FbDB2315678afecb367f032d93F642f64180aa3', decimals: 6 }],
+  ])('payout coin %s: a Skycoin address → 400 naming the kind expected', async (coin, what, evm_) => {
+    const evm = await startDaemon({ payout: { coin, evm: evm_ } });
+    try {
+      expectBindError(
+        await postJson(`${evm.publicUrl}/api/bind`, bindBody(SKY[0], 'BTC')),
+        400,
+        `Invalid Ethereum address: must start with 0x (this service pays ${what}: skyaddr must be a 0x address)`,
+      );
+      const ok = await postJson(
+        `${evm.publicUrl}/api/bind`,
+        bindBody('0x90F79bf6EB2c4f870365E785982E1f101E93b906', 'BTC'),
+      );
+      expect(ok.status).toBe(200);
+    } finally {
+      await evm.dispose();
+    }
+  });
+});
+
 describe('row 11: bind_enabled = false → 403, after all input validation', () => {
   it('invalid input still gets its 400s', async () => {
     expectBindError(await postJson(`${ethOff.publicUrl}/api/bind`, '{}'), 400, 'Missing skyaddr');
