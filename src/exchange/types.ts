@@ -38,10 +38,7 @@ export interface ScannedDeposit {
 
 /** What became of a deposit handed to the exchange (the dummy scanner tells testers). */
 export type ReceiveOutcome =
-  | { kind: 'recorded' }
-  | { kind: 'duplicate'; status: Status }
-  | { kind: 'unbound' }
-  | { kind: 'zero_value' };
+  { kind: 'recorded' } | { kind: 'duplicate'; status: Status } | { kind: 'unbound' } | { kind: 'zero_value' };
 
 export const depositIdOf = (d: Pick<ScannedDeposit, 'tx' | 'n'>): string => `${d.tx}:${d.n}`;
 

@@ -37,7 +37,10 @@ const HTTP_ERRORS = {
   coin_not_enabled: { status: 400, text: (coin: string) => `${coin} not enabled` },
   invalid_skycoin_address: { status: 400, text: (reason: string) => `Invalid skycoin address: ${reason}` },
   // Beyond teller: ETH and ERC-20 payouts go to a 0x address, and the error says so.
-  invalid_evm_payout_address: { status: 400, text: (detail: string) => `Invalid Ethereum address: ${detail}` },
+  invalid_evm_payout_address: {
+    status: 400,
+    text: (detail: string) => `Invalid Ethereum address: ${detail}`,
+  },
   bind_disabled: { status: 403, text: 'Address binding is disabled' },
   max_bound: {
     status: 500,

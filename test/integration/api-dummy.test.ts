@@ -234,7 +234,11 @@ describe('replays that change nothing (issue 21)', () => {
         5000,
         'the ignored-deposit log line',
       );
-      expect(ignored[0]).toMatchObject({ level: 30, depositId: 're-1:0', reason: 'already recorded as done' });
+      expect(ignored[0]).toMatchObject({
+        level: 30,
+        depositId: 're-1:0',
+        reason: 'already recorded as done',
+      });
 
       const noop = await request(confirm);
       expect([noop.status, noop.body]).toEqual([200, '']);
