@@ -58,10 +58,15 @@ describe('DummySender', () => {
       [1, p2.txid, 2n * DROPLETS],
     ]);
     await expect(sender.balance()).resolves.toMatchObject({ coins: 97n * DROPLETS });
-    await expect(sender.confirm(p2.txid, undefined)).resolves.toBe(true);
-    await expect(sender.confirm(undefined, 0)).resolves.toBe(true);
-    await expect(sender.confirm('ff', undefined)).resolves.toBe(false);
-    await expect(sender.confirm(undefined, 2)).resolves.toBe(false);
+    await expect(sender.confirm(p2.txid, undefined)).resolves.toMatchObject({ changed: true });
+    await expect(sender.confirm(undefined, 0)).resolves.toMatchObject({ changed: true });
+    // A second confirm finds it but changes nothing (the dummy API logs why).
+    await expect(sender.confirm(undefined, 1)).resolves.toMatchObject({
+      tx: { txid: p2.txid },
+      changed: false,
+    });
+    await expect(sender.confirm('ff', undefined)).resolves.toBeUndefined();
+    await expect(sender.confirm(undefined, 2)).resolves.toBeUndefined();
     await expect(sender.check(p1)).resolves.toBe('confirmed');
     await expect(sender.check(p2)).resolves.toBe('confirmed');
   });
