@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from './config';
 import type { Config } from './config/types';
 import { ethAddressError } from './chains/ethereum/address';
 import { skycoinAddressError } from './chains/skycoin/address';
@@ -21,7 +22,15 @@ import {
 import { createPublicApp } from './http/public';
 import { OperatorTools } from './ops';
 import { startServer, type RunningServer } from './http/server';
-import { AddressPool, loadPoolStamped, type PoolCoin, type PoolStamp, type PoolStamps } from './pool';
+import {
+  AddressPool,
+  loadPoolStamped,
+  PoolError,
+  PoolLoadError,
+  type PoolCoin,
+  type PoolStamp,
+  type PoolStamps,
+} from './pool';
 import { DummyScanner } from './scanner/dummy-scanner';
 import { createChainScanners } from './scanner/factory';
 import type { Scanner } from './scanner/types';
@@ -283,10 +292,10 @@ async function loadPools(
   log: Logger,
   build: string,
 ): Promise<Map<PoolCoin, AddressPool>> {
-  const files: Record<PoolCoin, string> = {
-    BTC: config.btc_addresses,
-    ETH: config.eth_addresses,
-    SKY: config.sky_addresses,
+  const keys: Record<PoolCoin, 'btc_addresses' | 'eth_addresses' | 'sky_addresses'> = {
+    BTC: 'btc_addresses',
+    ETH: 'eth_addresses',
+    SKY: 'sky_addresses',
   };
   // A pool file already validated by this build is not validated again (src/pool/stamp.ts).
   const stamps: PoolStamps = {
@@ -297,9 +306,19 @@ async function loadPools(
   const pools = new Map<PoolCoin, AddressPool>();
   for (const c of coins.values()) {
     if (!c.enabled || pools.has(c.pool)) continue;
-    const file = path.resolve(cwd, files[c.pool]);
+    const key = keys[c.pool];
+    const file = path.resolve(cwd, config[key]);
     const network = config.btc_scanner.network;
-    const { addresses, reused } = await loadPoolStamped(file, c.pool, network, build, stamps);
+    let stamped;
+    try {
+      stamped = await loadPoolStamped(file, c.pool, network, build, stamps);
+    } catch (err) {
+      // A bad pool file is a config problem (exit 2), named by its key.
+      if (err instanceof PoolError || err instanceof PoolLoadError)
+        throw new ConfigError([`${key}: ${err.message}`]);
+      throw err;
+    }
+    const { addresses, reused } = stamped;
     const pool = new AddressPool(c.pool, addresses, await deposits.usedAddresses(c.pool));
     pools.set(c.pool, pool);
     log.info(

@@ -159,6 +159,8 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
     (err: unknown) => {
       log.error({ err: errorMessage(err) }, 'startup failed');
       logger.flush();
+      // A config problem found only once the files it names are read (a bad pool file): exit 2.
+      if (err instanceof ConfigError) return fail(EXIT_USAGE, err.message);
       return fail(EXIT_FAILURE, `teller: ${err instanceof TellerError ? err.message : errorMessage(err)}`);
     },
   );

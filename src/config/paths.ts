@@ -15,6 +15,20 @@ export function fileMissing(cwd: string, p: string): boolean {
 
 const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 
+/** True when `p` (relative to cwd) is a directory. */
+export const isDirectory = (cwd: string, p: string): boolean =>
+  fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/**
+ * Whether `dbfile`, joined to the data dir as teller joins it (an absolute path too), names a path
+ * strictly inside the data dir: `../x`, `a/../../x`, `.` and `..` do not.
+ */
+export function staysInDataDir(dbfile: string): boolean {
+  const root = path.resolve('/data-dir');
+  const rel = path.relative(root, path.join(root, dbfile));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 /**
  * Teller's config lookup: `arg` naming an existing file is used as is; otherwise it is a viper
  * config name (a trailing `.toml` dropped), looked up as `<name>.toml` in the data dir, then in

@@ -4,12 +4,13 @@
  * needs them; checks of the keys beyond teller follow. No network access here: the app checks
  * the nodes when it starts.
  */
+import path from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 
 import { parseRate, parseUnits } from '../exchange/amounts';
 import { BASE_COINS } from '../exchange/types';
 import { errorMessage } from '../util/errors';
-import { fileMissing } from './paths';
+import { fileMissing, isDirectory, staysInDataDir } from './paths';
 import type { Findings } from './reader';
 import type { Config } from './types';
 import { validateListeners, validateWeb } from './validate-web';
@@ -46,6 +47,7 @@ const addressFiles: Check = (c, { cwd }, f) => {
     if (!used) continue;
     if (file === '') f.problems.push(`${key} missing`);
     else if (fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${file}`);
+    else if (isDirectory(cwd, file)) f.problems.push(`${key} ${file} is a directory, not a file`);
   }
 };
 
@@ -220,6 +222,14 @@ const payout: Check = (c, _opts, f) => {
 
 const operations: Check = (c, opts, f) => {
   if (c.dbfile === '') f.problems.push('dbfile missing');
+  else if (!staysInDataDir(c.dbfile))
+    f.problems.push(`dbfile must name a file inside the data dir, got "${c.dbfile}"`);
+  if (c.pidfile !== '') {
+    // Written once the listeners are up: a directory that is not there must fail before that.
+    const dir = path.dirname(path.resolve(opts.cwd, c.pidfile));
+    if (!isDirectory(dir, '.')) f.problems.push(`pidfile ${c.pidfile}: directory ${dir} does not exist`);
+    else if (isDirectory(opts.cwd, c.pidfile)) f.problems.push(`pidfile ${c.pidfile} is a directory`);
+  }
   const token = c.admin_panel.token;
   if (token !== '' && token.length < 16) {
     const key = opts.adminTokenFromEnv ? 'TELLER_ADMIN_TOKEN' : 'admin_panel.token';

@@ -58,7 +58,7 @@ describe('valid configs', () => {
       }),
     ],
     ['relative paths resolve against cwd', merge(DUMMY_BASE, { btc_addresses: './btc.txt' })],
-    ['an absolute path', merge(DUMMY_BASE, { btc_addresses: `${'/'}${'tmp'}` })],
+    ['an absolute path', merge(DUMMY_BASE, { btc_addresses: __filename })],
     [
       'https with a certificate',
       merge(DUMMY_BASE, { web: { https_addr: ':443', tls_cert: 'tls.crt', tls_key: 'tls.key' } }),
