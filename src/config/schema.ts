@@ -119,6 +119,8 @@ function payout(t: ConfigTable): PayoutConfig {
       decimals: evm.int('decimals', 18),
       confirmations_required: evm.int('confirmations_required', 1),
       rebroadcast_after_ms: evm.duration('rebroadcast_after', '2m'),
+      max_fee_per_gas: evm.decimal('max_fee_per_gas', '200'),
+      max_priority_fee_per_gas: evm.decimal('max_priority_fee_per_gas', '20'),
     },
   };
 }

@@ -98,6 +98,13 @@ export interface PayoutConfig {
     confirmations_required: number;
     /** Re-broadcast (and fee-bump) a payout not mined after this long. */
     rebroadcast_after_ms: number;
+    /**
+     * Fee ceiling, in gwei (decimal string, at most 9 decimals): no payout is signed with a higher
+     * max fee per gas; a payout that would need more waits (and an alert fires).
+     */
+    max_fee_per_gas: string;
+    /** Ceiling of the priority fee (tip) per gas, in gwei; at most max_fee_per_gas. */
+    max_priority_fee_per_gas: string;
   };
   /**
    * Skycoin node REST API base URL for the SKY sender (teller used the obsolete webrpc at

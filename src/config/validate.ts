@@ -211,6 +211,7 @@ const payout: Check = (c, _opts, f) => {
       f.problems.push(`payout.approval_above invalid: ${errorMessage(err)} (payout coin ${coin})`);
     }
   }
+  feeCeiling(c, f);
   if (c.dummy.sender) return;
   if (coin === 'SKY' && c.payout.sky_node_url !== '' && !isUrl(c.payout.sky_node_url, ['http:', 'https:'])) {
     f.problems.push(`payout.sky_node_url must be an http(s) URL, got "${c.payout.sky_node_url}"`);
@@ -219,6 +220,36 @@ const payout: Check = (c, _opts, f) => {
     f.problems.push(`payout.evm.rpc_url must be an http(s) or ws(s) URL, got "${evm.rpc_url}"`);
   }
 };
+
+/** Decimals of a gwei amount in wei. */
+const GWEI_DECIMALS = 9;
+
+/** `payout.evm.<key>` (gwei) in wei, or null with a problem naming the key. */
+function gweiSetting(c: Config, key: 'max_fee_per_gas' | 'max_priority_fee_per_gas', f: Findings): bigint | null {
+  const text = c.payout.evm[key];
+  let wei: bigint;
+  try {
+    wei = parseUnits(text, GWEI_DECIMALS);
+  } catch {
+    f.problems.push(`payout.evm.${key} must be gwei with at most ${GWEI_DECIMALS} decimals, got "${text}"`);
+    return null;
+  }
+  if (wei > 0n) return wei;
+  f.problems.push(`payout.evm.${key} must be more than 0 gwei`);
+  return null;
+}
+
+/** The EVM fee ceiling: whole wei, above 0, the tip's no higher than the max fee. */
+function feeCeiling(c: Config, f: Findings): void {
+  const maxFee = gweiSetting(c, 'max_fee_per_gas', f);
+  const maxTip = gweiSetting(c, 'max_priority_fee_per_gas', f);
+  if (maxFee !== null && maxTip !== null && maxTip > maxFee) {
+    f.problems.push(
+      `payout.evm.max_priority_fee_per_gas (${c.payout.evm.max_priority_fee_per_gas} gwei) must not exceed ` +
+        `payout.evm.max_fee_per_gas (${c.payout.evm.max_fee_per_gas} gwei)`,
+    );
+  }
+}
 
 const operations: Check = (c, opts, f) => {
   if (c.dbfile === '') f.problems.push('dbfile missing');

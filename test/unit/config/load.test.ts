@@ -96,6 +96,8 @@ const DEFAULTS: Config = {
       decimals: 18,
       confirmations_required: 1,
       rebroadcast_after_ms: 120_000,
+      max_fee_per_gas: '200',
+      max_priority_fee_per_gas: '20',
     },
   },
   web: {

@@ -122,6 +122,31 @@ describe('problems of the keys beyond teller', () => {
       ],
     ],
     [
+      'fee ceiling not a gwei amount',
+      merge(DUMMY_BASE, {
+        payout: { evm: { max_fee_per_gas: '1.0000000001', max_priority_fee_per_gas: 'lots' } },
+      }),
+      [
+        'payout.evm.max_priority_fee_per_gas: expected a non-negative decimal such as "20", got a string ("lots")',
+        'payout.evm.max_fee_per_gas must be gwei with at most 9 decimals, got "1.0000000001"',
+      ],
+    ],
+    [
+      'fee ceiling of zero',
+      merge(DUMMY_BASE, { payout: { evm: { max_fee_per_gas: '0', max_priority_fee_per_gas: '0.0' } } }),
+      [
+        'payout.evm.max_fee_per_gas must be more than 0 gwei',
+        'payout.evm.max_priority_fee_per_gas must be more than 0 gwei',
+      ],
+    ],
+    [
+      'tip ceiling above the max fee ceiling',
+      merge(DUMMY_BASE, { payout: { evm: { max_fee_per_gas: '2.5', max_priority_fee_per_gas: '3' } } }),
+      [
+        'payout.evm.max_priority_fee_per_gas (3 gwei) must not exceed payout.evm.max_fee_per_gas (2.5 gwei)',
+      ],
+    ],
+    [
       'listen addresses',
       merge(DUMMY_BASE, {
         web: { http_addr: 'localhost', https_addr: 'x:99999', auto_tls_host: 'otc.example' },
