@@ -1,5 +1,5 @@
 import { seqKey, type Op, type Store } from '../store/store';
-import type { PreparedPayout } from './types';
+import type { GapFill, PreparedPayout } from './types';
 
 /**
  * The EVM sender's own durable state, in the store's 'sender' space:
@@ -8,6 +8,11 @@ import type { PreparedPayout } from './types';
  *   evm!<chain id>!<address>!inflight!<nonce>   -> Reservation: what a signed, not yet mined payout
  *                                                  may spend (dropped once the nonce is mined)
  *   evm!payout!<deposit id>                     -> EvmPreparedPayout: the latest signed version
+ *   evm!<chain id>!<address>!fill!<nonce>       -> GapFill: a zero-value self-transfer an admin
+ *                                                  signed for a nonce no transaction reached the
+ *                                                  node with (a nonce gap)
+ *   evm!void!<deposit id>                       -> GapFill: that deposit's payout lost its nonce to
+ *                                                  the fill; it is never broadcast again
  *
  * Keys carry the chain and wallet, so switching the hot wallet does not inherit a nonce gap.
  * Every update is one store batch, written before the payout is handed to the caller.
@@ -28,7 +33,7 @@ export interface PayoutCost {
   token: bigint;
 }
 
-interface Reservation extends PayoutCost {
+export interface Reservation extends PayoutCost {
   deposit_id: string;
   nonce: number;
 }
@@ -57,6 +62,37 @@ export class EvmLedger {
 
   highWater(): Promise<number | undefined> {
     return this.store.get<number>('sender', `${this.prefix}nonce`);
+  }
+
+  /** What the signed, not yet mined payout with this nonce may spend, and whose it is. */
+  reservation(nonce: number): Promise<Reservation | undefined> {
+    return this.store.get<Reservation>('sender', this.inflightKey(nonce));
+  }
+
+  private fillKey(nonce: number): string {
+    return `${this.prefix}fill!${seqKey(nonce, NONCE_WIDTH)}`;
+  }
+
+  fill(nonce: number): Promise<GapFill | undefined> {
+    return this.store.get<GapFill>('sender', this.fillKey(nonce));
+  }
+
+  /** The gap fill that took this deposit's payout nonce, if any. */
+  voided(depositId: string): Promise<GapFill | undefined> {
+    return this.store.get<GapFill>('sender', `evm!void!${depositId}`);
+  }
+
+  /**
+   * The writes of a gap fill, for the caller to commit with its audit event: the fill, the void
+   * mark on the deposit's payout, and the nonce's reservation, now the fill's own cost.
+   */
+  fillOps(fill: GapFill, cost: PayoutCost): Op[] {
+    const reservation: Reservation = { deposit_id: fill.deposit_id, nonce: fill.nonce, ...cost };
+    return [
+      { type: 'put', space: 'sender', key: this.fillKey(fill.nonce), value: fill },
+      { type: 'put', space: 'sender', key: `evm!void!${fill.deposit_id}`, value: fill },
+      { type: 'put', space: 'sender', key: this.inflightKey(fill.nonce), value: reservation },
+    ];
   }
 
   payout(depositId: string): Promise<EvmPreparedPayout | undefined> {

@@ -20,6 +20,11 @@ export interface EvmReceipt {
   blockNumber: number;
 }
 
+/** What the node suggests for a new transaction, and the latest block's base fee. */
+export interface NetworkFees extends EvmFees {
+  baseFeePerGas: bigint;
+}
+
 export interface EvmNode {
   chainId(): Promise<bigint>;
   blockNumber(): Promise<number>;
@@ -27,7 +32,7 @@ export interface EvmNode {
   balanceAt(address: string, block: BlockTag): Promise<bigint>;
   code(address: string): Promise<string>;
   call(to: string, data: string, block: BlockTag): Promise<string>;
-  feeData(): Promise<EvmFees>;
+  feeData(): Promise<NetworkFees>;
   estimateGas(from: string, call: PayoutCall): Promise<bigint>;
   sendRawTransaction(raw: string): Promise<void>;
   /** true when the node has the transaction, in its mempool or in a block. */
@@ -137,7 +142,7 @@ export class JsonRpcEvmNode implements EvmNode {
   }
 
   /** EIP-1559 fees as ethers computes them: twice the latest base fee plus the suggested tip. */
-  async feeData(): Promise<EvmFees> {
+  async feeData(): Promise<NetworkFees> {
     const [block, tip] = await Promise.all([
       this.send('eth_getBlockByNumber', ['latest', false]),
       this.send('eth_maxPriorityFeePerGas', []).catch((err: unknown) => {
@@ -159,9 +164,8 @@ export class JsonRpcEvmNode implements EvmNode {
       );
     }
     const maxPriorityFeePerGas = quantity(tip, 'eth_maxPriorityFeePerGas');
-    const maxFeePerGas =
-      quantity(baseFee, 'eth_getBlockByNumber', 'baseFeePerGas') * 2n + maxPriorityFeePerGas;
-    return { maxFeePerGas, maxPriorityFeePerGas };
+    const baseFeePerGas = quantity(baseFee, 'eth_getBlockByNumber', 'baseFeePerGas');
+    return { maxFeePerGas: baseFeePerGas * 2n + maxPriorityFeePerGas, maxPriorityFeePerGas, baseFeePerGas };
   }
 
   async estimateGas(from: string, call: PayoutCall): Promise<bigint> {

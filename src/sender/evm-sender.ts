@@ -1,6 +1,5 @@
 import type { PayoutConfig } from '../config/types';
 import {
-  bumpFees,
   connectEvmRpc,
   erc20Abi,
   payoutAddressError,
@@ -10,9 +9,9 @@ import {
   type PayoutSigner,
 } from '../chains/ethereum/payout-tx';
 import { loadHotWallet } from '../chains/ethereum/wallet';
-import type { Store } from '../store/store';
+import type { Op, Store } from '../store/store';
 import type { Logger } from '../util/logger';
-import { Mutex } from '../util/mutex';
+import { KeyedMutex, Mutex } from '../util/mutex';
 import {
   ETH_DECIMALS,
   decimalText,
@@ -23,10 +22,20 @@ import {
   tokenBalance,
   type PayoutCoin,
 } from './evm-funds';
+import { FeeCeiling } from './evm-fees';
+import { fillGap, findNonceGap, refuseVoided, type GapContext } from './evm-gaps';
 import { EvmLedger, type EvmPreparedPayout } from './evm-ledger';
 import { JsonRpcEvmNode, type EvmNode } from './evm-node';
 import { broadcastPayout, checkPayout, decodeStoredPayout, payoutHashes } from './evm-tracking';
-import { SenderError, type Balance, type PayoutState, type PreparedPayout, type Sender } from './types';
+import {
+  SenderError,
+  type Balance,
+  type GapFill,
+  type NonceGap,
+  type PayoutState,
+  type PreparedPayout,
+  type Sender,
+} from './types';
 
 export type { EvmPreparedPayout } from './evm-ledger';
 
@@ -37,7 +46,9 @@ export type { EvmPreparedPayout } from './evm-ledger';
  * the caller stores it, then `broadcast`s and `check`s the same bytes, again after any crash.
  * A nonce is never re-signed for a different payout, and a deposit is never signed twice: a second
  * `prepare` for the same deposit returns the stored payout. Several payouts can be in flight at
- * once (consecutive nonces); a stuck one is replaced by a fee bump with the same nonce.
+ * once (consecutive nonces); a stuck one is replaced by a fee bump with the same nonce, only while
+ * it holds the lowest unmined nonce, and never above the fee ceiling (evm-fees.ts). A nonce whose
+ * payout never reached the node is a gap an admin fills (evm-gaps.ts).
  */
 
 export interface EvmSenderOptions {
@@ -58,8 +69,11 @@ export class EvmSender implements Sender {
   private readonly token: string | null;
   private readonly chainId: bigint;
   private readonly mutex = new Mutex();
+  /** Held while a nonce's transaction is broadcast or its gap filled: never both at once. */
+  private readonly nonceLocks = new KeyedMutex();
   private readonly ledger: EvmLedger;
   private readonly now: () => number;
+  private readonly fees: FeeCeiling;
 
   constructor(private readonly o: EvmSenderOptions) {
     this.token = o.coin === 'ERC20' ? o.evm.token : null;
@@ -69,6 +83,7 @@ export class EvmSender implements Sender {
     this.chainId = BigInt(o.evm.chain_id);
     this.ledger = new EvmLedger(o.store, this.chainId, o.signer.address);
     this.now = o.now ?? Date.now;
+    this.fees = new FeeCeiling(o.evm);
   }
 
   get coin(): string {
@@ -141,17 +156,20 @@ export class EvmSender implements Sender {
     if (amount <= 0n)
       throw new SenderError(`payout amount must be positive, got ${amount}`, false, 'invalid_amount');
     return this.mutex.run(async () => {
+      await refuseVoided(this.ledger, depositId);
       const stored = await this.ledger.payout(depositId);
       if (stored !== undefined) return this.storedPayout(stored, to, amount);
       const funds = await readFunds(this.o.node, this.ledger, this.address, this.token);
       // Checked before estimating too: a token transfer beyond the balance fails to estimate.
       requireFunds(funds, this.payoutCoin, amount, 0n);
       const call = payoutCall(to, amount, this.token);
-      const [fees, estimate, nonce] = await Promise.all([
+      const [network, estimate, nonce] = await Promise.all([
         this.o.node.feeData(),
         estimatePayoutGas(this.o.node, this.address, call),
         this.nextNonce(),
       ]);
+      // Above the ceiling: no nonce is taken, the deposit retries (and the monitors alert).
+      const fees = this.fees.forNewPayout(network);
       const gasLimit = withGasMargin(estimate);
       const gasCost = gasLimit * fees.maxFeePerGas;
       requireFunds(funds, this.payoutCoin, amount, gasCost);
@@ -216,11 +234,22 @@ export class EvmSender implements Sender {
   }
 
   async broadcast(payout: PreparedPayout): Promise<void> {
-    await broadcastPayout(this.o.node, this.o.log, payout, await this.versions(payout));
+    const nonce = decodeStoredPayout(payout).nonce;
+    await this.nonceLocks.run(String(nonce), async () => {
+      await refuseVoided(this.ledger, payout.deposit_id);
+      await broadcastPayout(this.o.node, this.o.log, payout, await this.versions(payout));
+    });
   }
 
   async check(payout: PreparedPayout): Promise<PayoutState> {
-    return checkPayout(this.o.node, this.o.evm.confirmations_required, payout, await this.versions(payout));
+    const state = await checkPayout(
+      this.o.node,
+      this.o.evm.confirmations_required,
+      payout,
+      await this.versions(payout),
+    );
+    if (state === 'confirmed') this.fees.settled(payout.deposit_id);
+    return state;
   }
 
   /**
@@ -238,7 +267,8 @@ export class EvmSender implements Sender {
    * A fee-bumped version of a payout not mined `rebroadcast_after_ms` after it was last sent, or
    * null when none is due. Same nonce, recipient and amount: whichever version is mined is the
    * payout, and the others become invalid. The caller stores it in place of `payout`, then
-   * broadcasts it.
+   * broadcasts it. Only the lowest unmined nonce is bumped (a payout waiting behind another is
+   * not stuck on its fee), and never above the fee ceiling: there the payout waits as it is.
    */
   async replacement(payout: PreparedPayout): Promise<EvmPreparedPayout | null> {
     if (this.now() - Math.max(payout.broadcast_at, payout.prepared_at) < this.o.evm.rebroadcast_after_ms)
@@ -253,12 +283,32 @@ export class EvmSender implements Sender {
       );
     }
     return this.mutex.run(async () => {
+      if ((await this.ledger.voided(payout.deposit_id)) !== undefined) return null;
       const hashes = await this.versions(payout);
       const receipts = await Promise.all(hashes.map((h) => this.o.node.receipt(h)));
-      if (receipts.some((r) => r !== null)) return null;
+      if (receipts.some((r) => r !== null)) {
+        this.fees.settled(payout.deposit_id);
+        return null;
+      }
+      const mined = await this.o.node.nonceAt(this.address, 'latest');
       // The nonce is spent by something else: check() and broadcast() report that.
-      if ((await this.o.node.nonceAt(this.address, 'latest')) > tx.nonce) return null;
-      const fees = bumpFees(await this.highestFees(payout, tx.fees), await this.o.node.feeData());
+      if (mined > tx.nonce) return null;
+      if (mined < tx.nonce) {
+        this.o.log.debug(
+          { depositId: payout.deposit_id, nonce: tx.nonce, lowest: mined },
+          'payout waits behind a lower nonce: not bumped',
+        );
+        return null;
+      }
+      const prev = await this.highestFees(payout, tx.fees);
+      const fees = this.fees.forReplacement(payout.deposit_id, tx.nonce, prev, await this.o.node.feeData());
+      if (fees === null) {
+        this.o.log.warn(
+          { depositId: payout.deposit_id, nonce: tx.nonce, maxFeePerGas: String(prev.maxFeePerGas) },
+          'payout stuck at the fee ceiling: not bumped further',
+        );
+        return null;
+      }
       const signed = await this.o.signer.signPayout({ ...tx, fees });
       const next: EvmPreparedPayout = {
         ...payout,
@@ -286,6 +336,24 @@ export class EvmSender implements Sender {
     if (latest === undefined || latest.nonce !== payout.nonce || latest.txid === payout.txid) return fees;
     const other = decodeStoredPayout(latest).fees;
     return other.maxFeePerGas > fees.maxFeePerGas ? other : fees;
+  }
+
+  feeAlerts(): ReadonlyMap<string, string> {
+    return this.fees.conditions();
+  }
+
+  private get gaps(): GapContext {
+    const { node, signer, log } = this.o;
+    return { node, signer, log, ledger: this.ledger, fees: this.fees, chainId: this.chainId, now: this.now };
+  }
+
+  nonceGap(): Promise<NonceGap | null> {
+    return findNonceGap(this.gaps);
+  }
+
+  /** See Sender.fillNonceGap. Under the nonce lock: no broadcast of the voided payout can race it. */
+  fillNonceGap(nonce: number, record: (fill: GapFill, ops: Op[]) => Promise<void>): Promise<GapFill> {
+    return this.mutex.run(() => this.nonceLocks.run(String(nonce), () => fillGap(this.gaps, nonce, record)));
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Op } from '../store/store';
 import { TellerError } from '../util/errors';
 
 /**
@@ -36,6 +37,36 @@ export interface Balance {
   hours: bigint;
 }
 
+/**
+ * EVM: the lowest nonce the chain has not mined is one Teller signed a payout for, but the node
+ * has no transaction with it (the payout was never broadcast, or was dropped): every later nonce
+ * waits behind it.
+ */
+export interface NonceGap {
+  nonce: number;
+  /** The deposit whose payout holds the nonce ('' if Teller's records name none). */
+  deposit_id: string;
+  /** That payout's hash ('' if none). */
+  txid: string;
+  /** Nonces Teller signed above it (payouts waiting behind the gap). */
+  waiting: number;
+  /** A gap fill already signed for this nonce that the node does not have either ('' if none). */
+  fill_txid: string;
+}
+
+/** A nonce gap filled with a zero-value transfer from the hot wallet to itself. */
+export interface GapFill {
+  nonce: number;
+  /** Hash and signed bytes of the self-transfer. */
+  txid: string;
+  raw: string;
+  /** The deposit whose payout held the nonce, and that payout's hashes (never broadcast again). */
+  deposit_id: string;
+  voided_txids: string[];
+  /** Unix ms. */
+  filled_at: number;
+}
+
 export interface Sender {
   /** 'dummy', 'skycoin' or 'evm'. */
   readonly kind: string;
@@ -56,6 +87,16 @@ export interface Sender {
    * mined), or null when none is due. Only senders with replaceable transactions have it.
    */
   replacement?(payout: PreparedPayout): Promise<PreparedPayout | null>;
+  /** Conditions of the fee ceiling (EVM), key → operator message, for the monitors' alerts. */
+  feeAlerts?(): ReadonlyMap<string, string>;
+  /** The nonce gap at the lowest unmined nonce, if there is one (EVM). */
+  nonceGap?(): Promise<NonceGap | null>;
+  /**
+   * Fills the gap at `nonce` with a zero-value self-transfer and voids the payout that held it.
+   * `record` must commit the given writes (with an audit event) before anything is broadcast; the
+   * caller holds the lock of the deposit named in `fill`. Again for a filled nonce: re-broadcasts.
+   */
+  fillNonceGap?(nonce: number, record: (fill: GapFill, ops: Op[]) => Promise<void>): Promise<GapFill>;
   close?(): Promise<void>;
 }
 

@@ -68,6 +68,8 @@ function config(
       decimals: 18,
       confirmations_required: 1,
       rebroadcast_after_ms: 60_000,
+      max_fee_per_gas: '200',
+      max_priority_fee_per_gas: '20',
       ...over,
     },
     sky_node_url: '',

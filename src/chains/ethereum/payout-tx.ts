@@ -202,3 +202,40 @@ export function bumpFees(prev: EvmFees, current: EvmFees): EvmFees {
   const maxFeePerGas = max(max(bump(prev.maxFeePerGas), current.maxFeePerGas), maxPriorityFeePerGas);
   return { maxFeePerGas, maxPriorityFeePerGas };
 }
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** The smallest fee a node accepts in a same-nonce replacement: +10% (geth, besu, nethermind). */
+const minRise = (v: bigint): bigint => (v * 11n + 9n) / 10n;
+
+/**
+ * Fees for a new payout under `ceiling` (payout.evm.max_fee_per_gas, max_priority_fee_per_gas):
+ * the node's suggestion, each fee capped. null when the capped transaction could not be mined at
+ * the current base fee (base fee + tip above the max fee ceiling): nothing is signed then.
+ */
+export function feesUnderCeiling(
+  suggested: EvmFees,
+  baseFeePerGas: bigint,
+  ceiling: EvmFees,
+): EvmFees | null {
+  const maxPriorityFeePerGas = min(suggested.maxPriorityFeePerGas, ceiling.maxPriorityFeePerGas);
+  if (baseFeePerGas + maxPriorityFeePerGas > ceiling.maxFeePerGas) return null;
+  const maxFeePerGas = max(min(suggested.maxFeePerGas, ceiling.maxFeePerGas), maxPriorityFeePerGas);
+  return { maxFeePerGas, maxPriorityFeePerGas };
+}
+
+/**
+ * Fees for a replacement of a transaction signed with `prev`: bumpFees(), each fee capped at
+ * `ceiling`. null when the capped fees no longer rise enough for a node to take the replacement
+ * (the payout is at the ceiling: it waits as it is).
+ */
+export function replacementFees(prev: EvmFees, current: EvmFees, ceiling: EvmFees): EvmFees | null {
+  const bumped = bumpFees(prev, current);
+  const fees = {
+    maxFeePerGas: min(bumped.maxFeePerGas, ceiling.maxFeePerGas),
+    maxPriorityFeePerGas: min(bumped.maxPriorityFeePerGas, ceiling.maxPriorityFeePerGas),
+  };
+  if (fees.maxFeePerGas < minRise(prev.maxFeePerGas)) return null;
+  if (fees.maxPriorityFeePerGas < minRise(prev.maxPriorityFeePerGas)) return null;
+  return fees;
+}

@@ -261,6 +261,9 @@ export interface RigOptions {
   tokens?: bigint;
   confirmations?: number;
   rebroadcastAfterMs?: number;
+  /** Fee ceiling in gwei (payout.evm.max_fee_per_gas, max_priority_fee_per_gas); defaults "200", "20". */
+  maxFeeGwei?: string;
+  maxTipGwei?: string;
   /** Reuse a store (a restarted sender); else a fresh one in a temp dir. */
   store?: Store;
   chain?: FakeEvmChain;
@@ -305,6 +308,8 @@ export function senderRigs(): (opts?: RigOptions) => Promise<Rig> {
         decimals: opts.coin === 'ERC20' ? 6 : 18,
         confirmations_required: opts.confirmations ?? 1,
         rebroadcast_after_ms: opts.rebroadcastAfterMs ?? 60_000,
+        max_fee_per_gas: opts.maxFeeGwei ?? '200',
+        max_priority_fee_per_gas: opts.maxTipGwei ?? '20',
       },
       coin: opts.coin ?? 'ETH',
       node: new JsonRpcEvmNode(provider),
