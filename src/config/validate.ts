@@ -225,7 +225,11 @@ const payout: Check = (c, _opts, f) => {
 const GWEI_DECIMALS = 9;
 
 /** `payout.evm.<key>` (gwei) in wei, or null with a problem naming the key. */
-function gweiSetting(c: Config, key: 'max_fee_per_gas' | 'max_priority_fee_per_gas', f: Findings): bigint | null {
+function gweiSetting(
+  c: Config,
+  key: 'max_fee_per_gas' | 'max_priority_fee_per_gas',
+  f: Findings,
+): bigint | null {
   const text = c.payout.evm[key];
   let wei: bigint;
   try {

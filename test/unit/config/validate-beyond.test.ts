@@ -142,9 +142,7 @@ describe('problems of the keys beyond teller', () => {
     [
       'tip ceiling above the max fee ceiling',
       merge(DUMMY_BASE, { payout: { evm: { max_fee_per_gas: '2.5', max_priority_fee_per_gas: '3' } } }),
-      [
-        'payout.evm.max_priority_fee_per_gas (3 gwei) must not exceed payout.evm.max_fee_per_gas (2.5 gwei)',
-      ],
+      ['payout.evm.max_priority_fee_per_gas (3 gwei) must not exceed payout.evm.max_fee_per_gas (2.5 gwei)'],
     ],
     [
       'listen addresses',

@@ -106,7 +106,9 @@ describe('fillNonceGap', () => {
       retryable: false,
     });
     chain.mine();
-    await expect(sender.fillNonceGap(0, recordTo(store))).rejects.toThrow('no nonce gap at 0: nonce 0 is mined');
+    await expect(sender.fillNonceGap(0, recordTo(store))).rejects.toThrow(
+      'no nonce gap at 0: nonce 0 is mined',
+    );
     await expect(sender.fillNonceGap(2, recordTo(store))).rejects.toMatchObject({ code: 'not_a_gap' });
     expect(chain.pool.size).toBe(0);
     expect(await store.get('sender', 'evm!void!d:1')).toBeUndefined();
