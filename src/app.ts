@@ -107,7 +107,12 @@ export class App {
     const { ctx } = this;
     const { config, log } = ctx;
     await ctx.exchange.start();
-    for (const s of ctx.scanners) await s.start((d) => ctx.exchange.receive(d));
+    for (const s of ctx.scanners) {
+      await s.start(
+        (d) => ctx.exchange.receive(d),
+        (seen) => ctx.exchange.seen(seen),
+      );
+    }
 
     const listen = async (
       name: string,

@@ -212,9 +212,10 @@ export class DepositStore {
   }
 
   /** Creates a deposit record (status from `record.status`), with its indices and first event. */
-  async create(record: Omit<DepositRecord, 'seq'>, note: string): Promise<DepositRecord> {
+  async create(record: Omit<DepositRecord, 'seq'>, note: string, extra: Op[] = []): Promise<DepositRecord> {
     const full: DepositRecord = { ...record, seq: ++this.depositSeq };
     const ops: Op[] = [
+      ...extra,
       { type: 'put', space: 'meta', key: 'counter:deposit', value: this.depositSeq },
       {
         type: 'put',

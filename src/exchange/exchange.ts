@@ -9,7 +9,8 @@ import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { AWAITING_APPROVAL, ExchangeError } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
-import type { DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
+import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
+import type { Binding, DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
 import { depositIdOf, emptyPassthrough } from './types';
 
 /** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
@@ -82,8 +83,48 @@ export class Exchange {
   }
 
   /**
+   * A scanner saw these deposits in a block, before their confirmations (and again for the ones it
+   * still holds at start): freezes each one's rate, payout decimals and buy method, once, before
+   * the scanner stores the sighting. A deposit seen again (replay, reorg, rescan, restart) keeps the
+   * terms of its first sighting.
+   */
+  async seen(deposits: ScannedDeposit[]): Promise<void> {
+    if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
+    for (const d of deposits) {
+      if (d.value === 0n) continue;
+      const id = depositIdOf(d);
+      await this.locks.run(id, async () => {
+        const store = this.opts.deposits.store;
+        if ((await termsOf(store, id)) || (await this.opts.deposits.get(id))) return;
+        // An unbound address (or an unknown coin) gets no terms: receive() sets the deposit aside.
+        const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
+        const coin = this.opts.coins.get(d.coin_type);
+        if (!binding || !coin) return;
+        const terms = this.termsNow(d, binding, coin);
+        await store.write([putTermsOp(id, terms)]);
+        this.opts.log.info(
+          { depositId: id, coin: d.coin_type, rate: terms.conversion_rate, maxDecimals: terms.max_decimals },
+          'deposit terms frozen at first sighting',
+        );
+      });
+    }
+  }
+
+  /** The terms a deposit seen now gets. */
+  private termsNow(d: ScannedDeposit, binding: Binding, coin: DepositCoin): FrozenTerms {
+    return {
+      conversion_rate: coin.rate,
+      max_decimals: this.opts.config.sky_exchanger.max_decimals,
+      buy_method: binding.buy_method,
+      seen_at: Math.floor(Date.now() / 1000),
+      height: d.height,
+    };
+  }
+
+  /**
    * Records a confirmed deposit once (idempotent: a replay of the same txid:n changes nothing) and
-   * schedules it. The rate, payout decimals and buy method are frozen on the record now.
+   * schedules it, at the terms frozen when it was first seen (`seen`); a deposit nobody saw before
+   * (dummy scanner, or seen by a build that froze nothing) gets them now.
    */
   async receive(d: ScannedDeposit): Promise<ReceiveOutcome> {
     if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
@@ -114,6 +155,8 @@ export class Exchange {
       }
       const coin = this.opts.coins.get(d.coin_type);
       if (!coin) throw new ExchangeError('unknown_coin', `deposit ${id}: unknown coin ${d.coin_type}`);
+      const frozen = await termsOf(this.opts.deposits.store, id);
+      const terms = frozen ?? this.termsNow(d, binding, coin);
       const now = Math.floor(Date.now() / 1000);
       await this.opts.deposits.create(
         {
@@ -121,12 +164,12 @@ export class Exchange {
           status: 'waiting_decide',
           coin_type: d.coin_type,
           sky_address: binding.sky_address,
-          buy_method: binding.buy_method,
+          buy_method: terms.buy_method,
           deposit_address: d.address,
           deposit_id: id,
           txid: '',
-          conversion_rate: coin.rate,
-          max_decimals: this.opts.config.sky_exchanger.max_decimals,
+          conversion_rate: terms.conversion_rate,
+          max_decimals: terms.max_decimals,
           deposit_value: d.value,
           sky_sent: 0n,
           passthrough: emptyPassthrough(),
@@ -136,10 +179,18 @@ export class Exchange {
           attempts: 0,
           created_at: now,
         },
-        `deposit of ${d.value} ${d.coin_type} base units at height ${d.height}`,
+        `deposit of ${d.value} ${d.coin_type} base units at height ${d.height}` +
+          (frozen ? `, at the rate of its first sighting at height ${frozen.height}` : ''),
+        frozen ? [dropTermsOp(id)] : [],
       );
       this.opts.log.info(
-        { depositId: id, coin: d.coin_type, value: String(d.value), skyAddress: binding.sky_address },
+        {
+          depositId: id,
+          coin: d.coin_type,
+          value: String(d.value),
+          skyAddress: binding.sky_address,
+          rate: terms.conversion_rate,
+        },
         'deposit recorded',
       );
       return { kind: 'recorded' };

@@ -9,7 +9,14 @@ import { Mutex } from '../util/mutex';
 import { CatchUpProgress } from './engine-progress';
 import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
 import { ScanState, type SeenDeposit } from './engine-state';
-import type { BlockSource, DepositHandler, Scanner, ScannerStatus, SourceBlock } from './types';
+import type {
+  BlockSource,
+  DepositHandler,
+  Scanner,
+  ScannerStatus,
+  SightingHandler,
+  SourceBlock,
+} from './types';
 
 export { ScannerChainError } from './engine-reorg';
 
@@ -79,6 +86,7 @@ export class ChainScanner implements Scanner {
   /** Ends the loop's current sleep early (set while it sleeps). */
   private wake: (() => void) | null = null;
   private onDeposit: DepositHandler | null = null;
+  private onSeen: SightingHandler | null = null;
   private sourceReady = false;
   private tip = -1;
   private failures = 0;
@@ -114,13 +122,16 @@ export class ChainScanner implements Scanner {
     return [...(this.watchedByCoin.get(coin) ?? [])];
   }
 
-  async start(onDeposit: DepositHandler): Promise<void> {
+  async start(onDeposit: DepositHandler, onSeen?: SightingHandler): Promise<void> {
     if (this.controller) throw new TellerError('scanner_started', `${this.chain} scanner is already running`);
     if (!this.config.enabled) {
       this.log.info('scanner disabled');
       return;
     }
     await this.state.load();
+    // Deposits seen before this start (by a build that froze no terms at sighting) get them now.
+    this.onSeen = onSeen ?? null;
+    await this.onSeen?.(this.state.seenDeposits().map((s) => s.deposit));
     try {
       await this.source.init();
       this.sourceReady = true;
@@ -307,6 +318,9 @@ export class ChainScanner implements Scanner {
 
   private async commit(blocks: SourceBlock[]): Promise<void> {
     if (blocks.length === 0) return;
+    // Terms are frozen before the sighting is stored: every stored seen deposit has them.
+    const found = blocks.flatMap((b) => b.deposits.map((d) => ({ ...d, height: b.height })));
+    if (found.length > 0) await this.onSeen?.(found);
     const added = await this.state.commitBlocks(blocks);
     for (const b of blocks) {
       this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');

@@ -14,6 +14,13 @@ export interface BlockRef {
 /** Called once a deposit has enough confirmations. Must be idempotent (replays happen). */
 export type DepositHandler = (deposit: ScannedDeposit) => Promise<ReceiveOutcome | void>;
 
+/**
+ * Called with the deposits of scanned blocks before the scanner stores them as seen (and at start
+ * with those it holds), so that their terms are frozen at the first sighting. Idempotent; a failure
+ * fails the poll, which retries the blocks.
+ */
+export type SightingHandler = (deposits: ScannedDeposit[]) => Promise<void>;
+
 export interface ScannerStatus {
   chain: string;
   enabled: boolean;
@@ -36,7 +43,7 @@ export interface Scanner {
   /** Starts watching `address` (called after a bind commits, and at startup for every binding). */
   watch(coin: string, address: string): void;
   watched(coin: string): string[];
-  start(onDeposit: DepositHandler): Promise<void>;
+  start(onDeposit: DepositHandler, onSeen?: SightingHandler): Promise<void>;
   stop(): Promise<void>;
   status(): ScannerStatus;
   /** Unconfirmed deposits seen on `address`, with their confirmation counts (for the buyer UI). */

@@ -28,6 +28,8 @@ import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
  *   sender            sender-private state (nonce high-water mark, dummy sender ledger)
  *   orphans           <deposit id> -> deposit seen on a watched address with no binding
  *   passthrough       exchange order records
+ *   deposit_terms     <deposit id> -> FrozenTerms: rate, decimals, buy method frozen when a scanner
+ *                     first saw the deposit, until its record is created (src/exchange/terms.ts)
  *
  * Writes go through `write()`: each call is one atomic batch. Concurrent calls are group-committed
  * into one synced LevelDB batch, so durability (sync) does not cost one fsync per transition.
@@ -49,6 +51,7 @@ export const SPACES = [
   'sender',
   'orphans',
   'passthrough',
+  'deposit_terms',
 ] as const;
 export type Space = (typeof SPACES)[number];
 

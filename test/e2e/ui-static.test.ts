@@ -461,6 +461,13 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     await bindFirst(`${SKY_ADDR}  `);
     expect(mock.bindCalls).toEqual([{ skyaddr: SKY_ADDR, coin_type: 'BTC' }]);
     await expect(byTestId('deposit-address').textContent()).resolves.toBe(BTC_DEPOSIT);
+    // DESIGN.md "Money": the buyer is told when the rate is frozen.
+    await expect(byTestId('deposit-card').textContent()).resolves.toContain(
+      'The rate is locked when your deposit is first seen on the chain.',
+    );
+    await expect(page.locator('.footer-text').textContent()).resolves.toContain(
+      'Your deposit gets the rate in force when it is first seen on the chain',
+    );
     const qr = byTestId('deposit-qr');
     await expect(qr.getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
     await expect(qr.getAttribute('data-uri')).resolves.toBe(`bitcoin:${BTC_DEPOSIT}`);

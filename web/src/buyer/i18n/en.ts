@@ -68,7 +68,7 @@ export const en = {
   'deposit.title': 'Your {coin} deposit address',
   'deposit.send': 'Send {coin} to this address.',
   'deposit.after':
-    'After the required confirmations ({n}) you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}.',
+    'After the required confirmations ({n}) you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}. The rate is locked when your deposit is first seen on the chain.',
   'deposit.afterNoConf':
     'Once it is seen you receive {payout} at 1 {coin} = {rate} {payout}, sent to {address}.',
   'deposit.new': 'Every request issues a new address; all of them stay linked to your receive address.',
@@ -114,7 +114,7 @@ export const en = {
   'msg.unknown': 'Your deposit is being processed.',
 
   'footer.text':
-    'Rates are fixed by the operator and applied when your deposit is confirmed. Keep this page open to follow your deposit live.',
+    'Rates are fixed by the operator. Your deposit gets the rate in force when it is first seen on the chain, even if the rate changes while it confirms. Keep this page open to follow your deposit live.',
 };
 
 export type MessageKey = keyof typeof en;

@@ -66,7 +66,8 @@ export const zh: Messages = {
 
   'deposit.title': '您的 {coin} 充值地址',
   'deposit.send': '请将 {coin} 发送到此地址。',
-  'deposit.after': '经过 {n} 次确认后，您将按 1 {coin} = {rate} {payout} 收到 {payout}，发送至 {address}。',
+  'deposit.after':
+    '经过 {n} 次确认后，您将按 1 {coin} = {rate} {payout} 收到 {payout}，发送至 {address}。汇率在链上首次检测到您的充值时锁定。',
   'deposit.afterNoConf': '检测到充值后，您将按 1 {coin} = {rate} {payout} 收到 {payout}，发送至 {address}。',
   'deposit.new': '每次请求都会生成新地址；所有地址都与您的收款地址关联。',
   'deposit.qr': '充值地址二维码',
@@ -109,5 +110,6 @@ export const zh: Messages = {
   'msg.done': '已完成，请查看您的 {payout} 钱包。',
   'msg.unknown': '您的充值正在处理中。',
 
-  'footer.text': '汇率由运营方设定，并在您的充值确认时适用。保持此页面打开即可实时跟踪您的充值。',
+  'footer.text':
+    '汇率由运营方设定。您的充值按链上首次检测到它时的汇率结算，即使确认期间汇率发生变化。保持此页面打开即可实时跟踪您的充值。',
 };

@@ -1,0 +1,78 @@
+import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
+import { ChainScanner } from '../../../src/scanner/engine';
+import { prefixRange, type Store } from '../../../src/store/store';
+import { FakeChain, captureLog, config, pay, tempStore, waitFor } from './fake-chain';
+
+/**
+ * The sighting hook (DESIGN.md "Money": terms frozen when a deposit is first seen): the scanner
+ * reports a block's deposits before it stores them as seen, and at start those it already holds.
+ */
+
+const A = 'addr-a';
+
+describe('ChainScanner sightings', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  const scanners: ChainScanner[] = [];
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await tempStore());
+  });
+  afterEach(async () => {
+    for (const s of scanners.splice(0)) await s.stop();
+    await cleanup();
+  });
+
+  const scannerOn = (chain: FakeChain) => {
+    const cap = captureLog();
+    const scanner = new ChainScanner({
+      source: chain,
+      store,
+      config: config({ confirmations_required: 3, scan_period_ms: 20 }),
+      log: cap.log,
+    });
+    scanners.push(scanner);
+    scanner.watch('BTC', A);
+    return { scanner, ...cap };
+  };
+  const storedSeen = () => store.keyList('scan', prefixRange('BTC!seen!'));
+
+  it('reports a block’s deposits before storing them as seen; a failed report stores nothing and is retried', async () => {
+    const chain = new FakeChain(5);
+    const { scanner, msgs } = scannerOn(chain);
+    const reports: { ids: string[]; storedBefore: string[] }[] = [];
+    let failures = 1;
+    await scanner.start(
+      async () => undefined,
+      async (seen: ScannedDeposit[]) => {
+        if (seen.length === 0) return;
+        if (failures-- > 0) throw new Error('store busy');
+        reports.push({ ids: seen.map(depositIdOf), storedBefore: await storedSeen() });
+      },
+    );
+    chain.mine(1, [[pay(A, 7n, 'tx1'), pay(A, 8n, 'tx1', 1)]]);
+    await waitFor(() => msgs('poll failed').length === 1, 'the failed report');
+    expect(scanner.pending(A)).toEqual([]);
+    expect(await storedSeen()).toEqual([]);
+    await waitFor(() => scanner.pending(A).length === 2, 'the sighting stored');
+    expect(reports).toEqual([{ ids: ['tx1:0', 'tx1:1'], storedBefore: [] }]);
+    expect(scanner.pending(A)[0].deposit).toMatchObject({ height: 6, value: 7n });
+  });
+
+  it('reports at start the seen deposits it holds (stored by a build that reported none)', async () => {
+    const chain = new FakeChain(5);
+    const first = scannerOn(chain);
+    await first.scanner.start(async () => undefined);
+    chain.mine(1, [[pay(A, 9n, 'old')]]);
+    await waitFor(() => first.scanner.pending(A).length === 1, 'seen');
+    await first.scanner.stop();
+
+    const second = scannerOn(chain);
+    const reported: string[][] = [];
+    await second.scanner.start(
+      async () => undefined,
+      async (seen) => void reported.push(seen.map(depositIdOf)),
+    );
+    expect(reported[0]).toEqual(['old:0']);
+  });
+});
