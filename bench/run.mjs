@@ -30,7 +30,7 @@ const BENCHES = [
   { id: 'btc_scan', n: 1, file: 'btc-scan', budgetS: 150 },
   { id: 'eth_scan', n: 2, file: 'eth-scan', budgetS: 90 },
   { id: 'catch_up', n: 3, file: 'catch-up', budgetS: 150 },
-  { id: 'api', n: 4, file: 'api', budgetS: 150 },
+  { id: 'api', n: 4, file: 'api', budgetS: 240 },
   { id: 'store', n: 5, file: 'store', budgetS: 120 },
   { id: 'startup', n: 6, file: 'startup', budgetS: 120 },
   { id: 'latency', n: 7, file: 'latency', budgetS: 120 },

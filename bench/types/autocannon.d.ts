@@ -11,6 +11,7 @@ declare module 'autocannon' {
     interface Request {
       method?: string;
       path?: string;
+      body?: string;
     }
     interface RequestSpec extends Request {
       setupRequest?: (req: Request) => Request;
@@ -31,6 +32,8 @@ declare module 'autocannon' {
       timeouts: number;
       non2xx: number;
       '2xx': number;
+      '4xx': number;
+      '5xx': number;
     }
   }
   function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;

@@ -1,10 +1,11 @@
-import type { RequestHandler } from 'express';
-import { appendVary } from './respond';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * rs/cors as teller configures it: AllowedOrigins = web.cors_allowed (empty = all, answered `*`),
  * methods GET/POST/HEAD, request headers Origin/Accept/Content-Type, no credentials, no max-age.
- * Hand-written because the `cors` package answers preflights and `Vary` differently.
+ * Hand-written because the `cors` package answers preflights and `Vary` differently. Non-OPTIONS
+ * requests always get `Vary: Origin`; an OPTIONS request without Access-Control-Request-Method goes
+ * on to the route (which answers 405) without it.
  */
 
 const ALLOWED_METHODS = ['GET', 'POST', 'HEAD'];
@@ -66,39 +67,58 @@ export function parseHeaderList(list: string): string[] {
 
 const header = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
 
-export function cors(allowedOrigins: readonly string[]): RequestHandler {
-  const policy = compileOrigins(allowedOrigins);
-  const allowOriginValue = (origin: string): string => (policy.all ? '*' : origin);
-  return (req, res, next) => {
+/** `Vary` of a preflight's answer, after gzip's Accept-Encoding. */
+const PREFLIGHT_VARY =
+  'Accept-Encoding, Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
+
+/** web.cors_allowed, compiled once; the public API routes ask it per request. */
+export class CorsPolicy {
+  private readonly policy: OriginPolicy;
+
+  constructor(allowedOrigins: readonly string[]) {
+    this.policy = compileOrigins(allowedOrigins);
+  }
+
+  /** True for a preflight (OPTIONS with Access-Control-Request-Method), which CORS answers itself. */
+  isPreflight(req: IncomingMessage): boolean {
+    return req.method === 'OPTIONS' && header(req.headers['access-control-request-method']) !== '';
+  }
+
+  /**
+   * A preflight's headers after the security ones: the three `Vary` fields and, only if origin,
+   * method and requested headers are all allowed, the Access-Control-Allow-* answers.
+   */
+  preflightHeaders(req: IncomingMessage): string[] {
     const origin = header(req.headers.origin);
     const requestMethod = header(req.headers['access-control-request-method']);
-    if (req.method === 'OPTIONS' && requestMethod !== '') {
-      appendVary(res, 'Origin');
-      appendVary(res, 'Access-Control-Request-Method');
-      appendVary(res, 'Access-Control-Request-Headers');
-      const requestHeaders = parseHeaderList(header(req.headers['access-control-request-headers']));
-      if (
-        origin !== '' &&
-        isOriginAllowed(policy, origin) &&
-        isMethodAllowed(requestMethod) &&
-        requestHeaders.every((h) => ALLOWED_HEADERS.includes(h))
-      ) {
-        res.setHeader('Access-Control-Allow-Origin', allowOriginValue(origin));
-        res.setHeader('Access-Control-Allow-Methods', requestMethod.toUpperCase());
-        if (requestHeaders.length > 0)
-          res.setHeader('Access-Control-Allow-Headers', requestHeaders.join(', '));
-      }
-      res.statusCode = 200;
-      res.setHeader('Content-Length', '0');
-      res.end();
-      return;
+    const out = ['Vary', PREFLIGHT_VARY];
+    const requestHeaders = parseHeaderList(header(req.headers['access-control-request-headers']));
+    if (
+      origin !== '' &&
+      isOriginAllowed(this.policy, origin) &&
+      isMethodAllowed(requestMethod) &&
+      requestHeaders.every((h) => ALLOWED_HEADERS.includes(h))
+    ) {
+      out.push('Access-Control-Allow-Origin', this.allowOriginValue(origin));
+      out.push('Access-Control-Allow-Methods', requestMethod.toUpperCase());
+      if (requestHeaders.length > 0) out.push('Access-Control-Allow-Headers', requestHeaders.join(', '));
     }
-    if (req.method !== 'OPTIONS') {
-      appendVary(res, 'Origin');
-      if (origin !== '' && isOriginAllowed(policy, origin) && isMethodAllowed(req.method)) {
-        res.setHeader('Access-Control-Allow-Origin', allowOriginValue(origin));
-      }
+    return out;
+  }
+
+  /**
+   * Access-Control-Allow-Origin for an actual (non-OPTIONS) request, or undefined when it gets
+   * none (no Origin, an origin not allowed, a method CORS does not allow).
+   */
+  allowOrigin(req: IncomingMessage): string | undefined {
+    const origin = header(req.headers.origin);
+    if (origin === '' || !isOriginAllowed(this.policy, origin) || !isMethodAllowed(req.method ?? '')) {
+      return undefined;
     }
-    next();
-  };
+    return this.allowOriginValue(origin);
+  }
+
+  private allowOriginValue(origin: string): string {
+    return this.policy.all ? '*' : origin;
+  }
 }

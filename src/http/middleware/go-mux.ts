@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors';
 
 /**
@@ -18,7 +19,7 @@ export interface RequestTarget {
   path: string;
 }
 
-const targets = new WeakMap<Request, RequestTarget | null>();
+const targets = new WeakMap<IncomingMessage, RequestTarget | null>();
 
 const HEX = /^[0-9a-fA-F]{2}$/;
 
@@ -38,7 +39,8 @@ function unescapePath(raw: string): string | undefined {
   return out;
 }
 
-function parseTarget(url: string): RequestTarget | null {
+/** A request target as Go's server parses it; null when it would answer 400. */
+export function parseTarget(url: string): RequestTarget | null {
   let rest = url;
   // Absolute-form targets (`GET http://host/path`), as Go's url.ParseRequestURI accepts them.
   const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?]*/.exec(rest);
@@ -52,18 +54,23 @@ function parseTarget(url: string): RequestTarget | null {
 }
 
 /** The parsed request target; null when Go's server would have rejected it with 400. */
-export function requestTarget(req: Request): RequestTarget | null {
+export function requestTarget(req: IncomingMessage & { originalUrl?: string }): RequestTarget | null {
   let t = targets.get(req);
   if (t === undefined) {
-    t = parseTarget(req.originalUrl || req.url);
+    t = parseTarget(req.originalUrl || (req.url ?? ''));
     targets.set(req, t);
   }
   return t;
 }
 
+/** Records a target parsed already (requestTarget then returns it). */
+export function rememberTarget(req: IncomingMessage, t: RequestTarget | null): void {
+  targets.set(req, t);
+}
+
 /** The decoded request path ('' for a malformed target, which never reaches a route). */
-export const pathOf = (req: Request): string => requestTarget(req)?.path ?? '';
-export const rawQueryOf = (req: Request): string => requestTarget(req)?.rawQuery ?? '';
+export const pathOf = (req: IncomingMessage): string => requestTarget(req)?.path ?? '';
+export const rawQueryOf = (req: IncomingMessage): string => requestTarget(req)?.rawQuery ?? '';
 
 /** Go's cleanPath: path.Clean, rooted, keeping a trailing slash. */
 export function goCleanPath(p: string): string {
@@ -119,7 +126,7 @@ const hexEscapeNonAscii = (s: string): string =>
   s.replace(/[\u0080-\u{10ffff}]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map(pct).join(''));
 
 /** http.Redirect with 301 for a URL that is already clean (absolute, or a clean rooted path). */
-export function goRedirect(req: Request, res: Response, url: string): void {
+export function goRedirect(req: IncomingMessage, res: ServerResponse, url: string): void {
   const hadContentType = res.hasHeader('Content-Type');
   res.setHeader('Location', hexEscapeNonAscii(url));
   if (!hadContentType && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors';
 
 /**
@@ -6,7 +6,7 @@ import { HttpError } from '../errors';
  * end (and dropped) before the 413 is thrown, so that the client, which is still sending, reads
  * the answer instead of a reset connection; the server's request timeout bounds that read.
  */
-export function readRawBody(req: Request, limitBytes: number): Promise<Buffer> {
+export function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -7,18 +7,14 @@ import { pathOf } from './go-mux';
 /** Paths polled by monitors: logged at debug so they do not drown the info log. */
 const QUIET_PATHS = new Set(['/api/health']);
 
-/**
- * One line per finished request: method, path (decoded, as routed), status, duration. Never
- * bodies or queries. Returns a function that takes the line back (the fast lane, handing a request
- * on to the express stack, which logs it itself).
- */
+/** One line per finished request: method, path (decoded, as routed), status, duration. Never bodies or queries. */
 export function logWhenClosed(
   log: Logger,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   start = performance.now(),
-): () => void {
+): void {
   const onClose = (): void => {
     const fields = {
       method: req.method,
@@ -31,7 +27,6 @@ export function logWhenClosed(
     else log.info(fields, 'http request');
   };
   res.once('close', onClose);
-  return () => res.off('close', onClose);
 }
 
 export function requestLog(log: Logger): RequestHandler {

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { HttpError } from '../errors';
-import { goRedirect, requestTarget, requestUri } from './go-mux';
 
 /**
  * teller's `unrolled/secure` layer, outermost on the public server: Host allow-list (auto-TLS
@@ -23,15 +23,6 @@ export function hostAllowList(allowedHost: string): RequestHandler {
   };
 }
 
-/** Every request that did not arrive over TLS → 301 to `https://<sslHost><path>?<query>`. */
-export function httpsRedirect(sslHost: string): RequestHandler {
-  return (req, res, next) => {
-    const target = requestTarget(req);
-    if (sslHost === '' || isTls(req) || target === null) next();
-    else goRedirect(req, res, `https://${sslHost}${requestUri(target)}`);
-  };
-}
-
 /** The UI is built to need nothing beyond its own origin (and data: images). */
 const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
@@ -42,7 +33,7 @@ const CSP_DIRECTIVES = {
 };
 
 /**
- * X-Frame-Options DENY, nosniff, Referrer-Policy no-referrer, X-Xss-Protection `1; mode=block`
+ * The security headers, set per request: X-Frame-Options DENY, nosniff, Referrer-Policy no-referrer, X-Xss-Protection `1; mode=block`
  * (helmet can only write 0), a CSP for the UI, and HSTS on TLS requests only. helmet's other
  * defaults are off: teller did not send them and CORP would stop cross-origin API use.
  */
@@ -79,4 +70,45 @@ export function securityHeaders(): (
       else next();
     });
   };
+}
+
+/** A template response that remembers each header's name as it was set (Node keeps that case). */
+class HeaderRecorder extends ServerResponse {
+  private readonly names = new Map<string, string>();
+
+  override setHeader(name: string, value: number | string | readonly string[]): this {
+    this.names.set(name.toLowerCase(), name);
+    return super.setHeader(name, value);
+  }
+
+  /** The headers as a flat [name, value, ...] list, in the order they go out. */
+  flat(): string[] {
+    return this.getHeaderNames().flatMap((key) => {
+      const value = this.getHeader(key) ?? '';
+      const name = this.names.get(key) ?? key;
+      return (Array.isArray(value) ? value : [String(value)]).flatMap((v) => [name, v]);
+    });
+  }
+}
+
+/**
+ * The security headers as a flat [name, value, ...] list in wire order, for requests over plain
+ * HTTP and over TLS (HSTS): taken once from the middleware above on a template request, as they do
+ * not depend on anything else in the request.
+ */
+export function securityHeaderLists(): { plain: string[]; tls: string[] } {
+  const apply = securityHeaders();
+  const listFor = (tls: boolean): string[] => {
+    const socket = tls ? new TLSSocket(new Socket()) : new Socket();
+    const req = new IncomingMessage(socket);
+    const res = new HeaderRecorder(req);
+    let passed = false;
+    apply(req, res, (err?: unknown) => {
+      if (err !== undefined) throw err;
+      passed = true;
+    });
+    if (!passed) throw new Error('security headers: the middleware did not finish synchronously');
+    return res.flat();
+  };
+  return { plain: listFor(false), tls: listFor(true) };
 }

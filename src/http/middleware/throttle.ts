@@ -1,9 +1,6 @@
-import type { RequestHandler } from 'express';
-import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { IncomingMessage } from 'node:http';
 import { formatGoDuration } from '../../config/duration';
 import type { WebConfig } from '../../config/types';
-import { HttpError } from '../errors';
 
 /**
  * teller's throttle on /api/bind and /api/status, with the meaning its docs give (DESIGN.md
@@ -13,7 +10,9 @@ import { HttpError } from '../errors';
  * response of the route, the 429 included.
  */
 
-const firstHeader = (req: IncomingMessage, name: string): string => req.headersDistinct[name]?.[0] ?? '';
+/** The first value of a header sent more than once (Node joins them in req.headers). */
+const firstHeader = (req: IncomingMessage, name: string): string =>
+  req.headers[name] === undefined ? '' : (req.headersDistinct[name]?.[0] ?? '');
 
 function peerIp(req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? '';
@@ -38,79 +37,82 @@ export function clientIp(req: IncomingMessage, behindProxy: boolean): string {
   return peerIp(req);
 }
 
+interface Window {
+  hits: number;
+  /** Date.now() at which this key's window ends. */
+  endsAt: number;
+}
+
 /**
- * One route's throttle: its window counts, shared by the express stack and the fast lane
- * (src/http/fast-lane.ts), so a request counts once whichever lane serves it, and the 429 comes at
- * the same request.
+ * Hit counts per key in fixed windows that start at a key's first hit (express-rate-limit's
+ * MemoryStore rule). Keys idle for a whole window are dropped in bulk, without a timer: every
+ * `windowMs` the current map becomes the previous one, and what was left in the previous one, not
+ * hit for at least a window, has expired.
  */
+class WindowCounts {
+  private current = new Map<string, Window>();
+  private previous = new Map<string, Window>();
+  private rotateAt = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  /** Counts a hit of `key`; returns its hits in the current window, this one included. */
+  hit(key: string, now = Date.now()): number {
+    if (now >= this.rotateAt) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.rotateAt = now + this.windowMs;
+    }
+    let w = this.current.get(key);
+    if (w === undefined) {
+      w = this.previous.get(key) ?? { hits: 0, endsAt: 0 };
+      this.previous.delete(key);
+      this.current.set(key, w);
+    }
+    if (w.endsAt <= now) {
+      w.hits = 0;
+      w.endsAt = now + this.windowMs;
+    }
+    return ++w.hits;
+  }
+}
+
+/** One route's throttle: its counts and its headers. */
 export class RouteThrottle {
-  /** The express stack: the headers, then the limiter for requests the fast lane did not count. */
-  readonly stack: RequestHandler[];
-  private readonly counts = new MemoryStore();
-  /** Requests the fast lane counted, then handed on: whether they were within the limit. */
-  private readonly decided = new WeakMap<IncomingMessage, boolean>();
-  private readonly limitHeaders: [string, string][];
+  private readonly counts: WindowCounts;
+  private readonly limitHeaders: string[];
 
   constructor(
     private readonly web: WebConfig,
     private readonly route: string,
   ) {
+    this.counts = new WindowCounts(web.throttle_duration_ms);
     this.limitHeaders = [
-      ['X-Rate-Limit-Limit', String(web.throttle_max)],
-      ['X-Rate-Limit-Duration', formatGoDuration(web.throttle_duration_ms)],
+      'X-Rate-Limit-Limit',
+      String(web.throttle_max),
+      'X-Rate-Limit-Duration',
+      formatGoDuration(web.throttle_duration_ms),
     ];
-    const headers: RequestHandler = (req, res, next) => {
-      for (const [name, value] of this.headers(req)) res.setHeader(name, value);
-      next();
-    };
-    if (!this.limited) {
-      this.stack = [headers];
-      return;
-    }
-    const decidedBefore: RequestHandler = (req, _res, next) => {
-      next(this.decided.get(req) === false ? new HttpError('throttled') : undefined);
-    };
-    const limiter = rateLimit({
-      windowMs: web.throttle_duration_ms,
-      limit: web.throttle_max,
-      store: this.counts,
-      keyGenerator: (req) => this.key(req),
-      skip: (req) => this.decided.has(req),
-      standardHeaders: false,
-      legacyHeaders: false,
-      validate: false,
-      handler: (_req, _res, next) => next(new HttpError('throttled')),
-    });
-    this.stack = [headers, decidedBefore, limiter];
   }
 
   get limited(): boolean {
     return this.web.throttle_duration_ms > 0;
   }
 
-  /** tollbooth's headers for `req`, in the order they go out. */
-  headers(req: IncomingMessage): [string, string][] {
-    return [
+  /** Appends tollbooth's headers for `req` to `head` (a flat name, value list), in wire order. */
+  addHeaders(req: IncomingMessage, head: string[]): void {
+    head.push(
       ...this.limitHeaders,
-      ['X-Rate-Limit-Request-Forwarded-For', firstHeader(req, 'x-forwarded-for')],
-      ['X-Rate-Limit-Request-Remote-Addr', remoteAddr(req)],
-    ];
+      'X-Rate-Limit-Request-Forwarded-For',
+      firstHeader(req, 'x-forwarded-for'),
+      'X-Rate-Limit-Request-Remote-Addr',
+      remoteAddr(req),
+    );
   }
 
-  /**
-   * The fast lane's count: true if `req` is within the limit. The express stack will not count
-   * it again if it is handed on (and rejects it if this said no).
-   */
-  async admit(req: IncomingMessage): Promise<boolean> {
+  /** Counts `req`; true if it is within the limit (the request that goes past it is refused). */
+  admit(req: IncomingMessage): boolean {
     if (!this.limited) return true;
-    const { totalHits } = await this.counts.increment(this.key(req));
-    // express-rate-limit's own rule: the request that takes the count past the limit is refused.
-    const within = totalHits <= this.web.throttle_max;
-    this.decided.set(req, within);
-    return within;
-  }
-
-  private key(req: IncomingMessage): string {
-    return `${clientIp(req, this.web.behind_proxy)}|${this.route}`;
+    return this.counts.hit(`${clientIp(req, this.web.behind_proxy)}|${this.route}`) <= this.web.throttle_max;
   }
 }

@@ -1,0 +1,151 @@
+import { HttpError, fromServiceError } from '../errors';
+import { decodeGoStruct, encodeGoJson, encodeStatusBody, GoJsonError, type GoField } from '../go-json';
+import { parseGoQuery } from '../go-query';
+import { readRawBody } from '../middleware/raw-body';
+import { RouteThrottle } from '../middleware/throttle';
+import type { PublicService } from '../services';
+import { APPLICATION_JSON, send, type ApiCall, type ApiHandler, type ApiRoute } from './route';
+
+/**
+ * The public API's handlers (spec teller-http.md §2.7), in teller's validation order, with their
+ * wire bodies: /api/bind, /api/status, /api/v2/status (beyond teller), /api/config, /api/health.
+ */
+
+const BIND_FIELDS: GoField[] = [
+  { name: 'skyaddr', type: 'string' },
+  { name: 'coin_type', type: 'string' },
+];
+
+/** The service errors /api/bind documents; anything else is a logged 500. */
+const BIND_ERRORS = {
+  bind_disabled: 'bind_disabled',
+  max_bound: 'max_bound',
+  pool_empty: 'pool_empty',
+} as const;
+
+/** strings.Trim(s, " \t\n"): teller trims neither \r nor other whitespace. */
+const trimGo = (s: string): string => s.replace(/^[ \t\n]+|[ \t\n]+$/g, '');
+
+/** Exactly `application/json`, or (DESIGN.md difference 2) with `; charset=utf-8` in any case. */
+function isJsonContentType(ct: string | undefined): boolean {
+  if (ct === 'application/json') return true;
+  return (
+    ct !== undefined &&
+    ct.startsWith('application/json;') &&
+    /^;[ \t]*charset=("?)utf-8\1[ \t]*$/i.test(ct.slice(16))
+  );
+}
+
+const METHOD_ERRORS = {
+  GET: new HttpError('invalid_method', '', { Allow: 'GET' }),
+  POST: new HttpError('invalid_method', '', { Allow: 'POST' }),
+};
+
+function requireMethod(call: ApiCall, method: keyof typeof METHOD_ERRORS): void {
+  if (call.req.method !== method) throw METHOD_ERRORS[method];
+}
+
+function checkCoin(svc: PublicService, coin: string): void {
+  if (coin === '') throw new HttpError('missing_coin_type');
+  const state = svc.coinState(coin);
+  if (state === 'unknown') throw new HttpError('invalid_coin_type');
+  if (state === 'disabled') throw new HttpError('coin_not_enabled', coin);
+}
+
+/** What an EVM payout pays, in the bind error: the buyer must give a 0x address. */
+const EVM_PAYOUT_KIND = { ETH: 'ETH', ERC20: 'an ERC-20 token' } as const;
+
+function checkPayoutAddress(svc: PublicService, addr: string): void {
+  const reason = svc.validatePayoutAddress(addr);
+  if (reason === null) return;
+  const coin = svc.config.payout.coin;
+  // SKY keeps teller's exact text; it already names the kind of address it wants.
+  if (coin === 'SKY') throw new HttpError('invalid_skycoin_address', reason);
+  throw new HttpError(
+    'invalid_evm_payout_address',
+    `${reason} (this service pays ${EVM_PAYOUT_KIND[coin]}: skyaddr must be a 0x address)`,
+  );
+}
+
+const sendJson = (call: ApiCall, body: string): void => send(call, 200, APPLICATION_JSON, body);
+
+function bindHandler(svc: PublicService): ApiHandler {
+  const maxBodyBytes = svc.config.web.max_body_bytes;
+  return async (call) => {
+    const { req, head } = call;
+    head.push('Accept', APPLICATION_JSON);
+    requireMethod(call, 'POST');
+    if (!isJsonContentType(req.headers['content-type'])) throw new HttpError('invalid_content_type');
+    const raw = await readRawBody(req, maxBodyBytes);
+    let body: Record<string, string> | null;
+    try {
+      body = decodeGoStruct(raw, 'teller.bindRequest', BIND_FIELDS);
+    } catch (err) {
+      throw err instanceof GoJsonError ? new HttpError('invalid_json', err.message) : err;
+    }
+    // DESIGN.md difference 1: teller crashed on a JSON null body.
+    if (body === null) throw new HttpError('invalid_json');
+    const skyaddr = trimGo(body.skyaddr ?? '');
+    if (skyaddr === '') throw new HttpError('missing_skyaddr');
+    const coin = body.coin_type ?? '';
+    checkCoin(svc, coin);
+    checkPayoutAddress(svc, skyaddr);
+    let result: object;
+    try {
+      result = await svc.bind(skyaddr, coin);
+    } catch (err) {
+      throw fromServiceError(err, BIND_ERRORS);
+    }
+    sendJson(call, encodeGoJson(result));
+  };
+}
+
+/** The status routes' skyaddr: first `skyaddr` of the query as Go parses it, trimmed, validated. */
+function payoutAddressOf(svc: PublicService, call: ApiCall): string {
+  requireMethod(call, 'GET');
+  const skyaddr = trimGo(parseGoQuery(call.target.rawQuery).get('skyaddr')?.[0] ?? '');
+  if (skyaddr === '') throw new HttpError('missing_skyaddr');
+  checkPayoutAddress(svc, skyaddr);
+  return skyaddr;
+}
+
+/**
+ * A GET route whose body is the Go encoding of `value()`; the encoding is reused while `value()`
+ * returns the very same object (publicConfig returns one frozen object per state).
+ */
+function getHandler(value: () => Promise<object> | object): ApiHandler {
+  let last: object | undefined;
+  let lastBody = '';
+  return async (call) => {
+    requireMethod(call, 'GET');
+    const v = await value();
+    if (v !== last) {
+      lastBody = encodeGoJson(v);
+      last = v;
+    }
+    sendJson(call, lastBody);
+  };
+}
+
+/** The public API routes by path, each with its throttle where teller had one. */
+export function publicApiRoutes(svc: PublicService): ApiRoute[] {
+  const web = svc.config.web;
+  const throttled = (path: string, handler: ApiHandler): ApiRoute => ({
+    path,
+    handler,
+    throttle: new RouteThrottle(web, path),
+  });
+  return [
+    throttled('/api/bind', bindHandler(svc)),
+    throttled('/api/status', async (call) => {
+      const skyaddr = payoutAddressOf(svc, call);
+      sendJson(call, encodeStatusBody(await svc.statuses(skyaddr)));
+    }),
+    throttled('/api/v2/status', async (call) => {
+      const skyaddr = payoutAddressOf(svc, call);
+      sendJson(call, encodeGoJson(await svc.statusDetail(skyaddr)));
+    }),
+    { path: '/api/config', handler: getHandler(() => svc.publicConfig()) },
+    { path: '/api/health', handler: getHandler(() => svc.health()) },
+  ];
+}
