@@ -6,7 +6,7 @@ import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
-import type { DepositStore } from './deposit-store';
+import { bindingKey, type DepositStore } from './deposit-store';
 import { AWAITING_APPROVAL, ExchangeError } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
 import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
@@ -90,23 +90,41 @@ export class Exchange {
    */
   async seen(deposits: ScannedDeposit[]): Promise<void> {
     if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
+    const fresh = new Map<string, ScannedDeposit>();
     for (const d of deposits) {
-      if (d.value === 0n) continue;
       const id = depositIdOf(d);
-      await this.locks.run(id, async () => {
-        const store = this.opts.deposits.store;
-        if ((await termsOf(store, id)) || (await this.opts.deposits.get(id))) return;
-        // An unbound address (or an unknown coin) gets no terms: receive() sets the deposit aside.
-        const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
-        const coin = this.opts.coins.get(d.coin_type);
-        if (!binding || !coin) return;
-        const terms = this.termsNow(d, binding, coin);
-        await store.write([putTermsOp(id, terms)]);
-        this.opts.log.info(
-          { depositId: id, coin: d.coin_type, rate: terms.conversion_rate, maxDecimals: terms.max_decimals },
-          'deposit terms frozen at first sighting',
-        );
-      });
+      if (d.value !== 0n && !fresh.has(id)) fresh.set(id, d);
+    }
+    if (fresh.size === 0) return;
+    // One read per space and one batch for a whole scanned batch of blocks (a catch-up). A receive
+    // of the same deposit meanwhile could only come from another delivery path, and would at worst
+    // leave an unused entry: its record gets the terms in force, the same ones.
+    const store = this.opts.deposits.store;
+    const ids = [...fresh.keys()];
+    const found = [...fresh.values()];
+    const [frozen, recorded, bindings] = await Promise.all([
+      store.getMany<FrozenTerms>('deposit_terms', ids),
+      store.getMany<DepositRecord>('deposits', ids),
+      store.getMany<Binding>(
+        'bindings',
+        found.map((d) => bindingKey(d.coin_type, d.address)),
+      ),
+    ]);
+    const added: [string, FrozenTerms][] = [];
+    found.forEach((d, i) => {
+      const binding = bindings[i];
+      const coin = this.opts.coins.get(d.coin_type);
+      // An unbound address (or an unknown coin) gets no terms: receive() sets the deposit aside.
+      if (frozen[i] || recorded[i] || !binding || !coin) return;
+      added.push([ids[i], this.termsNow(d, binding, coin)]);
+    });
+    if (added.length === 0) return;
+    await store.write(added.map(([id, terms]) => putTermsOp(id, terms)));
+    for (const [id, terms] of added) {
+      this.opts.log.info(
+        { depositId: id, rate: terms.conversion_rate, maxDecimals: terms.max_decimals, height: terms.height },
+        'deposit terms frozen at first sighting',
+      );
     }
   }
 

@@ -89,6 +89,15 @@ describe('terms frozen at the first sighting', () => {
     expect(events[0].note).toContain('at the rate of its first sighting at height 10');
   });
 
+  it('freezes a whole scanned batch in one write; an id twice in it keeps its first sighting', async () => {
+    const write = jest.spyOn(store, 'write');
+    await exchange.seen([dep('b1', 1n), dep('b2', 2n, PASS_ADDR, 11), dep('b1', 1n, ADDR, 12)]);
+    expect(write).toHaveBeenCalledTimes(1);
+    write.mockRestore();
+    expect((await termsOf(store, 'b1:0'))?.height).toBe(10);
+    expect((await termsOf(store, 'b2:0'))?.height).toBe(11);
+  });
+
   it('freezes the buy method of the binding with the rate', async () => {
     await exchange.seen([dep('pt', 5_000_000n, PASS_ADDR)]);
     expect((await termsOf(store, 'pt:0'))?.buy_method).toBe('passthrough');
