@@ -25,6 +25,7 @@ export function redactConfig(c: Config): Config {
       },
     },
     admin_panel: { ...c.admin_panel, token: hide(c.admin_panel.token) },
+    dummy: { ...c.dummy, token: hide(c.dummy.token) },
     // Webhook URLs usually carry their credential in the path.
     notification: { ...c.notification, hook_url: hide(c.notification.hook_url) },
   };

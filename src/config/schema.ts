@@ -184,11 +184,17 @@ export function readConfig(root: ConfigTable): Config {
     sky_exchanger: skyExchanger(root.table('sky_exchanger')),
     payout: payout(root.table('payout')),
     web: web(root.table('web')),
-    admin_panel: { host: admin.str('host', '127.0.0.1:7711'), token: admin.str('token', '') },
+    admin_panel: {
+      host: admin.str('host', '127.0.0.1:7711'),
+      token: admin.str('token', ''),
+      allowed_hosts: admin.strings('allowed_hosts', []),
+    },
     dummy: {
       scanner: dummy.bool('scanner', false),
       sender: dummy.bool('sender', false),
       http_addr: dummy.str('http_addr', '127.0.0.1:4121'),
+      token: dummy.str('token', ''),
+      allowed_hosts: dummy.strings('allowed_hosts', []),
     },
     metrics: { http_addr: metrics.str('http_addr', '') },
     notification: {

@@ -137,8 +137,13 @@ export interface Config {
   sky_exchanger: SkyExchangerConfig;
   payout: PayoutConfig;
   web: WebConfig;
-  admin_panel: { host: string; token: string };
-  dummy: { scanner: boolean; sender: boolean; http_addr: string };
+  /**
+   * `allowed_hosts` (beyond teller): `Host` names the listener answers besides loopback ones
+   * (`name` = any port, `name:port` = that port only).
+   */
+  admin_panel: { host: string; token: string; allowed_hosts: string[] };
+  /** `token` and `allowed_hosts` (beyond teller) as in admin_panel, for the dummy control API. */
+  dummy: { scanner: boolean; sender: boolean; http_addr: string; token: string; allowed_hosts: string[] };
   metrics: { http_addr: string };
   notification: {
     hook_url: string;

@@ -5,6 +5,7 @@
 import type { Findings } from './reader';
 import type { Config, WebConfig } from './types';
 import { fileMissing } from './paths';
+import { dummyListenerUsed } from './validate-safety';
 
 /** Teller's five rules, in teller's order, with teller's texts; then the TLS files. */
 export function validateWeb(w: WebConfig, cwd: string, f: Findings): void {
@@ -44,7 +45,7 @@ export function isHostPort(s: string): boolean {
 
 /** Every listen address that will be used must be host:port (Go's net.Listen syntax). */
 export function validateListeners(c: Config, f: Findings): void {
-  const dummy = c.dummy.scanner || c.dummy.sender;
+  const dummy = dummyListenerUsed(c);
   const listeners: [key: string, addr: string, used: boolean][] = [
     ['web.http_addr', c.web.http_addr, c.web.http_addr !== ''],
     ['web.https_addr', c.web.https_addr, c.web.https_addr !== ''],

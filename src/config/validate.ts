@@ -13,6 +13,7 @@ import { errorMessage } from '../util/errors';
 import { fileMissing, isDirectory, staysInDataDir } from './paths';
 import type { Findings } from './reader';
 import type { Config } from './types';
+import { validateSafety } from './validate-safety';
 import { validateListeners, validateWeb } from './validate-web';
 
 export interface ValidateOptions {
@@ -320,6 +321,7 @@ const CHECKS: readonly Check[] = [
   (c, _opts, f) => validateListeners(c, f),
   operations,
   confirmationDepth,
+  (c, _opts, f) => validateSafety(c, f),
 ];
 
 /** Every problem (fatal) and warning of a typed config. */

@@ -7,6 +7,7 @@ import { goFormValue, parseGoQuery } from './go-query';
 import { baseApp } from './middleware/base-app';
 import { bearerAuth } from './middleware/bearer-auth';
 import { cleanPaths, goRoutes, pathOf, rawQueryOf, rejectMalformedTargets } from './middleware/go-mux';
+import { hostGuard, sameOriginWrites } from './middleware/local-only';
 import { requestLog } from './middleware/request-log';
 import { route, sendJson } from './middleware/respond';
 import { securityHeaders } from './middleware/security';
@@ -17,7 +18,9 @@ import { adminStatic } from './static';
 /**
  * The admin server: teller's monitor API (spec teller-http.md §3, DESIGN.md differences 11 and
  * 13) plus deposit detail, retry and an overview for the dashboard, which is served at `/`.
- * Every /api path needs the bearer token when admin_panel.token is set.
+ * Every /api path needs the bearer token when admin_panel.token is set. Every request needs a
+ * loopback or allow-listed `Host`, and every POST a same-origin (or no) `Origin` and a JSON body if
+ * any (middleware/local-only.ts): a web page the operator visits must not approve a payout.
  */
 
 const RETRY_ERRORS = {
@@ -108,10 +111,13 @@ export function createAdminApp(
     else next();
   };
   const dashboard = securityHeaders();
+  const local = { allowedHosts: cfg.admin_panel.allowed_hosts, allowedHostsKey: 'admin_panel.allowed_hosts' };
   const app = baseApp();
   app.use(
     rejectMalformedTargets,
     requestLog(log),
+    hostGuard(local),
+    sameOriginWrites(local),
     cleanPaths,
     apiAuth,
     goRoutes((p) => routes.get(p) ?? extraRoutes.get(p) ?? depositRoutes(svc, p)),

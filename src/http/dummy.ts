@@ -5,7 +5,9 @@ import type { Logger } from '../util/logger';
 import { HttpError, type HttpErrorCode } from './errors';
 import { goFormValue, parseGoForm, parseGoQuery } from './go-query';
 import { baseApp } from './middleware/base-app';
+import { bearerAuth } from './middleware/bearer-auth';
 import { cleanPaths, goRoutes, notFound, rawQueryOf, rejectMalformedTargets } from './middleware/go-mux';
+import { hostGuard, sameOriginOnly } from './middleware/local-only';
 import { readRawBody } from './middleware/raw-body';
 import { requestLog } from './middleware/request-log';
 import { route, sendEmpty, sendJson } from './middleware/respond';
@@ -16,7 +18,9 @@ import type { DummyService } from './services';
  * The dummy control server (spec teller-http.md §4, DESIGN.md difference 14): inject scanner
  * deposits, list and confirm dummy-sender broadcasts, and (beyond teller) set the dummy balance and
  * make the next broadcast fail permanently (to exercise errored deposits and the admin retry).
- * Parameters are read as Go's r.FormValue reads them (query string, urlencoded body).
+ * Parameters are read as Go's r.FormValue reads them (query string, urlencoded body). Beyond
+ * teller: a loopback or allow-listed `Host`, no cross-site request (even a GET deposits), and the
+ * bearer `dummy.token` when set (middleware/local-only.ts).
  */
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -145,10 +149,14 @@ export function createDummyApp(
     routes.set('/dummy/sender/balance', balanceHandler(svc, cfg));
     routes.set('/dummy/sender/fail', failHandler(svc, cfg));
   }
+  const local = { allowedHosts: cfg.dummy.allowed_hosts, allowedHostsKey: 'dummy.allowed_hosts' };
   const app = baseApp();
   app.use(
     rejectMalformedTargets,
     requestLog(log),
+    hostGuard(local),
+    sameOriginOnly(local),
+    bearerAuth(cfg.dummy.token),
     cleanPaths,
     goRoutes((p) => routes.get(p)),
     notFound,

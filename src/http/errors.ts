@@ -47,6 +47,13 @@ const HTTP_ERRORS = {
     text: 'The maximum number of addresses have been assigned to this SKY address',
   },
   pool_empty: { status: 500, text: 'Deposit address pool is empty' },
+  // Admin and dummy listeners (middleware/local-only.ts).
+  host_not_allowed: {
+    status: 403,
+    text: (key: string) => `Forbidden: Host not allowed (loopback only, or list it in ${key})`,
+  },
+  cross_site: { status: 403, text: 'Forbidden: cross-site request' },
+  json_body_required: { status: 415, text: 'Unsupported Media Type: the body must be application/json' },
   // Admin API.
   unauthorized: { status: 401, text: 'Unauthorized' },
   invalid_status: { status: 400, text: 'Invalid status' },

@@ -12,6 +12,8 @@ import { notFound, pathOf, requestTarget } from './middleware/go-mux';
 const INDEX = 'index.html';
 
 const isApiPath = (p: string): boolean => p === '/api' || p.startsWith('/api/');
+/** The dashboard's files sit in `<static_dir>/admin/`; only the admin listener serves them. */
+const isAdminPath = (p: string): boolean => p === '/admin' || p.startsWith('/admin/');
 const isRead = (method: string): boolean => method === 'GET' || method === 'HEAD';
 
 function serveFiles(dir: string): RequestHandler {
@@ -36,7 +38,7 @@ export function publicStatic(staticDir: string): RequestHandler {
   const router = express.Router({ caseSensitive: true, strict: true });
   router.use((req, res, next) => {
     const p = pathOf(req);
-    if (isApiPath(p)) return next(new HttpError('page_not_found'));
+    if (isApiPath(p) || isAdminPath(p)) return next(new HttpError('page_not_found'));
     if (!isRead(req.method)) return next(new HttpError('method_not_allowed', '', { Allow: 'GET, HEAD' }));
     if (p.endsWith(`/${INDEX}`)) {
       // http.FileServer's canonical form: /index.html → ./ (Location relative, empty body).

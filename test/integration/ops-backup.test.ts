@@ -36,7 +36,7 @@ function config(): Config {
   c.sky_exchanger.tx_confirmation_check_wait_ms = 20;
   c.web.http_addr = '';
   c.admin_panel.host = '';
-  c.dummy = { scanner: true, sender: true, http_addr: '127.0.0.1:0' };
+  c.dummy = { ...c.dummy, scanner: true, sender: true, http_addr: '127.0.0.1:0' };
   return c;
 }
 

@@ -64,7 +64,7 @@ describe('operator stack on a running daemon', () => {
     cfg.sky_exchanger.tx_confirmation_check_wait_ms = 20;
     cfg.web.http_addr = '';
     cfg.admin_panel.host = '';
-    cfg.dummy = { scanner: true, sender: true, http_addr: '127.0.0.1:0' };
+    cfg.dummy = { ...cfg.dummy, scanner: true, sender: true, http_addr: '127.0.0.1:0' };
     cfg.notification = {
       hook_url: hook.url,
       server_name: 'it',

@@ -28,7 +28,13 @@ describe('config.example.toml', () => {
   it('loads without problems or warnings in dummy mode', () => {
     const { config, warnings } = loadConfig(EXAMPLE, { cwd, env: {} });
     expect(warnings).toEqual([]);
-    expect(config.dummy).toEqual({ scanner: true, sender: true, http_addr: '127.0.0.1:4121' });
+    expect(config.dummy).toEqual({
+      scanner: true,
+      sender: true,
+      http_addr: '127.0.0.1:4121',
+      token: '',
+      allowed_hosts: [],
+    });
     expect(config.btc_addresses).toBe('addresses/btc-example.txt');
     expect(config.eth_addresses).toBe('addresses/eth-example.txt');
     expect(config.eth_scanner.enabled).toBe(true);

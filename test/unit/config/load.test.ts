@@ -113,8 +113,8 @@ const DEFAULTS: Config = {
     cors_allowed: [],
     max_body_bytes: 65536,
   },
-  admin_panel: { host: '127.0.0.1:7711', token: '' },
-  dummy: { scanner: false, sender: false, http_addr: '127.0.0.1:4121' },
+  admin_panel: { host: '127.0.0.1:7711', token: '', allowed_hosts: [] },
+  dummy: { scanner: false, sender: false, http_addr: '127.0.0.1:4121', token: '', allowed_hosts: [] },
   metrics: { http_addr: '' },
   notification: { hook_url: '', server_name: '', hot_wallet_low: '0', pool_low: 10, scanner_lag_blocks: 6 },
   backup: { schedule: '', keep: 7, dir: 'backups' },
@@ -160,7 +160,7 @@ describe('keys', () => {
     expect(config.debug).toBe(false);
     expect(config.btc_scanner.scan_period_ms).toBe(10_000);
     expect(config.sky_exchanger.sky_btc_exchange_rate).toBe('1/3');
-    expect(config.dummy).toEqual({ scanner: true, sender: true, http_addr: '127.0.0.1:4121' });
+    expect(config.dummy).toMatchObject({ scanner: true, sender: true, http_addr: '127.0.0.1:4121' });
   });
 
   it('spelled twice with different case are a problem', () => {

@@ -78,7 +78,7 @@ describe('valid configs', () => {
     ],
     [
       'passthrough on an exchange',
-      merge(DUMMY_BASE, {
+      merge(REAL_BASE, {
         sky_exchanger: {
           buy_method: 'passthrough',
           passthrough: { exchange: 'binance', api_key: 'k', secret: 's' },
@@ -232,7 +232,7 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     ],
     [
       'passthrough on an exchange without credentials',
-      merge(DUMMY_BASE, {
+      merge(REAL_BASE, {
         sky_exchanger: { buy_method: 'passthrough', passthrough: { exchange: 'binance' } },
       }),
       [

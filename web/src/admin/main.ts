@@ -62,11 +62,14 @@ class Dashboard {
   );
   private readonly content = h('div', { class: 'content' });
 
+  /** Shown only once the API asked for a token (401) or one is stored: no token, no sign-in box. */
+  private readonly tokenForm: HTMLFormElement;
+
   constructor(root: HTMLElement) {
     this.tokenInput.value = this.token;
     const form = h(
       'form',
-      { class: 'token-form' },
+      { class: 'token-form', testid: 'admin-token-form', attrs: { hidden: this.token === '' } },
       this.tokenInput,
       h(
         'button',
@@ -75,6 +78,7 @@ class Dashboard {
       ),
       this.signOut,
     );
+    this.tokenForm = form;
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.setToken(this.tokenInput.value.trim());
@@ -159,6 +163,7 @@ class Dashboard {
   }
 
   private render(): void {
+    this.tokenForm.hidden = !this.unauthorized && this.token === '';
     this.auth.hidden = !this.unauthorized;
     this.auth.textContent = this.unauthorized
       ? 'Unauthorized (401): the admin token is missing or wrong. Enter the admin_panel.token (or TELLER_ADMIN_TOKEN) above and sign in.'
