@@ -106,13 +106,16 @@ export class App {
   private async run(): Promise<void> {
     const { ctx } = this;
     const { config, log } = ctx;
-    await ctx.exchange.start();
+    // Scanners first: at start a scanner has the exchange hold the payouts of deposits a rewind
+    // took back (an offline rescan, a crash mid-reorg) before the exchange resumes any payout.
     for (const s of ctx.scanners) {
       await s.start(
         (d) => ctx.exchange.receive(d),
         (seen) => ctx.exchange.seen(seen),
+        (d) => ctx.exchange.rewound(d),
       );
     }
+    await ctx.exchange.start();
 
     const listen = async (
       name: string,

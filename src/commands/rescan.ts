@@ -2,9 +2,10 @@ import { isRescanChain, rescanStoredCursor, RESCAN_CHAINS } from '../scanner/res
 import { EXIT_OK, UsageError, parseCommandArgs, withStore, type Command } from './context';
 
 /**
- * `teller rescan <BTC|ETH> <from_height>` on a stopped daemon: moves the chain's scan cursor back so
- * that the next start scans from that height again (src/scanner/rescan.ts). The scanner never goes
- * below its `initial_scan_height`.
+ * `teller rescan <BTC|ETH> <from_height>` on a stopped daemon: rewinds the chain's scan state so
+ * that the next start scans from that height again (src/scanner/rescan.ts): what the rescan does
+ * not find again on the node's chain is never handed over, and deposits already handed over are
+ * held until found again. The scanner never goes below its `initial_scan_height`.
  */
 export const rescan: Command = {
   words: ['rescan'],
@@ -24,9 +25,15 @@ export const rescan: Command = {
       r.cursor === null
         ? 'none (the scanner starts at initial_scan_height)'
         : `${r.cursor.height}${r.cursor.hash === '' ? ' (block hash no longer stored: taken on trust)' : ''}`;
+    const deposits = [
+      r.seen_removed > 0 ? `${r.seen_removed} unconfirmed deposits dropped until found again; ` : '',
+      r.handed_rechecked > 0
+        ? `${r.handed_rechecked} handed-over deposits held until found again (an alert if not); `
+        : '',
+    ].join('');
     env.out(
       `${chain}: scan cursor moved from ${r.previous_height} to ${cursor}; ${r.refs_removed} block refs removed; ` +
-        `the next start scans from height ${from}\n`,
+        `${deposits}the next start scans from height ${from}\n`,
     );
     return EXIT_OK;
   },

@@ -8,3 +8,10 @@ export const ZERO_SEND_ERROR = 'Skycoin send amount is 0';
 
 /** `last_error` of a payout above `payout.approval_above` until an admin approves it. */
 export const AWAITING_APPROVAL = 'payout above payout.approval_above: awaiting admin approval';
+
+/**
+ * `error` of a deposit held because a rewind (a reorg, or a rescan) took back its block after it
+ * was handed over: cleared when the scanner hands it over again (src/scanner/engine-recheck.ts).
+ */
+export const REWOUND_ERROR =
+  'deposit no longer on the chain (a reorg or a rescan took its block back): payout held until the scanner finds it again';

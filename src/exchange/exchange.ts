@@ -7,7 +7,8 @@ import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
 import { bindingKey, type DepositStore } from './deposit-store';
-import { AWAITING_APPROVAL, ExchangeError } from './errors';
+import type { RewoundState } from '../scanner/types';
+import { AWAITING_APPROVAL, ExchangeError, REWOUND_ERROR } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
 import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
 import type { Binding, DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
@@ -156,10 +157,13 @@ export class Exchange {
       );
       return { kind: 'zero_value' };
     }
+    // A deposit held by a rewind and now handed over again (found again, confirmed) resumes.
+    let released = false;
     const outcome = await this.locks.run(id, async (): Promise<ReceiveOutcome> => {
       const known = await this.opts.deposits.get(id);
       if (known) {
-        this.opts.log.debug({ depositId: id, status: known.status }, 'deposit already recorded');
+        if (known.error === REWOUND_ERROR) released = await this.release(known);
+        else this.opts.log.debug({ depositId: id, status: known.status }, 'deposit already recorded');
         return { kind: 'duplicate', status: known.status };
       }
       const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
@@ -213,8 +217,43 @@ export class Exchange {
       );
       return { kind: 'recorded' };
     });
-    if (outcome.kind === 'recorded') this.schedule(id);
+    if (outcome.kind === 'recorded' || released) this.schedule(id);
     return outcome;
+  }
+
+  /**
+   * A rewind (a reorg or a rescan) took back the block of this handed-over deposit: the scanner no
+   * longer knows it to be on the chain. One not paid yet is held (`error` = REWOUND_ERROR, shown by
+   * the admin API) until the scanner hands it over again; once a payout is signed it is `paid`.
+   * Idempotent: the scanner asks again at every start and when the scan passes the deposit's height.
+   */
+  async rewound(d: ScannedDeposit): Promise<RewoundState> {
+    const id = depositIdOf(d);
+    return this.locks.run(id, async () => {
+      const rec = await this.opts.deposits.get(id);
+      if (!rec || (rec.status === 'done' && rec.txid === '')) return 'none';
+      if (rec.status === 'waiting_confirm' || rec.status === 'done') return 'paid';
+      if (rec.error !== REWOUND_ERROR) {
+        const last = rec.error !== '' ? rec.error : rec.last_error;
+        await this.opts.deposits.update(rec, { error: REWOUND_ERROR, last_error: last }, REWOUND_ERROR);
+        this.opts.log.warn(
+          { depositId: id, status: rec.status },
+          'deposit taken back by a rewind: payout held',
+        );
+      }
+      return 'held';
+    });
+  }
+
+  /** Lifts a rewind's hold: the scanner found the deposit again and it is confirmed. */
+  private async release(rec: DepositRecord): Promise<boolean> {
+    await this.opts.deposits.update(
+      rec,
+      { error: '' },
+      'found again on the chain and confirmed: hold lifted',
+    );
+    this.opts.log.info({ depositId: rec.deposit_id, status: rec.status }, 'rewound deposit confirmed again');
+    return true;
   }
 
   /** Runs the deposit's next step after `delayMs` (replacing an earlier timer). */
@@ -240,6 +279,12 @@ export class Exchange {
     const rec = await this.locks.run(id, async () => {
       const current = await this.opts.deposits.get(id);
       if (!current) throw new ExchangeError('not_found', `deposit ${id} not found`);
+      if (current.error === REWOUND_ERROR) {
+        throw new ExchangeError(
+          'not_retryable',
+          `deposit ${id} is not on the chain since a reorg or a rescan; it is paid once the scanner finds it again`,
+        );
+      }
       if (current.status === 'done') {
         throw new ExchangeError(
           'not_retryable',

@@ -13,11 +13,18 @@ import type { BlockRef, SourceBlock } from './types';
  *   <chain>!handed!<height>!<txid>:<n>      -> HandedDeposit: handed over, kept for the same window
  *                                              so that a reorg deeper than the confirmation depth
  *                                              is noticed (and alerted) instead of passing silently
+ *   <chain>!recheck!<height>!<txid>:<n>     -> HandedDeposit: handed over, then a rewind took its
+ *                                              block back; it must be found again by the time the
+ *                                              scan passes its height, or it is not on the chain
  *
- * A scanned block is one batch: its seen deposits, its ref and the new cursor. Replaying a block
- * after a crash writes the same keys. A hand-over is one batch too: seen deleted, handed written.
- * A rewind (reorg) deletes the orphaned blocks' refs, seen and handed entries and moves the cursor
- * back, in one batch.
+ * A scanned block is one batch: its seen deposits, its ref, the recheck entries of the deposits
+ * found again and the new cursor. Replaying a block after a crash writes the same keys. A
+ * hand-over is one batch too: seen deleted, handed written.
+ *
+ * A rewind, for a reorg and for a rescan alike, takes back everything above a height in one batch:
+ * block refs and seen deposits are deleted (a seen deposit counts again only once found again),
+ * handed markers become recheck entries, and the cursor moves back. The scan then finds again what
+ * is still on the chain; nothing it does not find again is ever handed over.
  */
 
 export interface Cursor {
@@ -43,14 +50,25 @@ const pad = (height: number): string => String(height).padStart(12, '0');
 export const cursorKey = (chain: string): string => `${chain}!cursor`;
 export const blockKey = (chain: string, height: number): string => `${chain}!block!${pad(height)}`;
 
+/** What a rewind took back. */
+export interface Rewound {
+  /** Block refs deleted. */
+  refs: number;
+  /** Seen (not yet handed over) deposits deleted: they count again only once found again. */
+  unseen: SeenDeposit[];
+  /** Handed-over deposits now to recheck. */
+  rechecked: HandedDeposit[];
+}
+
 export class ScanState {
   cursor: Cursor | null = null;
   private readonly seen = new Map<string, SeenDeposit>();
   private readonly seenByAddress = new Map<string, Set<string>>();
+  private readonly rechecks = new Map<string, HandedDeposit>();
 
   constructor(
     private readonly store: Store,
-    private readonly chain: string,
+    readonly chain: string,
   ) {}
 
   private get cursorKey(): string {
@@ -65,15 +83,40 @@ export class ScanState {
   private handedKey(d: ScannedDeposit): string {
     return `${this.chain}!handed!${pad(d.height)}!${depositIdOf(d)}`;
   }
+  private recheckKey(d: ScannedDeposit): string {
+    return `${this.chain}!recheck!${pad(d.height)}!${depositIdOf(d)}`;
+  }
 
-  /** Loads the cursor and the seen deposits (kept in memory for hand-over and `pending`). */
+  /** Loads the cursor, the seen deposits (for hand-over and `pending`) and the recheck entries. */
   async load(): Promise<void> {
     this.cursor = (await this.store.get<Cursor>('scan', this.cursorKey)) ?? null;
     this.seen.clear();
     this.seenByAddress.clear();
+    this.rechecks.clear();
     for await (const [, s] of this.store.entries<SeenDeposit>('scan', prefixRange(`${this.chain}!seen!`))) {
       this.remember(s);
     }
+    const rechecks = prefixRange(`${this.chain}!recheck!`);
+    for await (const [, h] of this.store.entries<HandedDeposit>('scan', rechecks)) {
+      this.rechecks.set(depositIdOf(h.deposit), h);
+    }
+  }
+
+  /** Handed-over deposits a rewind took back that were not found again yet, lowest height first. */
+  rechecking(): HandedDeposit[] {
+    return [...this.rechecks.values()].sort((a, b) => a.deposit.height - b.deposit.height);
+  }
+
+  /** Recheck entries at or below the cursor: the scan went past their height without them. */
+  passedRechecks(): HandedDeposit[] {
+    const height = this.cursor?.height ?? -1;
+    return this.rechecking().filter((h) => h.deposit.height <= height);
+  }
+
+  /** Forgets a recheck entry (resolved: alerted as no longer on the chain). */
+  async dropRecheck(h: HandedDeposit): Promise<void> {
+    await this.store.write([{ type: 'del', space: 'scan', key: this.recheckKey(h.deposit) }]);
+    this.rechecks.delete(depositIdOf(h.deposit));
   }
 
   private remember(s: SeenDeposit): void {
@@ -103,12 +146,16 @@ export class ScanState {
     return [...ids].flatMap((id) => this.seen.get(id) ?? []);
   }
 
-  /** Records scanned blocks (consecutive, in order) and moves the cursor to the last, atomically. */
-  async commitBlocks(blocks: SourceBlock[]): Promise<SeenDeposit[]> {
+  /**
+   * Records scanned blocks (consecutive, in order) and moves the cursor to the last, atomically.
+   * Returns the deposits found, and those of them that were being rechecked (found again).
+   */
+  async commitBlocks(blocks: SourceBlock[]): Promise<{ added: SeenDeposit[]; refound: HandedDeposit[] }> {
     const last = blocks.at(-1);
-    if (!last) return [];
+    if (!last) return { added: [], refound: [] };
     const ops: Op[] = [];
     const added: SeenDeposit[] = [];
+    const refound: HandedDeposit[] = [];
     for (const b of blocks) {
       const ref: BlockRef = { height: b.height, hash: b.hash, parentHash: b.parentHash };
       ops.push({ type: 'put', space: 'scan', key: this.blockKey(b.height), value: ref });
@@ -121,14 +168,20 @@ export class ScanState {
         }
         ops.push({ type: 'put', space: 'scan', key: this.seenKey(s.deposit), value: s });
         added.push(s);
+        const recheck = this.rechecks.get(depositIdOf(deposit));
+        if (recheck) {
+          ops.push({ type: 'del', space: 'scan', key: this.recheckKey(recheck.deposit) });
+          refound.push(recheck);
+        }
       }
     }
     const cursor: Cursor = { height: last.height, hash: last.hash };
     ops.push({ type: 'put', space: 'scan', key: this.cursorKey, value: cursor });
     await this.store.write(ops);
     for (const s of added) this.remember(s);
+    for (const h of refound) this.rechecks.delete(depositIdOf(h.deposit));
     this.cursor = cursor;
-    return added;
+    return { added, refound };
   }
 
   /** Marks a seen deposit handed over (it leaves `seen`; a handed marker keeps it for reorg checks). */
@@ -146,33 +199,38 @@ export class ScanState {
   }
 
   /**
-   * Rewinds to `ancestor` (the last block both branches share): everything above it is orphaned.
-   * Returns what the orphaned blocks held: seen deposits (now un-credited) and handed ones.
+   * Takes back everything above `to` (a reorg's common ancestor, or the block below a rescan's
+   * start; null: nothing scanned, the scan starts at initial_scan_height). The one rewind of the
+   * scanner: see the file comment.
    */
-  async rewind(ancestor: Cursor): Promise<{ unseen: SeenDeposit[]; handed: HandedDeposit[] }> {
+  async rewind(to: Cursor | null): Promise<Rewound> {
+    const from = (to?.height ?? -1) + 1;
     const above = (kind: string) => ({
-      gte: `${this.chain}!${kind}!${pad(ancestor.height + 1)}`,
+      gte: `${this.chain}!${kind}!${pad(from)}`,
       lt: `${this.chain}!${kind}!\uffff`,
     });
     const ops: Op[] = [];
     for await (const key of this.store.keys('scan', above('block')))
       ops.push({ type: 'del', space: 'scan', key });
-    const handed: HandedDeposit[] = [];
+    const refs = ops.length;
+    const rechecked: HandedDeposit[] = [];
     for await (const [key, h] of this.store.entries<HandedDeposit>('scan', above('handed'))) {
       ops.push({ type: 'del', space: 'scan', key });
-      handed.push(h);
+      ops.push({ type: 'put', space: 'scan', key: this.recheckKey(h.deposit), value: h });
+      rechecked.push(h);
     }
-    const unseen = this.seenDeposits().filter((s) => s.deposit.height > ancestor.height);
+    const unseen = this.seenDeposits().filter((s) => s.deposit.height >= from);
     for (const s of unseen) ops.push({ type: 'del', space: 'scan', key: this.seenKey(s.deposit) });
     ops.push(
-      ancestor.hash === ''
+      to === null
         ? { type: 'del', space: 'scan', key: this.cursorKey }
-        : { type: 'put', space: 'scan', key: this.cursorKey, value: ancestor },
+        : { type: 'put', space: 'scan', key: this.cursorKey, value: to },
     );
     await this.store.write(ops);
     for (const s of unseen) this.forget(s.deposit);
-    this.cursor = ancestor.hash === '' ? null : ancestor;
-    return { unseen, handed };
+    for (const h of rechecked) this.rechecks.set(depositIdOf(h.deposit), h);
+    this.cursor = to;
+    return { refs, unseen, rechecked };
   }
 
   /** Drops block refs and handed markers below `height` (outside the reorg window). */
@@ -190,3 +248,13 @@ export class ScanState {
     return ops.length;
   }
 }
+
+/** A deposit's log fields. */
+export const depositFields = (s: SeenDeposit) => ({
+  depositId: depositIdOf(s.deposit),
+  address: s.deposit.address,
+  coin: s.deposit.coin_type,
+  value: s.deposit.value.toString(),
+  height: s.deposit.height,
+  block: s.hash,
+});

@@ -1,17 +1,19 @@
 import type { ScannerConfig } from '../config/types';
-import { depositIdOf, type ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../exchange/types';
 import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
-import { checkRescanHeight, rescanStoredCursor, type RescanResult } from './rescan';
+import { rescanState, type RescanResult } from './rescan';
 import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
 import { Mutex } from '../util/mutex';
 import { CatchUpProgress } from './engine-progress';
 import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
-import { ScanState, type SeenDeposit } from './engine-state';
+import { RewoundDeposits } from './engine-recheck';
+import { ScanState, depositFields } from './engine-state';
 import type {
   BlockSource,
   DepositHandler,
+  RewindHandler,
   Scanner,
   ScannerStatus,
   SightingHandler,
@@ -29,10 +31,12 @@ export { ScannerChainError } from './engine-reorg';
  * (deposits, refs, cursor: see engine-state.ts for the key layout), then hand over every seen
  * deposit with `tip - height + 1 >= confirmations_required` (at least the block itself).
  *
- * A reorg walks back through the stored refs to the common ancestor, un-credits the deposits of the
- * orphaned blocks and rescans from there. Orphaned deposits already handed over (a reorg deeper than
- * the confirmation depth) raise an `error` log and `status().alert`; no ancestor within the stored
- * window stops the scanner (alert) until an operator restarts it.
+ * A reorg walks back through the stored refs to the common ancestor and rewinds there (the same
+ * rewind as a rescan's: ScanState.rewind): the deposits of the orphaned blocks are un-credited and
+ * count again only if the scan finds them again. Deposits already handed over (a reorg deeper than
+ * the confirmation depth) are held by the exchange until found again; one not found again raises
+ * an `error` log and `status().alert` (engine-recheck.ts). No ancestor within the stored window
+ * stops the scanner (alert) until an operator restarts it.
  *
  * One loop per scanner (`run`): poll, sleep, poll. A poll and a rescan never overlap (`exclusive`):
  * a rescan asks the poll in flight to stop between batches, waits for it, rewinds, and wakes the
@@ -67,7 +71,6 @@ export class ChainScanner implements Scanner {
   private readonly config: ScannerConfig;
   private readonly log: Logger;
   private readonly state: ScanState;
-  private readonly store: Store;
   private readonly periodMs: number;
   private readonly batchSize: number;
   /** Block refs (and handed markers) kept below the cursor for the reorg walk-back. */
@@ -75,6 +78,7 @@ export class ChainScanner implements Scanner {
   private readonly required: number;
   private readonly progress: CatchUpProgress;
   private readonly watchedByCoin = new Map<string, Set<string>>();
+  private readonly rewound: RewoundDeposits;
 
   private controller: AbortController | null = null;
   /** The poll loop, from start() until stop() has ended it. */
@@ -101,13 +105,13 @@ export class ChainScanner implements Scanner {
     this.coins = opts.source.coins;
     this.config = opts.config;
     this.log = opts.log.child({ scanner: this.chain });
-    this.store = opts.store;
     this.state = new ScanState(opts.store, this.chain);
     this.periodMs = opts.config.scan_period_ms > 0 ? opts.config.scan_period_ms : DEFAULT_SCAN_PERIOD_MS;
     this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_BLOCKS);
     this.required = Math.max(1, opts.config.confirmations_required);
     this.window = Math.max(MIN_REF_WINDOW_BLOCKS, 2 * this.required);
     this.progress = new CatchUpProgress(this.log, opts.progressIntervalMs ?? DEFAULT_PROGRESS_MS);
+    this.rewound = new RewoundDeposits(this.state, this.log, this.required);
   }
 
   watch(coin: string, address: string): void {
@@ -122,7 +126,7 @@ export class ChainScanner implements Scanner {
     return [...(this.watchedByCoin.get(coin) ?? [])];
   }
 
-  async start(onDeposit: DepositHandler, onSeen?: SightingHandler): Promise<void> {
+  async start(onDeposit: DepositHandler, onSeen?: SightingHandler, onRewound?: RewindHandler): Promise<void> {
     if (this.controller) throw new TellerError('scanner_started', `${this.chain} scanner is already running`);
     if (!this.config.enabled) {
       this.log.info('scanner disabled');
@@ -132,6 +136,11 @@ export class ChainScanner implements Scanner {
     // Deposits seen before this start (by a build that froze no terms at sighting) get them now.
     this.onSeen = onSeen ?? null;
     await this.onSeen?.(this.state.seenDeposits().map((s) => s.deposit));
+    // Before the first poll (and before the exchange resumes payouts: src/app.ts starts the scanners
+    // first): deposits a rewind took back, maybe by an offline rescan, stay held.
+    this.rewound.handler = onRewound ?? null;
+    this.rewound.toHold(this.state.rechecking());
+    await this.rewound.hold();
     try {
       await this.source.init();
       this.sourceReady = true;
@@ -194,15 +203,23 @@ export class ChainScanner implements Scanner {
     let result: RescanResult;
     try {
       result = await this.exclusive.run(async () => {
-        checkRescanHeight(this.chain, height, this.state.cursor?.height);
-        const r = await rescanStoredCursor(this.store, this.chain, height);
-        await this.state.load();
+        const { result: r, rechecked } = await rescanState(this.state, height);
+        this.rewound.toHold(rechecked);
+        await this.rewound.hold();
         return r;
       });
     } finally {
       this.pausesWanted--;
     }
-    this.log.warn({ from: height, previous: result.previous_height }, 'rescan requested');
+    this.log.warn(
+      {
+        from: height,
+        previous: result.previous_height,
+        uncredited: result.seen_removed,
+        rechecked: result.handed_rechecked,
+      },
+      'rescan requested',
+    );
     this.wake?.();
     return result;
   }
@@ -287,6 +304,7 @@ export class ChainScanner implements Scanner {
   private async step(signal: AbortSignal): Promise<void> {
     this.tip = await this.source.tipHeight();
     if (this.halted) return;
+    await this.rewound.hold();
     const cursor = this.state.cursor;
     // A cursor hash of '' (an offline rescan beyond the stored window) is taken on trust.
     if (cursor && cursor.hash !== '') {
@@ -303,12 +321,19 @@ export class ChainScanner implements Scanner {
       const { linked, broken } = linkBlocks(blocks, from, this.state.cursor);
       await this.commit(linked);
       if (broken) await this.reorg(broken);
+      await this.resolveRewound();
       this.progress.update(this.state.cursor?.height ?? from - 1, this.tip);
       await this.handOver(signal);
     }
+    await this.resolveRewound();
     const scanned = this.state.cursor?.height ?? 0;
     if (scanned > this.window) await this.state.prune(scanned - this.window);
     await this.handOver(signal);
+  }
+
+  private async resolveRewound(): Promise<void> {
+    const alert = await this.rewound.resolvePassed();
+    if (alert !== '') this.alert = alert;
   }
 
   private nextHeight(): number {
@@ -321,7 +346,8 @@ export class ChainScanner implements Scanner {
     // Terms are frozen before the sighting is stored: every stored seen deposit has them.
     const found = blocks.flatMap((b) => b.deposits.map((d) => ({ ...d, height: b.height })));
     if (found.length > 0) await this.onSeen?.(found);
-    const added = await this.state.commitBlocks(blocks);
+    const { added, refound } = await this.state.commitBlocks(blocks);
+    this.rewound.refound(refound);
     for (const b of blocks) {
       this.log.debug({ height: b.height, hash: b.hash, deposits: b.deposits.length }, 'block scanned');
     }
@@ -381,7 +407,8 @@ export class ChainScanner implements Scanner {
       // (a reorg between two of its calls). Retry the poll rather than loop.
       throw new ScannerChainError(`chain changed while scanning (${reason}); retrying`);
     }
-    const { unseen, handed } = await this.state.rewind(ancestor);
+    // An ancestor below the first scanned block (hash unknown): scanning restarts at initial_scan_height.
+    const { unseen, rechecked } = await this.state.rewind(ancestor.hash === '' ? null : ancestor);
     this.log.warn(
       {
         from: cursor.height,
@@ -389,27 +416,12 @@ export class ChainScanner implements Scanner {
         depth: cursor.height - ancestor.height,
         reason,
         uncredited: unseen.length,
+        rechecked: rechecked.length,
       },
       'reorg: rewound to the common ancestor',
     );
     for (const s of unseen) this.log.info(depositFields(s), 'deposit un-credited: its block was orphaned');
-    for (const h of handed) {
-      this.alert =
-        `${this.chain} reorg of ${cursor.height - ancestor.height} blocks orphaned deposit ` +
-        `${depositIdOf(h.deposit)}, already handed over at ${this.required} confirmations`;
-      this.log.error(
-        depositFields(h),
-        'reorg deeper than the confirmation depth orphaned a handed-over deposit',
-      );
-    }
+    this.rewound.toHold(rechecked);
+    await this.rewound.hold();
   }
 }
-
-const depositFields = (s: SeenDeposit) => ({
-  depositId: depositIdOf(s.deposit),
-  address: s.deposit.address,
-  coin: s.deposit.coin_type,
-  value: s.deposit.value.toString(),
-  height: s.deposit.height,
-  block: s.hash,
-});

@@ -1,21 +1,24 @@
-import type { Op, Store } from '../store/store';
+import type { Store } from '../store/store';
 import { TellerError } from '../util/errors';
-import { blockKey, cursorKey as cursorKeyOf } from './engine-state';
-import type { BlockRef } from './types';
+import { ScanState, type Cursor, type HandedDeposit } from './engine-state';
 
 /**
  * Rescanning a chain from a height.
  *
- * Offline (`teller rescan <chain> <height>` on a stopped daemon's data dir): the scanner engine's
- * persisted cursor (`scan` space, `<chain>!cursor`, src/scanner/engine-state.ts) is moved back to
- * `height - 1`, so that the next start scans `height` onwards again. The cursor keeps the stored
- * hash of that block when the reorg window still holds it, and '' otherwise (the engine then
- * takes the next block's parent on trust, as for the very first block). Block refs at and above
- * `height` are deleted (they are written again as the blocks are rescanned). Deposits found again
- * are handed to the exchange again, which records each deposit id once, so a rescan never pays
- * twice. A rescan only goes back: moving the cursor forward would skip blocks.
+ * A rescan is the scanner's rewind (the one a reorg uses, ScanState.rewind in engine-state.ts) to
+ * the block below `height`: the cursor moves back to `height - 1`, keeping the stored hash of that
+ * block when the reorg window still holds it, and '' otherwise (the engine then takes the next
+ * block's parent on trust, as for the very first block). Everything above is taken back: block
+ * refs and unconfirmed (seen) deposits are deleted, handed-over deposits are to be rechecked. So
+ * only what the rescan finds again on the node's chain is handed over: a deposit whose block was
+ * reorged away while nobody looked (teller down, or the scanner not yet polled) is never handed
+ * over because of an entry left behind, and a handed-over one not found again raises the alert
+ * (src/scanner/engine.ts). Deposits found again are handed to the exchange again, which records
+ * each deposit id once, so a rescan never pays twice. A rescan only goes back: moving the cursor
+ * forward would skip blocks.
  *
- * Running daemon: the scanner itself must move its in-memory cursor, so the admin API calls
+ * Offline: `teller rescan <chain> <height>` on a stopped daemon's data dir (`rescanStoredCursor`).
+ * Running daemon: the scanner itself must rewind its in-memory state, so the admin API calls
  * `rescanFrom(height)` on scanners that offer it (see `Rescannable`).
  */
 
@@ -23,11 +26,6 @@ export const RESCAN_CHAINS = ['BTC', 'ETH'] as const;
 export type RescanChain = (typeof RESCAN_CHAINS)[number];
 export const isRescanChain = (s: string): s is RescanChain =>
   (RESCAN_CHAINS as readonly string[]).includes(s);
-
-interface Cursor {
-  height: number;
-  hash: string;
-}
 
 export interface RescanResult {
   chain: string;
@@ -38,6 +36,10 @@ export interface RescanResult {
   cursor: Cursor | null;
   /** Block refs deleted at and above from_height. */
   refs_removed: number;
+  /** Unconfirmed deposits at and above from_height, deleted until the rescan finds them again. */
+  seen_removed: number;
+  /** Handed-over deposits at and above from_height: held until found again, alerted if not. */
+  handed_rechecked: number;
 }
 
 /** A scanner that can rescan while running (the contract the scanner engine implements). */
@@ -71,32 +73,38 @@ export function checkRescanHeight(chain: string, fromHeight: number, cursorHeigh
   }
 }
 
-/** The offline rescan: moves `chain`'s stored cursor to fromHeight - 1 (see the file comment). */
+/** The offline rescan: rewinds `chain`'s stored scan state to fromHeight - 1 (see the file comment). */
 export async function rescanStoredCursor(
   store: Store,
   chain: string,
   fromHeight: number,
 ): Promise<RescanResult> {
-  const cursorKey = cursorKeyOf(chain);
-  const current = await store.get<Cursor>('scan', cursorKey);
-  checkRescanHeight(chain, fromHeight, current?.height);
-  const previous = current?.height ?? -1;
-  const ops: Op[] = [];
-  for await (const key of store.keys('scan', {
-    gte: blockKey(chain, fromHeight),
-    lt: `${chain}!block"`, // '"' follows '!': the end of this chain's block refs
-  })) {
-    ops.push({ type: 'del', space: 'scan', key });
-  }
-  const refsRemoved = ops.length;
-  let cursor: Cursor | null = null;
-  if (fromHeight === 0) {
-    ops.push({ type: 'del', space: 'scan', key: cursorKey });
-  } else {
-    const ref = await store.get<BlockRef>('scan', blockKey(chain, fromHeight - 1));
-    cursor = { height: fromHeight - 1, hash: ref?.hash ?? '' };
-    ops.push({ type: 'put', space: 'scan', key: cursorKey, value: cursor });
-  }
-  await store.write(ops);
-  return { chain, from_height: fromHeight, previous_height: previous, cursor, refs_removed: refsRemoved };
+  const state = new ScanState(store, chain);
+  await state.load();
+  return (await rescanState(state, fromHeight)).result;
+}
+
+/** The rescan of a loaded scan state (the running scanner's own, or the offline one's). */
+export async function rescanState(
+  state: ScanState,
+  fromHeight: number,
+): Promise<{ result: RescanResult; rechecked: HandedDeposit[] }> {
+  const { chain } = state;
+  const previous = state.cursor?.height;
+  checkRescanHeight(chain, fromHeight, previous);
+  const cursor =
+    fromHeight === 0
+      ? null
+      : { height: fromHeight - 1, hash: (await state.refAt(fromHeight - 1))?.hash ?? '' };
+  const rewound = await state.rewind(cursor);
+  const result: RescanResult = {
+    chain,
+    from_height: fromHeight,
+    previous_height: previous ?? -1,
+    cursor,
+    refs_removed: rewound.refs,
+    seen_removed: rewound.unseen.length,
+    handed_rechecked: rewound.rechecked.length,
+  };
+  return { result, rechecked: rewound.rechecked };
 }

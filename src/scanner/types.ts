@@ -21,6 +21,17 @@ export type DepositHandler = (deposit: ScannedDeposit) => Promise<ReceiveOutcome
  */
 export type SightingHandler = (deposits: ScannedDeposit[]) => Promise<void>;
 
+/**
+ * What the exchange did with a handed-over deposit whose block a rewind (reorg or rescan) removed:
+ * `held` (not paid: its payout waits until the deposit is handed over again), `paid` (a payout was
+ * signed: if the deposit is not on the chain after all, that is a loss), `none` (nothing to pay:
+ * never recorded, or done without a payout).
+ */
+export type RewoundState = 'held' | 'paid' | 'none';
+
+/** Called when a rewind takes back a handed-over deposit, and again if it is not found again. Idempotent. */
+export type RewindHandler = (deposit: ScannedDeposit) => Promise<RewoundState>;
+
 export interface ScannerStatus {
   chain: string;
   enabled: boolean;
@@ -43,7 +54,11 @@ export interface Scanner {
   /** Starts watching `address` (called after a bind commits, and at startup for every binding). */
   watch(coin: string, address: string): void;
   watched(coin: string): string[];
-  start(onDeposit: DepositHandler, onSeen?: SightingHandler): Promise<void>;
+  /**
+   * `onSeen`: see SightingHandler. `onRewound`: see RewindHandler; without it a rewound handed-over
+   * deposit is alerted as possibly paid.
+   */
+  start(onDeposit: DepositHandler, onSeen?: SightingHandler, onRewound?: RewindHandler): Promise<void>;
   stop(): Promise<void>;
   status(): ScannerStatus;
   /** Unconfirmed deposits seen on `address`, with their confirmation counts (for the buyer UI). */

@@ -13,6 +13,7 @@ import {
   confirm,
   expectedDroplets,
   request,
+  runCli,
   setBalance,
   sleep,
   startDaemon,
@@ -276,6 +277,45 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await settle(id, sky);
     await atTip();
     await sleep(300);
+    await expectPaidOnce();
+  });
+
+  it('after `teller rescan` below a reorg it did not see, never pays the orphaned deposit (issue 16)', async () => {
+    const sky = SKY[3];
+    const addr = await bind(daemon, sky, 'BTC');
+    const id = await send(addr, 13_131_313n);
+    const raw = await btc.rpc<string>('getrawtransaction', [id.split(':')[0], false]);
+    const [orphan] = await btc.mine(1);
+    const orphanHeight = await btc.height();
+    await waitFor(
+      () => pendingOf(sky),
+      (p) => p.length === 1,
+      10_000,
+      'deposit seen',
+    );
+    await daemon.stop();
+    // While teller is down the node drops the block (bcoin does not put its txs back in the
+    // mempool) and grows past the confirmation depth; the operator rescans from below it.
+    await btc.invalidateBlock(orphan);
+    await btc.mine(CONFIRMATIONS + 1, await btc.walletRpc<string>('getnewaddress'));
+    const from = orphanHeight - 1;
+    const out = await runCli(['rescan', 'BTC', String(from), '-c', daemon.configPath, '-d', daemon.dataDir]);
+    expect([out.code, out.stderr]).toEqual([0, '']);
+    expect(out.stdout).toMatch(/1 unconfirmed deposits dropped until found again/);
+    await daemon.restart();
+    await atTip();
+    // One more block scanned: the poll that reached the earlier tip (and its hand-overs) is over.
+    await btc.mine(1, await btc.walletRpc<string>('getnewaddress'));
+    await atTip();
+    expect(await pendingOf(sky)).toEqual([]);
+    expect(await record(id)).toBeUndefined();
+    // Mined again: now it is on the chain, and it is paid once.
+    await btc.rpc('sendrawtransaction', [raw]).catch((e: Error) => {
+      if (!/already|-27/.test(e.message)) throw e;
+    });
+    await btc.mine(CONFIRMATIONS);
+    await settle(id, sky);
+    await atTip();
     await expectPaidOnce();
   });
 

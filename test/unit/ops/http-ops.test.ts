@@ -73,6 +73,8 @@ function fakeScanner(chain: string, rescans?: number[]): Scanner {
         previous_height: 120,
         cursor: { height: height - 1, hash: 'h' },
         refs_removed: 3,
+        seen_removed: 0,
+        handed_rechecked: 0,
       };
     },
   });

@@ -4,6 +4,14 @@ import type { Store } from '../../../src/store/store';
 import { openStore } from '../ops/helpers';
 
 const pad = (h: number) => String(h).padStart(12, '0');
+const deposit = (tx: string, height: number, n = 0) => ({
+  coin_type: 'BTC',
+  address: 'addr',
+  value: 5n,
+  height,
+  tx,
+  n,
+});
 
 /** A scan space as the engine leaves it: refs of blocks 90..120, cursor at 120, one seen deposit. */
 async function scanned(store: Store): Promise<void> {
@@ -26,7 +34,19 @@ async function scanned(store: Store): Promise<void> {
     type: 'put' as const,
     space: 'scan' as const,
     key: `BTC!seen!${pad(119)}!aa:0`,
-    value: { hash: 'h119' },
+    value: { deposit: deposit('aa', 119), hash: 'h119' },
+  });
+  ops.push({
+    type: 'put' as const,
+    space: 'scan' as const,
+    key: `BTC!handed!${pad(105)}!bb:1`,
+    value: { deposit: deposit('bb', 105, 1), hash: 'h105', at: 1 },
+  });
+  ops.push({
+    type: 'put' as const,
+    space: 'scan' as const,
+    key: `BTC!handed!${pad(95)}!cc:0`,
+    value: { deposit: deposit('cc', 95), hash: 'h95', at: 1 },
   });
   ops.push({
     type: 'put' as const,
@@ -51,7 +71,7 @@ describe('rescanStoredCursor', () => {
   });
   afterEach(() => store.close());
 
-  it('moves the cursor to from-1 with the stored hash and drops the refs above', async () => {
+  it('rewinds to from-1 as a reorg does: cursor, refs, seen and handed deposits above', async () => {
     const r = await rescanStoredCursor(store, 'BTC', 100);
     expect(r).toEqual({
       chain: 'BTC',
@@ -59,11 +79,21 @@ describe('rescanStoredCursor', () => {
       previous_height: 120,
       cursor: { height: 99, hash: 'h99' },
       refs_removed: 21,
+      seen_removed: 1,
+      handed_rechecked: 1,
     });
     expect(await store.get('scan', 'BTC!cursor')).toEqual({ height: 99, hash: 'h99' });
     expect((await refs(store)).at(-1)).toBe(`BTC!block!${pad(99)}`);
-    // Seen deposits stay (a rescan writes the same keys again); other chains are untouched.
-    expect(await store.get('scan', `BTC!seen!${pad(119)}!aa:0`)).toEqual({ hash: 'h119' });
+    // A seen deposit above counts again only if found again (its block may be gone); a handed one
+    // is rechecked (src/scanner/engine-recheck.ts). Below the rescan and other chains: untouched.
+    expect(await store.get('scan', `BTC!seen!${pad(119)}!aa:0`)).toBeUndefined();
+    expect(await store.get('scan', `BTC!handed!${pad(105)}!bb:1`)).toBeUndefined();
+    expect(await store.get('scan', `BTC!recheck!${pad(105)}!bb:1`)).toEqual({
+      deposit: deposit('bb', 105, 1),
+      hash: 'h105',
+      at: 1,
+    });
+    expect(await store.get('scan', `BTC!handed!${pad(95)}!cc:0`)).toMatchObject({ hash: 'h95' });
     expect(await store.get('scan', 'ETH!cursor')).toEqual({ height: 5000, hash: 'e5000' });
   });
 
@@ -82,7 +112,8 @@ describe('rescanStoredCursor', () => {
   it('a rescan from cursor + 1 changes nothing but is allowed', async () => {
     const r = await rescanStoredCursor(store, 'BTC', 121);
     expect(r.cursor).toEqual({ height: 120, hash: 'h120' });
-    expect(r.refs_removed).toBe(0);
+    expect(r).toMatchObject({ refs_removed: 0, seen_removed: 0, handed_rechecked: 0 });
+    expect(await store.get('scan', `BTC!seen!${pad(119)}!aa:0`)).toMatchObject({ hash: 'h119' });
   });
 
   it('refuses to skip blocks, a chain never scanned, and bad heights', async () => {

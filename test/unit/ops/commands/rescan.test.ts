@@ -38,6 +38,31 @@ describe('teller rescan', () => {
     expect(low.out).toMatch(/moved from 199 to 9 \(block hash no longer stored: taken on trust\)/);
   });
 
+  it('reports the deposits it takes back: unconfirmed ones dropped, handed-over ones held', async () => {
+    const dep = (tx: string, height: number) => ({
+      deposit: { coin_type: 'BTC', address: 'a', value: 1n, height, tx, n: 0 },
+      hash: `h${height}`,
+      at: 1,
+    });
+    const dir = await scanned();
+    await withOpenStore(dir, (_d, store) =>
+      store.write([
+        { type: 'put', space: 'scan', key: `BTC!seen!${pad(200)}!s:0`, value: dep('s', 200) },
+        { type: 'put', space: 'scan', key: `BTC!handed!${pad(199)}!h:0`, value: dep('h', 199) },
+      ]),
+    );
+    const r = await run(['rescan', 'BTC', '199'], dir);
+    expect(r.out).toBe(
+      'BTC: scan cursor moved from 200 to 198 (block hash no longer stored: taken on trust); 2 block refs removed; ' +
+        '1 unconfirmed deposits dropped until found again; 1 handed-over deposits held until found again ' +
+        '(an alert if not); the next start scans from height 199\n',
+    );
+    await withOpenStore(dir, async (_d, store) => {
+      expect(await store.get('scan', `BTC!seen!${pad(200)}!s:0`)).toBeUndefined();
+      expect(await store.get('scan', `BTC!recheck!${pad(199)}!h:0`)).toEqual(dep('h', 199));
+    });
+  });
+
   it('refuses other chains, bad heights (exit 2) and skipping blocks (exit 1)', async () => {
     const dir = await scanned();
     expect((await run(['rescan', 'SKY', '1'], dir)).code).toBe(2);
