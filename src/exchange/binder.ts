@@ -18,40 +18,57 @@ export interface BinderOptions {
 }
 
 /**
- * Binds a payout address to the next deposit address of a pool. One bind at a time, so the
- * max-bound check and the pool cursor are atomic with the write (teller's were not); the address
- * is consumed only when the binding is written (a failed bind burns nothing).
+ * Binds a payout address to the next deposit address of a pool. The decision (bind_enabled, the
+ * max-bound count, the next address) is taken one bind at a time, counting the binds whose write
+ * is still in flight and never handing out their addresses; the writes themselves run
+ * concurrently, so the store commits them together (one fsync for many binds). The address is
+ * consumed only when its binding is written: a failed bind burns nothing.
  */
 export class Binder {
   private readonly mutex = new Mutex();
+  /** Deposit addresses of binds whose write is in flight, per pool. */
+  private readonly inFlight = new Map<AddressPool, Set<string>>();
+  /** Binds in flight per payout address (the max-bound check counts them). */
+  private readonly pendingOf = new Map<string, number>();
 
   constructor(private readonly opts: BinderOptions) {}
 
-  bind(payoutAddress: string, coin: string): Promise<Binding> {
+  async bind(payoutAddress: string, coin: string): Promise<Binding> {
     const { config, deposits, pools, coins } = this.opts;
     if (!config.teller.bind_enabled) {
-      return Promise.reject(new ExchangeError('bind_disabled', 'Address binding is disabled'));
+      throw new ExchangeError('bind_disabled', 'Address binding is disabled');
     }
-    return this.mutex.run(async () => {
+    const { pool, poolCoin, address } = await this.mutex.run(async () => {
       const max = config.teller.max_bound_addrs;
-      if (max > 0 && (await deposits.countBindings(payoutAddress)) >= max) {
+      const pending = this.pendingOf.get(payoutAddress) ?? 0;
+      if (max > 0 && (await deposits.countBindings(payoutAddress)) + pending >= max) {
         throw new ExchangeError(
           'max_bound',
           'The maximum number of addresses have been assigned to this SKY address',
         );
       }
       const depositCoin = coins.get(coin);
-      const pool = depositCoin && pools.get(depositCoin.pool);
-      if (!pool) throw new ExchangeError('internal', `no address pool for ${coin}`);
-      const address = pool.peek();
-      if (address === undefined) {
+      const found = depositCoin && pools.get(depositCoin.pool);
+      if (!found) throw new ExchangeError('internal', `no address pool for ${coin}`);
+      let taken = this.inFlight.get(found);
+      if (taken === undefined) {
+        taken = new Set();
+        this.inFlight.set(found, taken);
+      }
+      const next = found.peekExcept(taken);
+      if (next === undefined) {
         this.opts.log.error({ coin: depositCoin.pool }, 'deposit address pool is empty: add addresses');
         throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
       }
+      taken.add(next);
+      this.pendingOf.set(payoutAddress, pending + 1);
+      return { pool: found, poolCoin: depositCoin.pool, address: next };
+    });
+    try {
       const binding = await deposits.bind(
         payoutAddress,
         coin,
-        depositCoin.pool,
+        poolCoin,
         address,
         config.sky_exchanger.buy_method,
       );
@@ -62,6 +79,11 @@ export class Binder {
         'address bound',
       );
       return binding;
-    });
+    } finally {
+      this.inFlight.get(pool)?.delete(address);
+      const left = (this.pendingOf.get(payoutAddress) ?? 1) - 1;
+      if (left > 0) this.pendingOf.set(payoutAddress, left);
+      else this.pendingOf.delete(payoutAddress);
+    }
   }
 }

@@ -188,6 +188,33 @@ export class DepositStore {
     return found.filter((d): d is DepositRecord => d !== undefined);
   }
 
+  /**
+   * /api/v2/status's view of a payout address: its bindings (bind order) with their deposits'
+   * records (recording order), in two reads for all of them (a read per binding cost most of the
+   * route's time).
+   */
+  async detailView(
+    skyAddress: string,
+  ): Promise<{ coin: string; address: string; deposits: DepositRecord[] }[]> {
+    const bindings = this.index.bindingsOf(skyAddress);
+    const keys = bindings.flatMap(({ key, deposits }) => deposits.map((seq) => depositByAddrKey(key, seq)));
+    const ids = keys.length === 0 ? [] : await this.store.getMany<string>('deposits_by_addr', keys);
+    const present = ids.filter((id): id is string => id !== undefined);
+    const records = present.length === 0 ? [] : await this.store.getMany<DepositRecord>('deposits', present);
+    const byId = new Map(present.map((id, i) => [id, records[i]]));
+    let next = 0;
+    return bindings.map(({ key, deposits }) => {
+      const found: DepositRecord[] = [];
+      for (let i = 0; i < deposits.length; i++) {
+        const id = ids[next++];
+        const rec = id === undefined ? undefined : byId.get(id);
+        if (rec !== undefined) found.push(rec);
+      }
+      const sep = key.indexOf('!');
+      return { coin: key.slice(0, sep), address: key.slice(sep + 1), deposits: found };
+    });
+  }
+
   async idsWithStatus(status: StoredStatus): Promise<string[]> {
     const ids: string[] = [];
     for await (const k of this.store.keys('deposit_status', prefixRange(`${status}!`)))

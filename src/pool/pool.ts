@@ -11,7 +11,8 @@ export interface AddressList {
  *
  * The pool is pure. Allocating is `peek()`, then the caller writes "used" (with the binding) in its
  * own atomic store batch, then `markUsed()` — so a bind that fails consumes nothing. Callers
- * serialise peek → write → markUsed per coin (two concurrent binds must not peek the same address).
+ * serialise peek → write → markUsed per coin (two concurrent binds must not peek the same address),
+ * or keep the addresses of writes in flight and take the next with `peekExcept`.
  * Addresses are compared exactly as given: pass them through `normalizeAddress` first.
  */
 export class AddressPool {
@@ -58,6 +59,19 @@ export class AddressPool {
     while (this.cursor < this.addresses.length && this.used.has(this.addresses.at(this.cursor) ?? ''))
       this.cursor++;
     return this.addresses.at(this.cursor);
+  }
+
+  /**
+   * The first unused address not in `skip` (addresses promised to binds whose write is still in
+   * flight: they follow the cursor, so this looks at most `skip.size` addresses further than peek).
+   */
+  peekExcept(skip: ReadonlySet<string>): string | undefined {
+    let addr = this.peek();
+    for (let i = this.cursor + 1; addr !== undefined && skip.has(addr); i++) {
+      while (i < this.addresses.length && this.used.has(this.addresses.at(i) ?? '')) i++;
+      addr = this.addresses.at(i);
+    }
+    return addr;
   }
 
   /** Like peek, but an empty pool is teller's `Deposit address pool is empty` (PoolExhaustedError). */

@@ -54,12 +54,12 @@ export class PublicApiService implements PublicService {
   async statusDetail(payoutAddress: string): Promise<object> {
     const { sender } = this.ctx;
     const rows: object[] = [];
-    for (const b of await this.ctx.deposits.bindingsOf(payoutAddress)) {
-      const coin = this.ctx.coins.get(b.coin_type);
+    for (const b of await this.ctx.deposits.detailView(payoutAddress)) {
+      const coin = this.ctx.coins.get(b.coin);
       const decimals = coin?.decimals ?? 0;
       const required = coin?.confirmations_required ?? 0;
       const row = (status: string, confirmations: number, value: string, d?: DepositRecord) => ({
-        coin_type: b.coin_type,
+        coin_type: b.coin,
         deposit_address: b.address,
         status,
         confirmations,
@@ -71,8 +71,8 @@ export class PublicApiService implements PublicService {
         error: d?.error ?? '',
         updated_at: d?.updated_at ?? nowSec(),
       });
-      const recorded = await this.ctx.deposits.depositsOfAddress(b.coin_type, b.address);
-      const pending = scannerFor(this.ctx, b.coin_type)?.pending(b.address) ?? [];
+      const recorded = b.deposits;
+      const pending = scannerFor(this.ctx, b.coin)?.pending(b.address) ?? [];
       for (const p of pending) {
         rows.push(row('waiting_deposit', p.confirmations, formatUnits(p.deposit.value, decimals)));
       }

@@ -237,8 +237,8 @@ export class BtcRpcClient {
     }
   }
 
-  /** One HTTP POST to the node. Protected so a benchmark can answer from memory (the socket only). */
-  protected transport(payload: string): Promise<RpcReply> {
+  /** One HTTP POST to the node. */
+  private transport(payload: string): Promise<RpcReply> {
     const mod = this.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(this.url, {

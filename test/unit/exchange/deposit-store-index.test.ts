@@ -197,6 +197,13 @@ describe('DepositStore payout index', () => {
     expect(await deposits.depositsOfAddress('ETH', 'e1')).toEqual([]);
     expect(deposits.statusView('sky1')).toEqual(SKY1_VIEW);
     expect(deposits.statusView('nobody')).toEqual([]);
+    const detail = await deposits.detailView('sky1');
+    expect(detail.map((b) => [b.coin, b.address, b.deposits.map((d) => d.deposit_id)])).toEqual([
+      ['BTC', 'a1', ['tx1:0', 'tx3:0']],
+      ['ETH', 'e1', []],
+    ]);
+    expect(detail[0].deposits).toEqual(await deposits.depositsOfAddress('BTC', 'a1'));
+    expect(await deposits.detailView('nobody')).toEqual([]);
     await store.close();
   });
 

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultConfig } from '../../../src/config/load';
+import { Binder } from '../../../src/exchange/binder';
+import { depositCoins } from '../../../src/exchange/coins';
+import { DepositStore } from '../../../src/exchange/deposit-store';
+import { AddressPool, type PoolCoin } from '../../../src/pool';
+import { Store } from '../../../src/store/store';
+import { silentLogger } from '../../../src/util/logger';
+
+/**
+ * Binder: concurrent binds hand out distinct addresses in pool order, count each other against
+ * max_bound_addrs, and are committed together; a bind whose write fails burns no address.
+ */
+
+let dir: string;
+let store: Store;
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'teller-binder-'));
+  store = await Store.open(dir);
+});
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const POOL = Array.from({ length: 100 }, (_, i) => `addr${String(i).padStart(3, '0')}`);
+
+async function rig(maxBound = 0) {
+  const config = defaultConfig();
+  config.teller.max_bound_addrs = maxBound;
+  config.btc_scanner.enabled = true;
+  const deposits = new DepositStore(store);
+  await deposits.open();
+  const pool = new AddressPool('BTC', POOL, []);
+  const bound: string[] = [];
+  const binder = new Binder({
+    config,
+    deposits,
+    pools: new Map<PoolCoin, AddressPool>([['BTC', pool]]),
+    coins: depositCoins(config),
+    onBound: (_coin, address) => bound.push(address),
+    log: silentLogger(),
+  });
+  return { binder, deposits, pool, bound };
+}
+
+/** Counts the synced LevelDB batches the store writes. */
+function countBatches(s: Store): { batches: number } {
+  const db = Reflect.get(s, 'db') as { batch: (...args: unknown[]) => Promise<void> };
+  const original = db.batch.bind(db);
+  const seen = { batches: 0 };
+  db.batch = (...args: unknown[]) => {
+    seen.batches++;
+    return original(...args);
+  };
+  return seen;
+}
+
+describe('Binder', () => {
+  it('binds concurrently: distinct addresses in pool order, written in fewer batches than binds', async () => {
+    const { binder, deposits, pool, bound } = await rig();
+    const seen = countBatches(store);
+    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => binder.bind(`sky${i}`, 'BTC')));
+    expect(results.map((b) => b.address)).toEqual(POOL.slice(0, 32));
+    expect(bound).toEqual(POOL.slice(0, 32));
+    expect(pool.usedCount()).toBe(32);
+    expect(pool.peek()).toBe(POOL[32]);
+    expect(seen.batches).toBeLessThan(32);
+    expect(new Set(results.map((b) => b.seq)).size).toBe(32);
+    for (let i = 0; i < 32; i++) expect(await deposits.countBindings(`sky${i}`)).toBe(1);
+  });
+
+  it('counts binds in flight against max_bound_addrs', async () => {
+    const { binder, deposits } = await rig(3);
+    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => binder.bind('sky', 'BTC')));
+    expect(settled.map((s) => s.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+    ]);
+    expect(settled[3]).toMatchObject({ reason: { code: 'max_bound' } });
+    expect(await deposits.countBindings('sky')).toBe(3);
+  });
+
+  it('a failed write burns no address: the next bind gets it', async () => {
+    const { binder, pool } = await rig();
+    const db = Reflect.get(store, 'db') as { batch: (...args: unknown[]) => Promise<void> };
+    const original = db.batch.bind(db);
+    db.batch = () => Promise.reject(new Error('disk full'));
+    await expect(binder.bind('sky', 'BTC')).rejects.toThrow('disk full');
+    expect(pool.usedCount()).toBe(0);
+    db.batch = original;
+    expect((await binder.bind('sky', 'BTC')).address).toBe(POOL[0]);
+  });
+
+  it('an empty pool is pool_empty, also when the last addresses are promised to binds in flight', async () => {
+    const { binder } = await rig();
+    const settled = await Promise.allSettled(
+      Array.from({ length: 101 }, (_, i) => binder.bind(`s${i}`, 'BTC')),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(100);
+    expect(settled[100]).toMatchObject({ status: 'rejected', reason: { code: 'pool_empty' } });
+  });
+});
