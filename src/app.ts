@@ -278,6 +278,13 @@ async function buildPassthrough(
     (await deposits.idsWithStatus('waiting_passthrough')).length +
     (await deposits.idsWithStatus('waiting_passthrough_order_complete')).length;
   if (config.sky_exchanger.buy_method !== 'passthrough' && unfinished === 0) return {};
+  // The config check covers buy_method passthrough; unfinished orders left by an earlier run too.
+  if (config.sky_exchanger.passthrough.exchange === 'simulated' && !config.dummy.sender) {
+    throw new StartupError(
+      `${unfinished} passthrough deposits are unfinished on the simulated exchange, whose price anyone on the dummy API sets: ` +
+        'they cannot be paid from a real sender (set dummy.sender = true to finish them, or settle them by hand)',
+    );
+  }
   const plog = log.child({ part: 'passthrough' });
   const client = await createExchangeClient({ config, store, log: plog });
   const passthrough = createPassthroughProcessor({

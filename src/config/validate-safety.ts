@@ -1,6 +1,7 @@
 /**
  * Safety checks (DESIGN.md "Safety rules"): a listener beyond loopback needs a token, names
- * allowed besides loopback need one too, so that nothing an outsider can reach moves money.
+ * allowed besides loopback need one too, and dummy parts only run with other dummy parts, so
+ * that nothing an outsider can reach, and no fake deposit or price, moves real money.
  */
 import { isLoopbackHost, splitHostHeader } from '../util/loopback';
 import type { Findings } from './reader';
@@ -51,6 +52,31 @@ function guardedListener(g: Guarded, f: Findings): void {
   }
 }
 
+/** Dummy deposits, prices or payouts never meet a real hot wallet or a real exchange account. */
+function dummyParts(c: Config, f: Findings): void {
+  const realSender =
+    c.payout.coin === 'SKY' ? 'the Skycoin node wallet' : `the ${c.payout.coin} keystore payout.evm.keystore`;
+  if (c.dummy.scanner && !c.dummy.sender) {
+    f.problems.push(
+      `dummy.scanner = true needs dummy.sender = true: anyone who can reach the dummy API would be paid from ${realSender}`,
+    );
+  }
+  const x = c.sky_exchanger;
+  if (x.buy_method !== 'passthrough') return;
+  if (x.passthrough.exchange === 'simulated' && !c.dummy.sender) {
+    f.problems.push(
+      'sky_exchanger.passthrough.exchange = "simulated" needs dummy.sender = true: its price is set over the dummy API and ' +
+        `would be paid from ${realSender}`,
+    );
+  }
+  if (x.passthrough.exchange !== 'simulated' && x.passthrough.exchange !== '' && c.dummy.scanner) {
+    f.problems.push(
+      `dummy.scanner = true cannot be used with sky_exchanger.passthrough.exchange = "${x.passthrough.exchange}": ` +
+        'fake deposits would buy on the real exchange account',
+    );
+  }
+}
+
 export function validateSafety(c: Config, f: Findings): void {
   if (c.admin_panel.host !== '') {
     guardedListener(
@@ -76,4 +102,5 @@ export function validateSafety(c: Config, f: Findings): void {
       f,
     );
   }
+  dummyParts(c, f);
 }

@@ -132,8 +132,6 @@ const exchanger: Check = (c, _opts, f) => {
         f.problems.push('sky_exchanger.passthrough.api_key must be set for buy_method passthrough');
       if (p.secret === '')
         f.problems.push('sky_exchanger.passthrough.secret must be set for buy_method passthrough');
-    } else if (!c.dummy.sender) {
-      f.warnings.push('sky_exchanger.passthrough.exchange: "simulated" buys nothing on a real exchange');
     }
   }
   if (!MARKET_SYMBOL.test(p.symbol)) {

@@ -1,25 +1,24 @@
-import { createECDH } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Contract, Wallet } from 'ethers';
 import { encryptHotWalletKey } from '../../src/chains/ethereum/wallet';
-import { btcKeyAddress } from '../../src/pool/generate';
 import type { Anvil } from './anvil';
 import { request, type Daemon, type TomlTable } from './daemon';
 import { loadFixture } from './erc20';
 
 /**
- * Daemons that pay from a real EVM hot wallet (dummy scanner, EVM sender) against anvil: the hot
- * wallet's keystore and funding, a BTC pool large enough for many binds, the payout config, and
- * the amounts a BTC deposit must pay.
+ * Daemons that pay from a real EVM hot wallet (EVM sender) for ETH deposits seen by the real ETH
+ * scanner, both on the same anvil: the hot wallet's keystore and funding, a pool of fresh deposit
+ * addresses, deposits sent from a dev account, the payout config, and the amounts a deposit must
+ * pay. (A dummy scanner may not feed a real sender: issue 15 item 2.)
  */
 
 export const WALLET_PASSWORD = 'evm-payout-it';
 export const WALLET_ENV = { TELLER_WALLET_PASSWORD: WALLET_PASSWORD };
 
-/** Payout coins per BTC: a deposit of 200·k satoshi pays exactly k millionths of the payout coin. */
-export const BTC_RATE = '0.5';
-export const SATOSHI_PER_MICRO = 200n;
+/** Payout coins per deposited ETH: a deposit of 10^12·k wei pays exactly k millionths of the payout coin. */
+export const ETH_RATE = '1';
+export const WEI_PER_MICRO = 10n ** 12n;
 
 export interface HotWallet {
   address: string;
@@ -48,38 +47,57 @@ export async function fundedHotWallet(
   return { address: w.address, keystore };
 }
 
-/** `n` fresh mainnet P2WPKH addresses in a pool file; returns its path. */
-export function btcPoolFile(dir: string, n: number): string {
-  const lines = Array.from({ length: n }, () => {
-    const ecdh = createECDH('secp256k1');
-    ecdh.generateKeys();
-    return btcKeyAddress(ecdh.getPublicKey(null, 'compressed'), 'p2wpkh', 'mainnet');
-  });
-  const file = path.join(dir, 'btc-pool.txt');
+/** `n` fresh Ethereum deposit addresses in a pool file; returns its path. */
+export function ethPoolFile(dir: string, n: number): string {
+  const lines = Array.from({ length: n }, () => Wallet.createRandom().address);
+  const file = path.join(dir, `eth-pool-${lines[0]}.txt`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
+}
+
+/** The dev account that makes the deposits (account 0 funds hot wallets and deploys tokens). */
+export const depositor = (anvil: Anvil): Wallet => anvil.wallets[1];
+
+/**
+ * Sends `wei` to deposit address `addr` from the depositor; returns the deposit id
+ * (`<tx hash>:0`) once the node has the transaction (mined at once under automine).
+ */
+export async function sendDeposit(anvil: Anvil, addr: string, wei: bigint): Promise<string> {
+  const tx = await depositor(anvil).sendTransaction({ to: addr, value: wei });
+  return `${tx.hash}:0`;
 }
 
 export interface PayoutDaemonOptions {
   anvil: Anvil;
   hot: HotWallet;
-  btcPool: string;
+  /** The ETH deposit pool file (ethPoolFile). */
+  ethPool: string;
   /** An ERC-20 (6 decimals) to pay in; ETH when absent. */
   token?: string;
   confirmations: number;
+  /** The first block the ETH scanner reads (the tip + 1 when the daemon is first started). */
+  fromHeight: number;
 }
 
-/** Overrides for startDaemon: dummy scanner, the EVM sender paying BTC deposits at BTC_RATE. */
+/** Overrides for startDaemon: the ETH scanner and the EVM sender on anvil, paying at ETH_RATE. */
 export function payoutDaemonConfig(o: PayoutDaemonOptions): TomlTable {
   return {
-    btc_addresses: o.btcPool,
-    eth_scanner: { enabled: false },
+    eth_addresses: o.ethPool,
+    btc_scanner: { enabled: false },
+    eth_scanner: {
+      enabled: true,
+      scan_period: '100ms',
+      initial_scan_height: o.fromHeight,
+      confirmations_required: 1,
+      chain_id: o.anvil.chainId,
+    },
+    eth_rpc: { server: o.anvil.url, port: '' },
     sky_exchanger: {
-      sky_btc_exchange_rate: BTC_RATE,
+      sky_eth_exchange_rate: ETH_RATE,
       max_decimals: 6,
       tx_confirmation_check_wait: '100ms',
     },
-    dummy: { scanner: true, sender: false },
+    dummy: { scanner: false, sender: false },
     payout: {
       coin: o.token === undefined ? 'ETH' : 'ERC20',
       evm: {
@@ -95,7 +113,7 @@ export function payoutDaemonConfig(o: PayoutDaemonOptions): TomlTable {
   };
 }
 
-/** Base units a deposit of SATOSHI_PER_MICRO·`micro` satoshi pays, for `decimals` ≥ 6. */
+/** Base units a deposit of WEI_PER_MICRO·`micro` wei pays, for `decimals` ≥ 6. */
 export const payoutUnits = (micro: bigint, decimals: number): bigint => micro * 10n ** BigInt(decimals - 6);
 
 export interface PaidDeposit {

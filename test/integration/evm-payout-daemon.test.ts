@@ -3,24 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { Wallet, parseEther } from 'ethers';
 import { startAnvil, type Anvil } from '../helpers/anvil';
-import { bind, deposit, sleep, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
+import { bind, sleep, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
 import { deployToken, type Deployed } from '../helpers/erc20';
 import {
-  SATOSHI_PER_MICRO,
   WALLET_ENV,
-  btcPoolFile,
+  WEI_PER_MICRO,
+  ethPoolFile,
   fundedHotWallet,
   paidDeposits,
   payoutDaemonConfig,
   payoutUnits,
+  sendDeposit,
   tokenBalance,
   type PaidDeposit,
 } from '../helpers/evm-payout';
 
 /**
- * The built daemon paying a dummy-scanner BTC deposit from a real EVM hot wallet on anvil, in ETH
- * and in an ERC-20 token: the exact amount reaches the recipient, in one transaction, and the
- * deposit is `done` only once the payout has `confirmations_required` (2) confirmations.
+ * The built daemon paying an ETH deposit (seen by its real ETH scanner) from a real EVM hot wallet
+ * on the same anvil, in ETH and in an ERC-20 token: the exact amount reaches the recipient, in one
+ * transaction, and the deposit is `done` only once the payout has `confirmations_required` (2)
+ * confirmations.
  */
 
 jest.setTimeout(60_000);
@@ -33,7 +35,7 @@ let pool: string;
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-payout-'));
-  pool = btcPoolFile(dir, 8);
+  pool = ethPoolFile(dir, 8);
 });
 
 afterAll(async () => {
@@ -48,19 +50,25 @@ afterEach(async () => {
 
 async function start(hotKeystore: { address: string; keystore: string }, token?: string): Promise<Daemon> {
   const d = await startDaemon(
-    payoutDaemonConfig({ anvil, hot: hotKeystore, btcPool: pool, token, confirmations: CONFIRMATIONS }),
+    payoutDaemonConfig({
+      anvil,
+      hot: hotKeystore,
+      ethPool: pool,
+      token,
+      confirmations: CONFIRMATIONS,
+      fromHeight: (await anvil.tip()) + 1,
+    }),
     { env: WALLET_ENV },
   );
   running.push(d);
   return d;
 }
 
-/** Binds a fresh recipient, deposits 200·micro satoshi; waits until the payout is mined. */
-async function payOne(d: Daemon, micro: bigint, tx: string): Promise<{ to: string; rec: PaidDeposit }> {
+/** Binds a fresh recipient, deposits 10^12·micro wei; waits until the payout is mined. */
+async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: PaidDeposit }> {
   const to = Wallet.createRandom().address;
-  const addr = await bind(d, to, 'BTC');
-  await deposit(d, { addr, value: SATOSHI_PER_MICRO * micro, tx });
-  const id = `${tx}:0`;
+  const addr = await bind(d, to, 'ETH');
+  const id = await sendDeposit(anvil, addr, WEI_PER_MICRO * micro);
   const [rec] = await waitFor(
     async () => (await paidDeposits(d)).filter((x) => x.deposit_id === id),
     (v) => v.length === 1 && v[0].status !== 'waiting_send' && v[0].status !== 'waiting_decide',
@@ -100,8 +108,8 @@ describe('daemon paying from an EVM hot wallet (anvil)', () => {
     const d = await start(hot);
     const before = await anvil.provider.getBalance(hot.address);
 
-    const micro = 123_457n; // 0.123457 ETH for 0.24691400 BTC at 0.5
-    const { to, rec } = await payOne(d, micro, 'eth-payout-1');
+    const micro = 123_457n; // 0.123457 ETH for 0.123457 ETH at 1
+    const { to, rec } = await payOne(d, micro);
     const expected = payoutUnits(micro, 18);
     expect(rec.sky_sent).toBe(String(expected));
     expect(await anvil.provider.getBalance(to)).toBe(expected);
@@ -125,7 +133,7 @@ describe('daemon paying from an EVM hot wallet (anvil)', () => {
     const d = await start(hot, token.address);
 
     const micro = 7_654_321n; // 7.654321 PAY
-    const { to, rec } = await payOne(d, micro, 'erc20-payout-1');
+    const { to, rec } = await payOne(d, micro);
     const expected = payoutUnits(micro, 6);
     expect(rec.sky_sent).toBe(String(expected));
     expect(await tokenBalance(anvil, token.address, to)).toBe(expected);

@@ -19,9 +19,6 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(cwd));
 
-/** BTC confirmed as deeply as teller's default did: no confirmation-depth warning. */
-const CONFIRMED: TomlTable = { btc_scanner: { confirmations_required: 2 } };
-
 const check = (t: TomlTable, env: Record<string, string> = {}) => checkConfig(t, cwd, env);
 
 describe('problems of the keys beyond teller', () => {
@@ -189,11 +186,6 @@ describe('problems of the keys beyond teller', () => {
 
 describe('warnings', () => {
   it.each<[string, TomlTable, string[]]>([
-    [
-      'a simulated passthrough with a real sender',
-      merge(merge(REAL_BASE, CONFIRMED), { sky_exchanger: { buy_method: 'passthrough' } }),
-      ['sky_exchanger.passthrough.exchange: "simulated" buys nothing on a real exchange'],
-    ],
     [
       'BTC and ETH paid at fewer than 2 confirmations (teller counted one fewer)',
       merge(merge(REAL_BASE, ETH_ON), { eth_scanner: { confirmations_required: 0 } }),
