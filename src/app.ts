@@ -73,6 +73,8 @@ export interface AppOptions {
  */
 export class App {
   private servers: RunningServer[] = [];
+  /** Listener name (public, admin, dummy...) → the address it bound. */
+  private readonly named = new Map<string, string>();
   /** Metrics, alerts, scheduled backups (src/ops). */
   readonly ops: OperatorTools;
 
@@ -103,6 +105,11 @@ export class App {
     return this.servers.map((s) => `${s.address.host}:${s.address.port}`);
   }
 
+  /** The same, by listener name. */
+  listeners(): Record<string, string> {
+    return Object.fromEntries(this.named);
+  }
+
   private async run(): Promise<void> {
     const { ctx } = this;
     const { config, log } = ctx;
@@ -125,7 +132,9 @@ export class App {
     ) => {
       const server = await startServer(app, addr, tls ? { tls } : undefined);
       this.servers.push(server);
-      log.info({ listener: name, address: `${server.address.host}:${server.address.port}` }, 'listening');
+      const address = `${server.address.host}:${server.address.port}`;
+      this.named.set(name, address);
+      log.info({ listener: name, address }, 'listening');
     };
     const { metrics } = this.ops;
     if (config.metrics.http_addr) {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from './app';
+import { startupSummary } from './service/summary';
 import { COMMANDS_USAGE, runCommand, splitArgs } from './commands';
 import { ConfigError, loadConfig, redactConfig, resolveConfigPath } from './config';
 import { TellerError, errorMessage } from './util/errors';
@@ -100,10 +101,9 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
   const logger = createLogger({ debug: config.debug, logfile: config.logfile });
   const log = logger.log;
   for (const w of warnings) log.warn(w);
-  log.info(
-    { config: redactConfig(config), dataDir, version: info.version, commit: info.commit },
-    'starting teller',
-  );
+  log.info({ dataDir, version: info.version, commit: info.commit }, 'starting teller');
+  // The whole config (~150 lines in a terminal) only at debug; 'teller started' summarises it.
+  log.debug({ config: redactConfig(config) }, 'config');
 
   process.on('unhandledRejection', (err) => {
     // A promise nobody handles is a bug: exit so the supervisor restarts us from the store.
@@ -146,14 +146,7 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
   const starting = App.start({ config, dataDir, log, version: info.commit }).then(
     (app) => {
       if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
-      log.info(
-        {
-          listening: app.addresses(),
-          payout: app.ctx.sender.coin,
-          sendEnabled: config.sky_exchanger.send_enabled,
-        },
-        'teller started',
-      );
+      log.info(startupSummary(app.ctx, app.listeners()), 'teller started');
       return app;
     },
     (err: unknown) => {

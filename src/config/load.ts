@@ -1,7 +1,8 @@
 /**
  * Loading the config: TOML text → typed, validated `Config`, or a `ConfigError` that lists
- * every problem at once, each naming its key. Unknown keys are warnings, not errors (viper
- * ignored them; we say so, because a misspelled key is a silently missing setting).
+ * every problem at once, each naming its key. An unknown key is a problem (viper ignored it, and a
+ * misspelled key was a silently missing setting), except the few teller accepted without reading
+ * them, which are warnings (unknown-keys.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -13,11 +13,24 @@ export function fileMissing(cwd: string, p: string): boolean {
   return !fs.existsSync(path.resolve(cwd, p));
 }
 
+/**
+ * `p` as an error shows it: a relative path keeps its meaning (the working directory, as in
+ * teller) but also shows the absolute path tried, so a daemon started from the wrong directory says so.
+ */
+export function shownPath(cwd: string, p: string): string {
+  return path.isAbsolute(p)
+    ? p
+    : `${p} (${path.resolve(cwd, p)}; relative paths are from the working directory)`;
+}
+
 const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 
 /** True when `p` (relative to cwd) is a directory. */
 export const isDirectory = (cwd: string, p: string): boolean =>
   fs.statSync(path.resolve(cwd, p), { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/** True when directory `p` (relative to cwd) does not exist. */
+export const directoryMissing = (cwd: string, p: string): boolean => !isDirectory(cwd, p);
 
 /**
  * Whether `dbfile`, joined to the data dir as teller joins it (an absolute path too), names a path

@@ -7,6 +7,7 @@
 import Big from 'big.js';
 
 import { parseGoDuration } from './duration';
+import { didYouMean, IGNORED_TELLER_KEYS } from './unknown-keys';
 
 type RawTable = Record<string, unknown>;
 
@@ -23,15 +24,6 @@ function describe(v: unknown): string {
   if (v instanceof Date) return 'a date';
   return 'a table';
 }
-
-/** Known misspellings (teller's own stray defaults, README names) → the key meant. */
-const DID_YOU_MEAN: Readonly<Record<string, string>> = {
-  'teller.max_bound_btc_addrs': 'teller.max_bound_addrs',
-  'web.send_enabled': 'sky_exchanger.send_enabled',
-  'sky_exchanger.exchange_client': 'sky_exchanger.c2cx',
-  'btc_rpc.enabled': 'btc_scanner.enabled',
-  'eth_rpc.enabled': 'eth_scanner.enabled',
-};
 
 /** Problems (fatal) and warnings (reported, not fatal) of one load, shared by every table. */
 export interface Findings {
@@ -200,14 +192,27 @@ export class ConfigTable {
     return def;
   }
 
-  /** Warns about every key of this table and its sub-tables that no read asked for. */
-  reportUnknown(): void {
+  /** Every key path some read asked for, in this table and below. */
+  knownPaths(): string[] {
+    return [...[...this.read].map((k) => this.keyPath(k)), ...this.children.flatMap((c) => c.knownPaths())];
+  }
+
+  /**
+   * Every key of this table and its sub-tables that no read asked for: a problem naming the
+   * nearest known key, or a warning for the keys teller accepted without reading (unknown-keys.ts).
+   */
+  reportUnknown(allPaths: readonly string[] = this.knownPaths()): void {
     for (const key of this.values.keys()) {
       if (this.read.has(key)) continue;
       const path = this.keyPath(key);
-      const hint = DID_YOU_MEAN[path];
-      this.findings.warnings.push(`${path}: unknown key, ignored${hint ? ` (did you mean ${hint}?)` : ''}`);
+      const ignored = IGNORED_TELLER_KEYS[path];
+      if (ignored !== undefined) {
+        this.findings.warnings.push(`${path}: ignored (${ignored})`);
+        continue;
+      }
+      const hint = didYouMean(key, [...this.read], allPaths);
+      this.problem(key, `unknown key${hint ? `; did you mean ${hint}?` : ''}`);
     }
-    for (const child of this.children) child.reportUnknown();
+    for (const child of this.children) child.reportUnknown(allPaths);
   }
 }

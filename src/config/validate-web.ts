@@ -4,7 +4,7 @@
  */
 import type { Findings } from './reader';
 import type { Config, WebConfig } from './types';
-import { fileMissing } from './paths';
+import { directoryMissing, fileMissing, shownPath } from './paths';
 import { dummyListenerUsed } from './validate-safety';
 
 /** Teller's five rules, in teller's order, with teller's texts; then the TLS files. */
@@ -31,7 +31,14 @@ export function validateWeb(w: WebConfig, cwd: string, f: Findings): void {
     ['web.tls_cert', w.tls_cert],
     ['web.tls_key', w.tls_key],
   ] as const) {
-    if (has(file) && fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${file}`);
+    if (has(file) && fileMissing(cwd, file))
+      f.problems.push(`${key} file does not exist: ${shownPath(cwd, file)}`);
+  }
+  // Not fatal (teller served 404s), but a daemon started from the wrong directory should say so.
+  if (has(w.static_dir) && directoryMissing(cwd, w.static_dir)) {
+    f.warnings.push(
+      `web.static_dir: no such directory: ${shownPath(cwd, w.static_dir)}; the buyer page and dashboard answer 404`,
+    );
   }
 }
 

@@ -10,7 +10,7 @@ import { validate as isCronExpression } from 'node-cron';
 import { parseRate, parseUnits } from '../exchange/amounts';
 import { BASE_COINS } from '../exchange/types';
 import { errorMessage } from '../util/errors';
-import { fileMissing, isDirectory, staysInDataDir } from './paths';
+import { fileMissing, isDirectory, shownPath, staysInDataDir } from './paths';
 import type { Findings } from './reader';
 import type { Config } from './types';
 import { validateSafety } from './validate-safety';
@@ -47,7 +47,7 @@ const addressFiles: Check = (c, { cwd }, f) => {
   for (const [key, file, used] of pools) {
     if (!used) continue;
     if (file === '') f.problems.push(`${key} missing`);
-    else if (fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${file}`);
+    else if (fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${shownPath(cwd, file)}`);
     else if (isDirectory(cwd, file)) f.problems.push(`${key} ${file} is a directory, not a file`);
   }
 };
@@ -59,7 +59,7 @@ const nodes: Check = (c, { cwd }, f) => {
       if (c.btc_rpc[key] === '') f.problems.push(`btc_rpc.${key} missing`);
     }
     if (c.btc_rpc.cert !== '' && fileMissing(cwd, c.btc_rpc.cert)) {
-      f.problems.push(`btc_rpc.cert file does not exist: ${c.btc_rpc.cert}`);
+      f.problems.push(`btc_rpc.cert file does not exist: ${shownPath(cwd, c.btc_rpc.cert)}`);
     }
   }
   if (c.eth_scanner.enabled) {
@@ -152,7 +152,11 @@ const hotWallet: Check = (c, { cwd }, f) => {
       ? ['sky_exchanger.wallet', c.sky_exchanger.wallet]
       : ['payout.evm.keystore', c.payout.evm.keystore];
   if (file === '') f.problems.push(`${key} missing`);
-  else if (fileMissing(cwd, file)) f.problems.push(`${key} file ${file} does not exist`);
+  else if (fileMissing(cwd, file)) {
+    const shown = shownPath(cwd, file);
+    // teller's text, `<key> file <path> does not exist`, with the absolute path after it.
+    f.problems.push(`${key} file ${file} does not exist${shown.slice(file.length)}`);
+  }
 };
 
 const tokens: Check = (c, _opts, f) => {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/types';
 import type { Sender } from '../sender/types';
-import { SenderError } from '../sender/types';
+import { InsufficientBalanceError, SenderError } from '../sender/types';
 import { backoffDelayMs } from '../util/backoff';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -26,7 +26,11 @@ export interface ExchangeOptions {
   coins: Map<string, DepositCoin>;
   log: Logger;
   passthrough?: PassthroughProcessor;
+  /** How often a "still sold out" summary is logged while sold out (default 5 minutes). */
+  soldOutSummaryMs?: number;
 }
+
+const SOLD_OUT_SUMMARY_MS = 5 * 60_000;
 
 const BACKOFF_START_MS = 250;
 const UNFINISHED: StoredStatus[] = [
@@ -50,6 +54,10 @@ export class Exchange {
   private readonly running = new Set<Promise<void>>();
   private readonly payout: PayoutSteps;
   private stopped = false;
+  /** The sold-out state last logged, and the summary timer that runs while it lasts. */
+  private loggedSoldOut = false;
+  private soldOutSince = 0;
+  private soldOutTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ExchangeOptions) {
     this.payout = new PayoutSteps(opts);
@@ -318,6 +326,7 @@ export class Exchange {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.soldOutTimer);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
@@ -332,6 +341,7 @@ export class Exchange {
     } catch (err) {
       outcome = await this.failed(rec, err);
     }
+    this.logSoldOutChange();
     if (outcome.kind === 'next') {
       this.attempts.delete(id);
       this.schedule(id);
@@ -372,6 +382,36 @@ export class Exchange {
     }
   }
 
+  /**
+   * Sold out is one state of the whole service: a warning when it starts, a summary every
+   * soldOutSummaryMs while it lasts, an info line when payouts go through again.
+   */
+  private logSoldOutChange(): void {
+    const soldOut = this.payout.soldOut;
+    if (soldOut === this.loggedSoldOut || this.stopped) return;
+    this.loggedSoldOut = soldOut;
+    const log = this.opts.log;
+    if (!soldOut) {
+      clearInterval(this.soldOutTimer);
+      this.soldOutTimer = undefined;
+      log.info({ soldOutMs: Date.now() - this.soldOutSince }, 'no longer sold out: payouts resume');
+      return;
+    }
+    this.soldOutSince = Date.now();
+    log.warn({ err: this.payout.senderError }, 'sold out: payouts wait until the hot wallet is refilled');
+    this.soldOutTimer = setInterval(() => {
+      this.opts.deposits.idsWithStatus('waiting_send').then(
+        (ids) =>
+          log.warn(
+            { waiting: ids.length, soldOutMs: Date.now() - this.soldOutSince, err: this.payout.senderError },
+            'still sold out',
+          ),
+        (err: unknown) => log.error({ err: errorMessage(err) }, 'sold-out summary failed'),
+      );
+    }, this.opts.soldOutSummaryMs ?? SOLD_OUT_SUMMARY_MS);
+    this.soldOutTimer.unref();
+  }
+
   /** Retryable failures are recorded and retried with backoff; permanent ones set `error`. */
   private async failed(rec: DepositRecord, err: unknown): Promise<StepOutcome> {
     const message = errorMessage(err);
@@ -379,7 +419,11 @@ export class Exchange {
     const log = this.opts.log.child({ depositId: rec.deposit_id, status: rec.status });
     const current = (await this.opts.deposits.get(rec.deposit_id)) ?? rec;
     if (retryable) {
-      log.warn({ err: message }, 'deposit step failed, will retry');
+      // Once per change of the deposit's error: a retry every tx_confirmation_check_wait that
+      // fails the same way is a debug line (sold out has its own summary, logSoldOutChange).
+      const repeated = current.last_error === message || err instanceof InsufficientBalanceError;
+      if (repeated) log.debug({ err: message }, 'deposit step failed, will retry');
+      else log.warn({ err: message }, 'deposit step failed, will retry');
       if (current.last_error !== message) {
         await this.opts.deposits.update(
           current,

@@ -79,6 +79,51 @@ describe('teller CLI', () => {
     expect(r.stderr).toMatch(/sky_exchanger\.sky_btc_exchange_rate invalid/);
   });
 
+  it('an unknown key is a config error naming the nearest known key (issue 21)', () => {
+    const dir = tmp();
+    const r = run(['-c', writeConfig(dir, '[teller]\nmax_bound_addr = 3\n'), '-d', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('teller.max_bound_addr: unknown key; did you mean max_bound_addrs?\n');
+  });
+
+  it('a path error shows the absolute path it tried, relative to the working directory (issue 21)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'rel.toml');
+    writeFileSync(
+      file,
+      readFileSync(writeConfig(dir), 'utf8').replace(/^btc_addresses = .*$/m, 'btc_addresses = "no/btc.txt"'),
+    );
+    const r = run(['-c', file, '-d', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      `btc_addresses file does not exist: no/btc.txt (${path.join(ROOT, 'no/btc.txt')}; relative paths are from the working directory)`,
+    );
+  });
+
+  it('start-up logs a short summary, not the whole config (issue 21)', async () => {
+    const dir = tmp();
+    const d = start(writeConfig(dir), dir);
+    await d.ready;
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const lines = d
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The whole config is logged at debug only (this config has debug = false).
+    expect(lines.filter((l) => 'config' in l)).toEqual([]);
+    const started = lines.find((l) => l.msg === 'teller started');
+    expect(started).toMatchObject({
+      mode: 'DUMMY MODE: deposits come from the dummy API and payouts are simulated; no real coins move',
+      coins: { BTC: 'confirmations 1' },
+      payout: 'SKY, by the dummy sender',
+      pools: { BTC: '20 of 20 addresses left' },
+    });
+    expect(Object.keys(started?.listeners as object).sort()).toEqual(['admin', 'dummy', 'public']);
+    expect(JSON.stringify(started).length).toBeLessThan(1200);
+  });
+
   it('looks a bare config name up in the data dir', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'named.toml'), '[sky_exchanger]\nmax_decimals = 9\n');

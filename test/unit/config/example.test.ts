@@ -21,7 +21,11 @@ describe('config.example.toml', () => {
   let cwd: string;
   beforeAll(() => {
     // The pool files it names are placeholders here; their contents are the pool loader's business.
-    cwd = scratchDir({ 'addresses/btc-example.txt': '', 'addresses/eth-example.txt': '' });
+    cwd = scratchDir({
+      'addresses/btc-example.txt': '',
+      'addresses/eth-example.txt': '',
+      'web/build/index.html': '',
+    });
   });
   afterAll(() => removeDir(cwd));
 

@@ -68,6 +68,8 @@ export const BASE_FILES: Record<string, string> = {
   'btcd.cert': 'cert\n',
   'tls.crt': 'cert\n',
   'tls.key': 'key\n',
+  // web.static_dir's default, ./web/build (a missing one is warned about).
+  'web/build/index.html': '<!doctype html>\n',
 };
 
 /** The smallest valid config: dummy scanner and sender, BTC only. */

@@ -169,34 +169,61 @@ describe('keys', () => {
     ]);
   });
 
-  it('unknown ones are warnings, with a hint for known misspellings', () => {
+  it('keys teller documented or defaulted but never read are warnings, listed in one place', () => {
     const { warnings } = parse(
       merge(DUMMY_BASE, {
         profile: true,
         teller: { max_bound_btc_addrs: 5 },
-        web: { send_enabled: true, api_enabled: true },
+        web: { send_enabled: true },
         btc_rpc: { enabled: true },
         eth_rpc: { enabled: false },
-        extra: { a: 1 },
-        eth_scanner: { enabled: true },
-        eth_addresses: 'eth.txt',
-        sky_exchanger: { exchange_client: { key: 'k' }, sky_eth_exchange_rate: '100' },
-        eth_tokens: [
-          { symbol: 'USDT', contract: `0x${'a'.repeat(40)}`, decimals: 6, exchange_rate: '1', colour: 'red' },
-        ],
+        sky_exchanger: { exchange_client: { key: 'k', secret: 's' } },
       }),
     );
     expect(warnings.sort()).toEqual(
       [
-        'profile: unknown key, ignored',
-        'teller.max_bound_btc_addrs: unknown key, ignored (did you mean teller.max_bound_addrs?)',
-        'web.send_enabled: unknown key, ignored (did you mean sky_exchanger.send_enabled?)',
-        'web.api_enabled: unknown key, ignored',
-        'btc_rpc.enabled: unknown key, ignored (did you mean btc_scanner.enabled?)',
-        'eth_rpc.enabled: unknown key, ignored (did you mean eth_scanner.enabled?)',
-        'sky_exchanger.exchange_client: unknown key, ignored (did you mean sky_exchanger.c2cx?)',
-        'extra: unknown key, ignored',
-        'eth_tokens[0].colour: unknown key, ignored',
+        'profile: ignored (teller documented it but never read it)',
+        'teller.max_bound_btc_addrs: ignored (a stray default in teller; the setting is teller.max_bound_addrs)',
+        'web.send_enabled: ignored (a stray default in teller; the setting is sky_exchanger.send_enabled)',
+        "btc_rpc.enabled: ignored (in teller's examples, never read; the setting is btc_scanner.enabled)",
+        "eth_rpc.enabled: ignored (in teller's examples, never read; the setting is eth_scanner.enabled)",
+        "sky_exchanger.exchange_client: ignored (teller's README name; the section is sky_exchanger.c2cx)",
+      ].sort(),
+    );
+  });
+
+  it('any other unknown key is a problem, with the nearest known key as a hint (issue 21)', () => {
+    expect(
+      problemsOf(() =>
+        parse(
+          merge(DUMMY_BASE, {
+            teller: { max_bound_addr: 5, http_addr: '127.0.0.1:1' },
+            web: { api_enabled: true, throtle_max: 3 },
+            extra: { a: 1 },
+            eth_scanner: { enabled: true, confirmation_required: 2 },
+            eth_addresses: 'eth.txt',
+            sky_exchanger: { sky_eth_exchange_rate: '100' },
+            eth_tokens: [
+              {
+                symbol: 'USDT',
+                contract: `0x${'a'.repeat(40)}`,
+                decimals: 6,
+                exchange_rate: '1',
+                colour: 'red',
+              },
+            ],
+          }),
+        ),
+      ).sort(),
+    ).toEqual(
+      [
+        'teller.max_bound_addr: unknown key; did you mean max_bound_addrs?',
+        'teller.http_addr: unknown key; did you mean dummy.http_addr, metrics.http_addr or web.http_addr?',
+        'web.api_enabled: unknown key',
+        'web.throtle_max: unknown key; did you mean throttle_max?',
+        'extra: unknown key',
+        'eth_scanner.confirmation_required: unknown key; did you mean confirmations_required?',
+        'eth_tokens[0].colour: unknown key',
       ].sort(),
     );
   });
@@ -291,7 +318,7 @@ describe('errors', () => {
     let caught: unknown;
     try {
       parseText(
-        'debug = "no"\nmystery = 1\n[btc_scanner]\nscan_period = 5\n[dummy]\nscanner = true\nsender = true\n',
+        'debug = "no"\nprofile = 1\n[btc_scanner]\nscan_period = 5\n[dummy]\nscanner = true\nsender = true\n',
       );
     } catch (err) {
       caught = err;
@@ -306,7 +333,7 @@ describe('errors', () => {
       "sky_exchanger.sky_btc_exchange_rate invalid: can't convert  to decimal",
     ]);
     expect(err.message).toBe(`Config error:\n${err.problems.join('\n')}`);
-    expect(err.warnings).toEqual(['mystery: unknown key, ignored']);
+    expect(err.warnings).toEqual(['profile: ignored (teller documented it but never read it)']);
   });
 
   it('reports TOML syntax errors with the line', () => {

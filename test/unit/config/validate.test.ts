@@ -107,7 +107,9 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'btc_addresses absent',
       merge(DUMMY_BASE, { btc_addresses: 'no.txt' }),
-      ['btc_addresses file does not exist: no.txt'],
+      [
+        `btc_addresses file does not exist: no.txt (<cwd>/no.txt; relative paths are from the working directory)`,
+      ],
     ],
     [
       'eth_addresses empty with ETH on',
@@ -117,7 +119,9 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'eth_addresses absent with ETH on',
       merge(merge(DUMMY_BASE, ETH_ON), { eth_addresses: 'no.txt' }),
-      ['eth_addresses file does not exist: no.txt'],
+      [
+        `eth_addresses file does not exist: no.txt (<cwd>/no.txt; relative paths are from the working directory)`,
+      ],
     ],
     [
       'sky_addresses empty with SKY on',
@@ -133,7 +137,9 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'btc_rpc.cert absent',
       merge(REAL_BASE, { btc_rpc: { cert: 'no.cert' } }),
-      ['btc_rpc.cert file does not exist: no.cert'],
+      [
+        `btc_rpc.cert file does not exist: no.cert (<cwd>/no.cert; relative paths are from the working directory)`,
+      ],
     ],
     [
       'eth_rpc settings',
@@ -258,7 +264,9 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'wallet absent',
       merge(REAL_BASE, { sky_exchanger: { wallet: 'no.wlt' } }),
-      ['sky_exchanger.wallet file no.wlt does not exist'],
+      [
+        `sky_exchanger.wallet file no.wlt does not exist (<cwd>/no.wlt; relative paths are from the working directory)`,
+      ],
     ],
     [
       'no keystore for an EVM payout',
@@ -268,7 +276,9 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'keystore absent',
       merge(REAL_BASE, { payout: { coin: 'ETH', evm: { keystore: 'no.json' } } }),
-      ['payout.evm.keystore file no.json does not exist'],
+      [
+        `payout.evm.keystore file no.json does not exist (<cwd>/no.json; relative paths are from the working directory)`,
+      ],
     ],
     // 9: web, every rule reported
     [
@@ -311,9 +321,13 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     [
       'certificate files absent',
       merge(DUMMY_BASE, { web: { https_addr: ':443', tls_cert: 'no.crt', tls_key: 'no.key' } }),
-      ['web.tls_cert file does not exist: no.crt', 'web.tls_key file does not exist: no.key'],
+      [
+        `web.tls_cert file does not exist: no.crt (<cwd>/no.crt; relative paths are from the working directory)`,
+        `web.tls_key file does not exist: no.key (<cwd>/no.key; relative paths are from the working directory)`,
+      ],
     ],
   ])('%s', (_name, t, problems) => {
-    expect(check(t).problems).toEqual(problems);
+    // Every path error shows the absolute path tried (issue 21): `<cwd>` stands for the test's dir.
+    expect(check(t).problems).toEqual(problems.map((p) => p.replace('<cwd>', cwd)));
   });
 });
