@@ -242,7 +242,14 @@ describe('replays that change nothing (issue 21)', () => {
 
       const noop = await request(confirm);
       expect([noop.status, noop.body]).toEqual([200, '']);
-      expect(logged(dd, 'dummy confirm changed nothing')[0]).toMatchObject({
+      // Logs are written asynchronously: wait for the line rather than read it at once.
+      const unchanged = await waitFor(
+        async () => logged(dd, 'dummy confirm changed nothing'),
+        (l) => l.length > 0,
+        5000,
+        'the unchanged-confirm log line',
+      );
+      expect(unchanged[0]).toMatchObject({
         level: 30,
         txid: b.txid,
         reason: 'already confirmed',
