@@ -262,7 +262,9 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
       await byTestId('address-input').fill(SKY[4]);
       await byTestId('status-button').click();
       await rowIn('waiting_send').waitFor();
-      await expect(text('status-message')).resolves.toBe('BTC deposit confirmed. Your SKY payout is queued.');
+      await expect(text('status-message')).resolves.toBe(
+        'BTC deposit confirmed. SKY is sold out right now: your payout is sent automatically as soon as the operator refills.',
+      );
       await setMarker();
       await setBalance(daemon, SKY_WALLET);
       await rowIn('waiting_confirm').waitFor({ timeout: LIVE_MS });

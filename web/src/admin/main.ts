@@ -60,6 +60,15 @@ class Dashboard {
     h('option', { attrs: { value: '' } }, 'all statuses'),
     STATUSES.map((s) => h('option', { attrs: { value: s } }, label(s))),
   );
+  private readonly search = h('input', {
+    class: 'search',
+    testid: 'deposit-search',
+    attrs: {
+      type: 'search',
+      placeholder: 'Search deposits: buyer address, deposit address or txid',
+      'aria-label': 'Search deposits',
+    },
+  });
   private readonly content = h('div', { class: 'content' });
 
   /** Shown only once the API asked for a token (401) or one is stored: no token, no sign-in box. */
@@ -89,6 +98,8 @@ class Dashboard {
     });
     this.backupButton.addEventListener('click', () => void this.backup());
     this.filterSelect.addEventListener('change', () => this.setFilter(this.filterSelect.value));
+    // Outside the panels that re-render, so typing keeps its focus; rows are hidden, not rebuilt.
+    this.search.addEventListener('input', () => this.applySearch());
     root.replaceChildren(
       h(
         'header',
@@ -112,6 +123,7 @@ class Dashboard {
           'div',
           { class: 'toolbar' },
           this.updated,
+          this.search,
           h('span', { class: 'spacer' }),
           this.backupResult,
           this.backupButton,
@@ -215,6 +227,15 @@ class Dashboard {
       ),
       section('Deposit addresses', 'deposit-addresses', this.loaded(r.addresses, addresses)),
     );
+    this.applySearch();
+  }
+
+  /** Shows only the deposit rows whose buyer address, deposit address or txids contain the search. */
+  private applySearch(): void {
+    const q = this.search.value.trim().toLowerCase();
+    for (const row of this.content.querySelectorAll<HTMLElement>('tr[data-search]')) {
+      row.hidden = q !== '' && !(row.dataset.search ?? '').includes(q);
+    }
   }
 
   private loaded(result: Loaded, view: (data: unknown) => HTMLElement): HTMLElement {
@@ -236,6 +257,10 @@ class Dashboard {
         testid,
         payoutCoin,
         open: this.open,
+        onToggle: () => {
+          this.rendered = '';
+          this.render();
+        },
         action: retry ? { header: '', cell: (row) => this.retryButton(row), leading: true } : undefined,
       });
     });

@@ -41,6 +41,10 @@ export interface TableOptions {
   rowClass?: (row: JsonObject) => string;
   /** One more column computed from the row; `leading` puts it first (actions). */
   extra?: { header: string; cell: (row: JsonObject) => Child; leading?: boolean };
+  /** Column headers other than the key's label. */
+  headers?: Record<string, string>;
+  /** Text a search matches against, kept on the row (`data-search`). */
+  searchText?: (row: JsonObject) => string;
 }
 
 export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement {
@@ -62,7 +66,7 @@ export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement 
           'tr',
           null,
           extra?.leading === true ? head : null,
-          cols.map((c) => h('th', null, label(c))),
+          cols.map((c) => h('th', null, opts.headers?.[c] ?? label(c))),
           extra?.leading === true ? null : head,
         ),
       ),
@@ -72,7 +76,11 @@ export function table(rows: JsonObject[], opts: TableOptions = {}): HTMLElement 
         rows.map((r) =>
           h(
             'tr',
-            { class: opts.rowClass?.(r), testid: opts.rowTestid },
+            {
+              class: opts.rowClass?.(r),
+              testid: opts.rowTestid,
+              attrs: opts.searchText === undefined ? undefined : { 'data-search': opts.searchText(r) },
+            },
             extra?.leading === true ? extraCell(r) : null,
             cols.map((c) => h('td', { attrs: { 'data-col': c } }, opts.cell?.(c, r) ?? value(r[c]))),
             extra?.leading === true ? null : extraCell(r),

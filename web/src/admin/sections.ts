@@ -121,6 +121,12 @@ function pools(data: unknown): HTMLElement {
   });
 }
 
+/** A block height the scanner reports; -1 means none (not scanned yet, or the dummy scanner). */
+const height = (r: JsonObject, key: string): string => {
+  const n = num(r, key);
+  return n < 0 ? '—' : String(n);
+};
+
 function scanners(data: unknown): HTMLElement {
   const rows = (
     Array.isArray(data) ? data : Object.entries(obj(data)).map(([chain, v]) => ({ chain, ...obj(v) }))
@@ -130,8 +136,16 @@ function scanners(data: unknown): HTMLElement {
     testid: 'scanners-table',
     first: ['chain', 'enabled', 'height', 'tip', 'lag', 'last_error', 'alert', 'hash'],
     cell: (key, r) => {
+      const dummy = str(r, 'chain') === 'dummy';
       if (key === 'alert') return alertCell(r.alert);
-      if (key === 'hash') return code(str(r, key), 8);
+      if (key === 'hash') {
+        // The dummy scanner reads no chain: say where its deposits come from instead.
+        return dummy
+          ? h('span', { class: 'muted' }, 'no chain: deposits come from the dummy API')
+          : code(str(r, key), 8);
+      }
+      if (key === 'height' || key === 'tip') return height(r, key);
+      if (key === 'lag' && dummy) return '—';
       return undefined;
     },
     rowClass: (r) =>
@@ -192,72 +206,121 @@ export function overviewPanels(overview: Loaded, onFilter: (status: string) => v
 export interface DepositTableOptions {
   testid: string;
   payoutCoin: string;
+  /** Deposit ids whose whole record is shown under the table. */
   open: Set<string>;
+  /** Called when a record is opened or closed. */
+  onToggle: () => void;
   action?: TableOptions['extra'];
 }
 
-/** Teller's DepositInfo rows; the whole record is one click away. */
+/** The columns of a deposit row, so that the table fits a 1280 px screen; the rest is in its record. */
+const DEPOSIT_COLUMNS = [
+  'seq',
+  'updated_at',
+  'status',
+  'amount',
+  'sky_address',
+  'deposit_address',
+  'deposit_id',
+  'txid',
+  'error',
+  'record',
+];
+const DEPOSIT_HEADERS: Record<string, string> = {
+  updated_at: 'updated',
+  amount: 'deposit → payout',
+  sky_address: 'buyer address',
+  deposit_id: 'deposit (tx:n)',
+  txid: 'payout txid',
+};
+
+/** What the dashboard's search box matches: buyer address, deposit address, txids. */
+export const depositSearchText = (r: JsonObject): string =>
+  [str(r, 'sky_address'), str(r, 'deposit_address'), str(r, 'deposit_id'), str(r, 'txid')]
+    .join(' ')
+    .toLowerCase();
+
+/** Teller's DepositInfo rows, newest (highest seq) first; a row's whole record opens below the table. */
 export function depositTable(deposits: JsonObject[], opts: DepositTableOptions): HTMLElement {
   const payoutDecimals = opts.payoutCoin === 'SKY' ? 6 : undefined;
-  const details = (r: JsonObject): HTMLElement => {
-    const id = str(r, 'deposit_id');
-    const el = h(
-      'details',
-      { attrs: { open: opts.open.has(id) } },
-      h('summary', null, 'record'),
-      h('pre', null, JSON.stringify({ ...r, record: undefined }, null, 2)),
-    );
-    el.addEventListener('toggle', () => (el.open ? opts.open.add(id) : opts.open.delete(id)));
-    return el;
-  };
-  return table(
-    deposits.map((d) => ({ ...d, record: true })),
-    {
-      testid: opts.testid,
-      rowTestid: opts.testid === 'errored-table' ? 'errored-row' : 'deposit-row',
-      first: [
-        'seq',
-        'updated_at',
-        'status',
-        'coin_type',
-        'deposit_value',
-        'sky_sent',
-        'sky_address',
-        'deposit_address',
-        'deposit_id',
-        'txid',
-        'error',
-        'record',
-      ],
-      // The value cells name the coin; the nested records are in `record`.
-      omit: ['coin_type', 'passthrough', 'deposit'],
-      rowClass: (r) => (str(r, 'error') !== '' ? 'row-alert' : ''),
-      cell: (key, r) => {
-        const v = r[key];
-        switch (key) {
-          case 'updated_at':
-            return time(num(r, key));
-          case 'status':
-            return badge(str(r, key));
-          case 'deposit_value':
-            return baseUnits(v, str(r, 'coin_type'));
-          case 'sky_sent':
-            return baseUnits(v, opts.payoutCoin, payoutDecimals);
-          case 'sky_address':
-          case 'deposit_address':
-          case 'deposit_id':
-          case 'txid':
-            return code(str(r, key), 8);
-          case 'error':
-            return str(r, key) === '' ? '—' : h('span', { class: 'error-text' }, str(r, key));
-          case 'record':
-            return details(r);
-          default:
-            return isObject(v) ? h('span', { class: 'muted' }, '{…}') : value(v);
-        }
+  const sorted = [...deposits].sort((a, b) => num(b, 'seq') - num(a, 'seq'));
+  const toggle = (id: string): HTMLElement => {
+    const opened = opts.open.has(id);
+    return h(
+      'button',
+      {
+        class: 'btn btn-small btn-ghost record-toggle',
+        testid: 'record-toggle',
+        attrs: { type: 'button', 'aria-expanded': opened },
+        on: {
+          click: () => {
+            if (opened) opts.open.delete(id);
+            else opts.open.add(id);
+            opts.onToggle();
+          },
+        },
       },
-      extra: opts.action,
+      opened ? 'close' : 'open',
+    );
+  };
+  // The errored table has its Retry column instead: its records open from the deposits table.
+  const columns = opts.action === undefined ? DEPOSIT_COLUMNS : DEPOSIT_COLUMNS.filter((c) => c !== 'record');
+  const rows = sorted.map((d) => Object.fromEntries(columns.map((k) => [k, d[k] ?? ''])));
+  const view = table(rows, {
+    testid: opts.testid,
+    rowTestid: opts.testid === 'errored-table' ? 'errored-row' : 'deposit-row',
+    first: columns,
+    headers: DEPOSIT_HEADERS,
+    searchText: depositSearchText,
+    rowClass: (r) => (str(r, 'error') !== '' ? 'row-alert' : ''),
+    cell: (key, r) => {
+      const full = sorted.find((d) => d.deposit_id === r.deposit_id) ?? r;
+      switch (key) {
+        case 'updated_at':
+          return time(num(full, key));
+        case 'status':
+          // An errored deposit stays at the status where it stopped: say both.
+          return h(
+            'span',
+            { class: 'status-cell' },
+            badge(str(r, key)),
+            str(r, 'error') === '' ? null : h('span', { class: 'flag-errored' }, 'errored'),
+          );
+        case 'amount':
+          return h(
+            'span',
+            { class: 'amount-cell' },
+            h('span', null, baseUnits(full.deposit_value, str(full, 'coin_type'))),
+            h('span', { class: 'muted' }, `→ ${baseUnits(full.sky_sent, opts.payoutCoin, payoutDecimals)}`),
+          );
+        case 'sky_address':
+        case 'deposit_address':
+        case 'deposit_id':
+        case 'txid':
+          return code(str(r, key), 5);
+        case 'error':
+          return str(r, key) === '' ? '—' : h('span', { class: 'error-text' }, str(r, key));
+        case 'record':
+          return toggle(str(r, 'deposit_id'));
+        default:
+          return value(r[key]);
+      }
     },
+    extra: opts.action,
+  });
+  const opened = columns.includes('record') ? sorted.filter((d) => opts.open.has(str(d, 'deposit_id'))) : [];
+  return h(
+    'div',
+    null,
+    view,
+    opened.map((d) =>
+      h(
+        'div',
+        { class: 'record-view', testid: 'record-view' },
+        h('h3', null, `Record of ${str(d, 'deposit_id')}`),
+        h('pre', null, JSON.stringify(d, null, 2)),
+      ),
+    ),
   );
 }
 

@@ -135,6 +135,17 @@ class BuyerPage {
     }
   }
 
+  private async refreshHealth(): Promise<void> {
+    try {
+      this.health = await fetchHealth();
+    } catch (err) {
+      // The config poll retries; a stale inventory is hidden rather than shown.
+      console.warn('health unavailable', err);
+      this.health = undefined;
+    }
+    this.render();
+  }
+
   private selectCoin(key: string): void {
     this.coinKey = key;
     this.render();
@@ -212,6 +223,8 @@ class BuyerPage {
   private async pollStatus(): Promise<void> {
     const address = this.watched;
     if (address === undefined) return;
+    // "Available to buy" and sold out follow the live updates too, not only the slower config poll.
+    void this.refreshHealth();
     try {
       const statuses = await this.statusClient.fetch(address);
       if (address !== this.watched) return;
@@ -259,6 +272,7 @@ class BuyerPage {
         statuses: this.statuses,
         error: this.statusError,
         paused: document.hidden,
+        soldOut: this.availability() === 'sold_out',
       },
       this.deposit !== undefined,
     );

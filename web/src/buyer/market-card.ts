@@ -1,4 +1,4 @@
-import { formatDec, inverse, mul, parseDec, truncate } from '../shared/decimal';
+import { compareDec, formatDec, inverse, mul, parseDec, truncate } from '../shared/decimal';
 import { fill, h } from '../shared/dom';
 import type { DepositCoin, Health, PublicConfig } from './api';
 import type { Ctx } from './context';
@@ -25,10 +25,16 @@ export class MarketCard {
   });
   private readonly calcUnit = h('span', { class: 'calc-unit' });
   private readonly calcResult = h('div', { class: 'calc-result' });
+  private readonly calcWarning = h('p', {
+    class: 'message message-warn calc-warning',
+    testid: 'calc-warning',
+    attrs: { role: 'status', hidden: true },
+  });
   private readonly calcNote = h('p', { class: 'note' });
   private ctx?: Ctx;
   private coin?: DepositCoin;
   private config?: PublicConfig;
+  private health?: Health;
 
   constructor(onCoin: (key: string) => void) {
     this.select.addEventListener('change', () => onCoin(this.select.value));
@@ -50,6 +56,7 @@ export class MarketCard {
           h('div', { class: 'calc-input' }, this.calcInput, this.calcUnit),
         ),
         this.calcResult,
+        this.calcWarning,
         this.calcNote,
       ),
     );
@@ -63,6 +70,7 @@ export class MarketCard {
   ): void {
     this.ctx = ctx;
     this.config = config;
+    this.health = health;
     const t = ctx.t;
     const payout = config?.payoutCoin ?? 'SKY';
     this.title.textContent = t('step.rate');
@@ -178,11 +186,19 @@ export class MarketCard {
     const amount = raw === '' ? null : parseDec(raw);
     const rate = this.coin === undefined ? null : parseDec(this.coin.rate);
     let value = '—';
+    let warning = '';
     if (raw !== '' && (amount === null || amount.int < 0n)) value = ctx.t('calc.invalid');
     else if (amount !== null && rate !== null && this.config !== undefined) {
       const out = truncate(mul(amount, rate), this.config.maxDecimals);
       value = `${formatDec(out, LANGS[ctx.lang].number)} ${payout}`;
+      // More than the hot wallet holds now: the payout would wait (sold out) until a refill.
+      const available = this.health === undefined ? null : parseDec(this.health.balance);
+      if (available !== null && compareDec(out, available) > 0) {
+        warning = ctx.t('calc.overAvailable', { available: ctx.amount(this.health?.balance ?? ''), payout });
+      }
     }
+    this.calcWarning.textContent = warning;
+    this.calcWarning.hidden = warning === '';
     fill(
       this.calcResult,
       h('span', null, ctx.t('calc.result')),

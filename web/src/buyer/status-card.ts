@@ -11,6 +11,8 @@ export interface StatusCardState {
   statuses?: DepositStatus[];
   error?: Problem;
   paused: boolean;
+  /** The service cannot pay right now: a queued payout waits for the operator to refill. */
+  soldOut: boolean;
 }
 
 const STATES = [
@@ -27,7 +29,7 @@ const isState = (s: string): s is State => (STATES as readonly string[]).include
 
 /** Tone of the badge: neutral while waiting for the buyer, progress while we work, success, error. */
 function tone(d: DepositStatus): string {
-  if (d.error !== '') return 'error';
+  if (d.error !== '') return 'delayed';
   if (d.status === 'done') return 'done';
   if (d.status === 'waiting_deposit') return 'waiting';
   return 'progress';
@@ -81,21 +83,37 @@ export class StatusCard {
         h(
           'ol',
           { class: 'status-list', testid: 'status-list' },
-          s.statuses.map((d) => this.row(ctx, d, s.payoutCoin)),
+          // The server lists oldest first; the buyer looks for the newest.
+          [...s.statuses].reverse().map((d) => this.row(ctx, d, s.payoutCoin, s.soldOut)),
         ),
       );
     }
     fill(this.body, rows);
   }
 
-  private row(ctx: Ctx, d: DepositStatus, defaultPayout: string): HTMLElement {
+  private row(ctx: Ctx, d: DepositStatus, defaultPayout: string, soldOut: boolean): HTMLElement {
     const t = ctx.t;
     const payout = d.payoutCoin === '' ? defaultPayout : d.payoutCoin;
     const vars = { coin: d.coinType, payout };
     const state = isState(d.status) ? d.status : undefined;
-    const stateKey: MessageKey =
-      d.error !== '' ? 'state.error' : state === undefined ? 'state.unknown' : `state.${state}`;
-    const msgKey: MessageKey = state === undefined ? 'msg.unknown' : `msg.${state}`;
+    const errored = d.error !== '';
+    const waitsForStock = !errored && soldOut && state === 'waiting_send';
+    // An errored deposit's status says where it stopped (often "sent"), not what the buyer gets:
+    // the buyer is told the payout is delayed and the operator alerted, never the internal error.
+    const stateKey: MessageKey = errored
+      ? 'state.error'
+      : waitsForStock
+        ? 'state.soldOut'
+        : state === undefined
+          ? 'state.unknown'
+          : `state.${state}`;
+    const msgKey: MessageKey = errored
+      ? 'msg.error'
+      : waitsForStock
+        ? 'msg.soldOut'
+        : state === undefined
+          ? 'msg.unknown'
+          : `msg.${state}`;
     const details: HTMLElement[] = [];
     const detail = (label: string, value: Node | string, testid: string, cls = ''): void => {
       details.push(h('div', { class: `detail ${cls}` }, h('dt', null, label), h('dd', { testid }, value)));
@@ -124,14 +142,15 @@ export class StatusCard {
       );
     }
     if (d.depositValue !== '' || d.payoutValue !== '') {
+      const amount = d.payoutValue === '' ? '' : `${ctx.amount(d.payoutValue)} ${payout}`;
       detail(
         t('status.payout'),
-        d.payoutValue === '' ? t('status.payoutPending') : `${ctx.amount(d.payoutValue)} ${payout}`,
+        amount === '' ? t('status.payoutPending') : errored ? t('status.payoutDelayed', { amount }) : amount,
         'payout-amount',
-        d.payoutValue === '' ? 'pending' : 'strong',
+        amount === '' || errored ? 'pending' : 'strong',
       );
     }
-    if (d.payoutTxid !== '')
+    if (d.payoutTxid !== '' && !errored)
       detail(t('status.txid'), h('code', { class: 'txid' }, d.payoutTxid), 'payout-txid', 'wide');
     if (d.depositAddress !== '')
       detail(t('status.depositAddress'), h('code', null, d.depositAddress), 'status-deposit-address', 'wide');
@@ -148,16 +167,9 @@ export class StatusCard {
           : null,
       ),
       h('p', { class: 'status-message', testid: 'status-message' }, t(msgKey, vars)),
-      d.error === ''
-        ? null
-        : h(
-            'div',
-            { class: 'message message-error', testid: 'status-error' },
-            h('strong', null, `${t('status.error')}: `),
-            d.error,
-            h('br'),
-            t('status.errorHelp'),
-          ),
+      errored
+        ? h('div', { class: 'message message-warn', testid: 'status-error' }, t('status.errorHelp'))
+        : null,
       details.length === 0 ? null : h('dl', { class: 'details' }, details),
     );
   }

@@ -50,6 +50,14 @@ export const truncate = (d: Dec, decimals: number): Dec =>
 
 export const isZero = (d: Dec): boolean => d.int === 0n;
 
+/** -1, 0 or 1 as a is less than, equal to or greater than b. */
+export function compareDec(a: Dec, b: Dec): number {
+  const scale = Math.max(a.scale, b.scale);
+  const x = a.int * 10n ** BigInt(scale - a.scale);
+  const y = b.int * 10n ** BigInt(scale - b.scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export interface DecFormat {
   group: string;
   point: string;

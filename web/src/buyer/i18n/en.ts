@@ -35,6 +35,8 @@ export const en = {
   'calc.result': 'You receive',
   'calc.invalid': 'Enter an amount, e.g. 0.01',
   'calc.note': 'Payouts are rounded down to {n} decimal places.',
+  'calc.overAvailable':
+    'More than the {available} {payout} available now: the payout would wait until the operator refills.',
 
   'address.label': 'Your {payout} receive address',
   'address.placeholder.sky': 'Skycoin address, e.g. 2VZu3rZozQ6nN…',
@@ -89,10 +91,10 @@ export const en = {
   'status.confirmations.value': '{n} of {total}',
   'status.payout': 'You receive',
   'status.payoutPending': 'Pending — shown when the payout is sent',
+  'status.payoutDelayed': '{amount} — delayed, not sent yet',
   'status.txid': 'Payout transaction',
-  'status.error': 'Problem',
   'status.errorHelp':
-    'This deposit needs the operator’s attention. Please contact support with your receive address.',
+    'Your deposit is safe and nothing is needed from you. If the payout has not arrived within a day, contact support with your receive address.',
 
   'state.waiting_deposit': 'Waiting for deposit',
   'state.waiting_decide': 'Deposit received',
@@ -101,7 +103,8 @@ export const en = {
   'state.waiting_passthrough': 'Buying {payout}',
   'state.waiting_passthrough_order_complete': 'Completing purchase',
   'state.done': 'Completed',
-  'state.error': 'Needs attention',
+  'state.error': 'Payout delayed',
+  'state.soldOut': 'Waiting for {payout}',
   'state.unknown': 'Processing',
 
   'msg.waiting_deposit': 'Waiting for your {coin} deposit.',
@@ -112,6 +115,9 @@ export const en = {
   'msg.waiting_passthrough_order_complete': 'The exchange order is placed; waiting for it to complete.',
   'msg.done': 'Completed. Check your {payout} wallet.',
   'msg.unknown': 'Your deposit is being processed.',
+  'msg.error': 'Payout delayed; the operator has been alerted.',
+  'msg.soldOut':
+    '{coin} deposit confirmed. {payout} is sold out right now: your payout is sent automatically as soon as the operator refills.',
 
   'footer.text':
     'Rates are fixed by the operator. Your deposit gets the rate in force when it is first seen on the chain, even if the rate changes while it confirms. Keep this page open to follow your deposit live.',

@@ -36,6 +36,7 @@ export const zh: Messages = {
   'calc.result': '您将收到',
   'calc.invalid': '请输入金额，例如 0.01',
   'calc.note': '支付金额向下舍入到 {n} 位小数。',
+  'calc.overAvailable': '超过当前可购买的 {available} {payout}：付款将等待运营方补充后发送。',
 
   'address.label': '您的 {payout} 收款地址',
   'address.placeholder.sky': 'Skycoin 地址，例如 2VZu3rZozQ6nN…',
@@ -87,9 +88,10 @@ export const zh: Messages = {
   'status.confirmations.value': '{n} / {total}',
   'status.payout': '您将收到',
   'status.payoutPending': '待定——付款发送后显示',
+  'status.payoutDelayed': '{amount}——已延迟，尚未发送',
   'status.txid': '付款交易',
-  'status.error': '问题',
-  'status.errorHelp': '此充值需要运营方处理。请携带您的收款地址联系客服。',
+  'status.errorHelp':
+    '您的充值是安全的，您无需做任何操作。如果一天内仍未收到付款，请携带您的收款地址联系客服。',
 
   'state.waiting_deposit': '等待充值',
   'state.waiting_decide': '已收到充值',
@@ -98,7 +100,8 @@ export const zh: Messages = {
   'state.waiting_passthrough': '正在购买 {payout}',
   'state.waiting_passthrough_order_complete': '正在完成购买',
   'state.done': '已完成',
-  'state.error': '需要处理',
+  'state.error': '付款延迟',
+  'state.soldOut': '等待 {payout}',
   'state.unknown': '处理中',
 
   'msg.waiting_deposit': '正在等待您的 {coin} 充值。',
@@ -109,6 +112,8 @@ export const zh: Messages = {
   'msg.waiting_passthrough_order_complete': '交易所订单已提交，正在等待成交。',
   'msg.done': '已完成，请查看您的 {payout} 钱包。',
   'msg.unknown': '您的充值正在处理中。',
+  'msg.error': '付款延迟，已通知运营方。',
+  'msg.soldOut': '{coin} 充值已确认。{payout} 目前已售罄：运营方补充后将自动发送您的付款。',
 
   'footer.text':
     '汇率由运营方设定。您的充值按链上首次检测到它时的汇率结算，即使确认期间汇率发生变化。保持此页面打开即可实时跟踪您的充值。',
