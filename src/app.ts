@@ -41,6 +41,7 @@ import { AdminApiService } from './service/admin';
 import type { AppContext } from './service/context';
 import { DummyApiService } from './service/dummy';
 import { PublicApiService } from './service/public';
+import { checkpointPath } from './store/checkpoint';
 import { Store } from './store/store';
 import {
   createExchangeClient,
@@ -48,7 +49,7 @@ import {
   SimulatedExchange,
   type PassthroughService,
 } from './passthrough';
-import { TellerError } from './util/errors';
+import { TellerError, errorMessage } from './util/errors';
 import type { Logger } from './util/logger';
 
 /** Startup failed for a reason the operator must fix (node down, pool invalid...): exit 1. */
@@ -83,11 +84,17 @@ export class App {
     dataDir: string,
   ) {
     this.ops = new OperatorTools(ctx, dataDir);
+    ctx.binder.setAlert((message) => this.ops.notifier.notify(`ALERT: ${message}`));
   }
 
   static async start(opts: AppOptions): Promise<App> {
     const cwd = opts.cwd ?? process.cwd();
-    const store = await Store.open(path.join(opts.dataDir, opts.config.dbfile));
+    const dir = path.join(opts.dataDir, opts.config.dbfile);
+    const store = await Store.open(dir, {
+      checkpoint: checkpointPath(dir),
+      onCheckpointError: (err) =>
+        opts.log.warn({ err: errorMessage(err) }, 'store checkpoint not written (it trails the store)'),
+    });
     let app: App | undefined;
     try {
       app = new App(await build(opts, store, cwd), opts.dataDir);

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, resolveConfigPath } from '../config';
 import { OpsError } from '../ops/errors';
 import { StoreLockedError } from '../store/errors';
+import { checkpointPath } from '../store/checkpoint';
 import { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
 
@@ -109,11 +110,12 @@ export async function withStore<T>(
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   const dir = storePath(env);
-  if (!existsSync(dir))
+  const checkpoint = checkpointPath(dir);
+  if (!existsSync(dir) && !existsSync(checkpoint))
     throw new OpsError('no_store', `no teller store at ${dir}: check -d (and dbfile in the config)`);
   let store: Store;
   try {
-    store = await Store.open(dir);
+    store = await Store.open(dir, { checkpoint });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new OpsError('store_locked', `${err.message}\n${runningHint}`);
     throw err;

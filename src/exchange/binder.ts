@@ -3,7 +3,7 @@ import type { AddressPool, PoolCoin } from '../pool';
 import type { Logger } from '../util/logger';
 import { Mutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
-import type { DepositStore } from './deposit-store';
+import { bindingKey, type DepositStore } from './deposit-store';
 import { ExchangeError } from './errors';
 import type { Binding } from './types';
 
@@ -30,8 +30,16 @@ export class Binder {
   private readonly inFlight = new Map<AddressPool, Set<string>>();
   /** Binds in flight per payout address (the max-bound check counts them). */
   private readonly pendingOf = new Map<string, number>();
+  /** Addresses with a scanner's or an orphan's record (DepositStore.watchedAddresses), read once. */
+  private watched: Set<string> | undefined;
+  private alert: (message: string) => void = () => undefined;
 
   constructor(private readonly opts: BinderOptions) {}
+
+  /** Where alerts go (the operator's notifier, made after the binder). */
+  setAlert(alert: (message: string) => void): void {
+    this.alert = alert;
+  }
 
   async bind(payoutAddress: string, coin: string): Promise<Binding> {
     const { config, deposits, pools, coins } = this.opts;
@@ -55,7 +63,7 @@ export class Binder {
         taken = new Set();
         this.inFlight.set(found, taken);
       }
-      const next = found.peekExcept(taken);
+      const next = await this.freeAddress(found, depositCoin.pool, taken);
       if (next === undefined) {
         this.opts.log.error({ coin: depositCoin.pool }, 'deposit address pool is empty: add addresses');
         throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
@@ -85,5 +93,36 @@ export class Binder {
       if (left > 0) this.pendingOf.set(payoutAddress, left);
       else this.pendingOf.delete(payoutAddress);
     }
+  }
+
+  /**
+   * The pool's next address that nothing in the store refers to. The pool's cursor comes from the
+   * store's used marks; should they disagree with the bindings, deposits or scanner records (a
+   * damaged or hand-edited store), the address is skipped for good (marked used), with an alert,
+   * rather than handed to a second buyer.
+   */
+  private async freeAddress(
+    pool: AddressPool,
+    poolCoin: PoolCoin,
+    taken: ReadonlySet<string>,
+  ): Promise<string | undefined> {
+    const { deposits, coins, log } = this.opts;
+    const sharing = [...coins].filter(([, c]) => c.pool === poolCoin).map(([symbol]) => symbol);
+    this.watched ??= await deposits.watchedAddresses();
+    for (let address = pool.peekExcept(taken); address !== undefined; address = pool.peekExcept(taken)) {
+      const found = await deposits.recordsOn(poolCoin, sharing, address);
+      for (const coin of sharing)
+        if (this.watched.has(bindingKey(coin, address)))
+          found.push(`a scanner recorded a ${coin} deposit on it`);
+      if (found.length === 0) return address;
+      await deposits.markUsed(poolCoin, address);
+      pool.markUsed(address);
+      const message =
+        `${poolCoin} deposit address ${address} was next in the pool, but ${found.join('; ')}: ` +
+        "skipped it (the pool's used marks disagree with the store: check the store and its backups)";
+      log.error({ coin: poolCoin, depositAddress: address, found }, message);
+      this.alert(message);
+    }
+    return undefined;
   }
 }

@@ -166,6 +166,56 @@ export class DepositStore {
     return binding;
   }
 
+  /**
+   * What the store holds on a deposit address of `poolCoin`'s pool, shared by `coins` (tokens share
+   * the ETH pool): a mark that the pool handed it out, a binding, or a deposit recorded on it. One
+   * point read per space and coin; empty when the address is free. (Deposits seen by a scanner or
+   * recorded without a binding: `watchedAddresses`.)
+   */
+  async recordsOn(poolCoin: string, coins: readonly string[], address: string): Promise<string[]> {
+    const found: string[] = [];
+    if ((await this.store.get('pool_used', bindingKey(poolCoin, address))) !== undefined)
+      found.push(`the ${poolCoin} pool marked it used`);
+    const bindings = await this.store.getMany<Binding>(
+      'bindings',
+      coins.map((c) => bindingKey(c, address)),
+    );
+    for (const b of bindings)
+      if (b !== undefined) found.push(`it is bound to ${b.sky_address} for ${b.coin_type}`);
+    for (const coin of coins) {
+      const range = { ...prefixRange(`${bindingKey(coin, address)}!`), limit: 1 };
+      if ((await this.store.keyList('deposits_by_addr', range)).length > 0)
+        found.push(`a ${coin} deposit is recorded on it`);
+    }
+    return found;
+  }
+
+  /**
+   * Every deposit address a scanner recorded a deposit on (seen or handed over, in `scan`) or that
+   * got a deposit without a binding (`orphans`), as `coin!address`. Both spaces are small (the
+   * scanner keeps its records for the reorg window only).
+   */
+  async watchedAddresses(): Promise<Set<string>> {
+    const out = new Set<string>();
+    const add = (v: unknown): void => {
+      const d = (v as { deposit?: unknown }).deposit ?? v;
+      const { coin_type: coin, address } = d as { coin_type?: unknown; address?: unknown };
+      if (typeof coin === 'string' && typeof address === 'string') out.add(bindingKey(coin, address));
+    };
+    await this.store.forEachEntry('orphans', (_k, v) => add(v));
+    await this.store.forEachEntry('scan', (k, v) => {
+      if (k.includes('!seen!') || k.includes('!handed!')) add(v);
+    });
+    return out;
+  }
+
+  /** Marks a pool address used without a binding (one the binder skipped: see Binder). */
+  async markUsed(poolCoin: string, address: string): Promise<void> {
+    await this.store.write([
+      { type: 'put', space: 'pool_used', key: bindingKey(poolCoin, address), value: 0 },
+    ]);
+  }
+
   /** Addresses of `coin`'s pool already handed out. */
   async usedAddresses(coin: string): Promise<string[]> {
     const keys = await this.store.keyList('pool_used', prefixRange(`${coin}!`));

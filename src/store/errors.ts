@@ -20,3 +20,19 @@ export class SchemaTooNewError extends TellerError {
     );
   }
 }
+
+/**
+ * The store lost data it had acknowledged (or is not the store its checkpoint describes): teller
+ * refuses to start on it. The message says what is wrong and how to restore a backup.
+ */
+export class StoreDamagedError extends TellerError {
+  constructor(dir: string, checkpoint: string, what: string) {
+    super(
+      'store_damaged',
+      `store ${dir} is damaged: ${what}. Data it acknowledged is missing, so teller will not start on it. ` +
+        `To restore the newest backup (backup.dir, or one taken with GET /api/backup): move ${dir} aside, ` +
+        `then run \`teller backup restore <backup file>\` with the same -d and -c. If this store was put back ` +
+        `on purpose and its older state is wanted, delete ${checkpoint} to accept it as it is.`,
+    );
+  }
+}

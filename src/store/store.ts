@@ -1,6 +1,17 @@
 import { Level } from 'level';
 import { deserialize, serialize } from 'node:v8';
-import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
+import {
+  CheckpointWriter,
+  checkAgainst,
+  checkpointPath,
+  lastEvent,
+  newStoreId,
+  readCheckpoint,
+  storeDirState,
+  type CheckpointState,
+  type OpenOptions,
+} from './checkpoint';
+import { StoreDamagedError, StoreError, StoreLockedError, SchemaTooNewError } from './errors';
 
 /**
  * The embedded LevelDB store. Only this folder imports `level`.
@@ -9,7 +20,8 @@ import { StoreError, StoreLockedError, SchemaTooNewError } from './errors';
  * v8 structured serialisation (so bigint amounts survive as bigint). Sublevel prefixes are
  * `!<space>!`, LevelDB's sublevel convention.
  *
- *   meta              schema_version -> number; counter:<name> -> number;
+ *   meta              schema_version -> number; counter:<name> -> number; store_id -> random hex;
+ *                     batch_seq -> number of the last batch written (checkpoint.ts);
  *                     pool_stamp:<coin> -> PoolStamp (pool file already validated: src/pool/stamp.ts);
  *                     deposit_error!<txid>:<n> -> '' (deposits whose `error` is set) and
  *                     deposit_indices_at -> the event seq that index and deposit_summary are
@@ -162,6 +174,9 @@ export class Store {
   private queue: PendingWrite[] = [];
   private writing = false;
   private closed = false;
+  /** The last durable batch and audit head (what the checkpoint may say). */
+  private head: CheckpointState = { store_id: '', batch: 0, event_seq: 0, event_hash: '' };
+  private checkpoint: CheckpointWriter | undefined;
 
   private constructor(
     private readonly db: Level<string, Uint8Array>,
@@ -170,9 +185,33 @@ export class Store {
     this.subs = new Map(SPACES.map((s) => [s, makeSub(db, s)]));
   }
 
-  /** Opens (creating if needed) the store in `dir`. Refuses a newer schema and a second process. */
-  static async open(dir: string): Promise<Store> {
-    const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  /**
+   * Opens the store in `dir`, creating it only where there is none yet. Refuses a newer schema, a
+   * second process, a dir whose CURRENT file is gone and, given a checkpoint, a store that lost
+   * data it acknowledged (StoreDamagedError).
+   */
+  static async open(dir: string, opts: OpenOptions = {}): Promise<Store> {
+    const file = opts.checkpoint ?? checkpointPath(dir);
+    const recorded = opts.checkpoint === undefined ? undefined : readCheckpoint(file, dir);
+    const found = storeDirState(dir);
+    // Opened, LevelDB would make a new store from the log alone and delete the tables as obsolete.
+    if (found === 'no_current')
+      throw new StoreDamagedError(
+        dir,
+        file,
+        'its CURRENT file is missing, so LevelDB cannot tell which of its files hold the data',
+      );
+    if (found === 'none' && recorded)
+      throw new StoreDamagedError(
+        dir,
+        file,
+        `it is missing or empty, but its checkpoint ${file} records ${recorded.batch} writes`,
+      );
+    const db = new Level<string, Uint8Array>(dir, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+      createIfMissing: found === 'none',
+    });
     try {
       await db.open();
     } catch (err) {
@@ -181,14 +220,52 @@ export class Store {
       throw new StoreError(`cannot open store at ${dir}: ${(cause as Error | undefined)?.message ?? err}`);
     }
     const store = new Store(db, dir);
-    const version = await store.get<number>('meta', 'schema_version');
-    if (version !== undefined && version > SCHEMA_VERSION) {
+    try {
+      await store.init(recorded, file);
+    } catch (err) {
       await db.close();
-      throw new SchemaTooNewError(dir, version, SCHEMA_VERSION);
+      throw err;
     }
-    if (version === undefined)
-      await store.write([{ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION }]);
+    if (opts.checkpoint !== undefined) {
+      store.checkpoint = new CheckpointWriter(file, store.head, opts.onCheckpointError ?? (() => undefined));
+      store.checkpoint.advance(store.head);
+      await store.checkpoint.flush();
+    }
     return store;
+  }
+
+  /** Checks the schema and the checkpoint, and gives a new store its id. */
+  private async init(recorded: CheckpointState | undefined, file: string): Promise<void> {
+    const version = await this.get<number>('meta', 'schema_version');
+    if (version !== undefined && version > SCHEMA_VERSION)
+      throw new SchemaTooNewError(this.dir, version, SCHEMA_VERSION);
+    const id = await this.get<string>('meta', 'store_id');
+    this.head = {
+      store_id: id ?? '',
+      batch: (await this.get<number>('meta', 'batch_seq')) ?? 0,
+      event_seq: 0,
+      event_hash: '',
+    };
+    for await (const [, ev] of this.entries<{ seq: number; hash: string }>('events', {
+      reverse: true,
+      limit: 1,
+    }))
+      this.head = { ...this.head, event_seq: ev.seq, event_hash: ev.hash };
+    if (recorded)
+      await checkAgainst(recorded, this.head, (seq) => this.get('events', seqKey(seq)), this.dir, file);
+    const ops: Op[] = [];
+    if (version === undefined)
+      ops.push({ type: 'put', space: 'meta', key: 'schema_version', value: SCHEMA_VERSION });
+    if (id === undefined) {
+      this.head = { ...this.head, store_id: newStoreId() };
+      ops.push({ type: 'put', space: 'meta', key: 'store_id', value: this.head.store_id });
+    }
+    await this.write(ops);
+  }
+
+  /** The last durable batch and audit head: what a checkpoint of this store says now. */
+  state(): CheckpointState {
+    return this.head;
   }
 
   private sub(space: Space): Sub {
@@ -262,16 +339,21 @@ export class Store {
       // fails alone.
       const batch: BatchOp[] = [];
       const members: PendingWrite[] = [];
+      let head = this.head;
       for (const w of group) {
         try {
-          batch.push(...this.encode(Array.isArray(w.ops) ? w.ops : w.ops.build()));
+          const ops = Array.isArray(w.ops) ? w.ops : w.ops.build();
+          batch.push(...this.encode(ops));
           members.push(w);
+          head = lastEvent(ops, head);
         } catch (err) {
           if (!Array.isArray(w.ops)) w.ops.settle(false);
           w.reject(err);
         }
       }
       if (members.length === 0) continue;
+      head = { ...head, batch: head.batch + 1 };
+      batch.push(...this.encode([{ type: 'put', space: 'meta', key: 'batch_seq', value: head.batch }]));
       try {
         await this.db.batch(batch, { sync: true });
       } catch (err) {
@@ -279,6 +361,8 @@ export class Store {
         for (const w of members) w.reject(err);
         continue;
       }
+      this.head = head;
+      this.checkpoint?.advance(head);
       for (const w of members) if (!Array.isArray(w.ops)) w.ops.settle(true);
       for (const w of members) w.resolve();
     }
@@ -316,5 +400,6 @@ export class Store {
     this.closed = true;
     while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.db.close();
+    await this.checkpoint?.flush();
   }
 }

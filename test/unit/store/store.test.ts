@@ -59,7 +59,13 @@ describe('Store', () => {
     ]);
     const spaces = [];
     for await (const r of store.dump()) spaces.push(`${r.space}/${r.key}`);
-    expect(spaces.sort()).toEqual(['bindings/BTC!x', 'events/0001', 'meta/schema_version']);
+    expect(spaces.sort()).toEqual([
+      'bindings/BTC!x',
+      'events/0001',
+      'meta/batch_seq',
+      'meta/schema_version',
+      'meta/store_id',
+    ]);
     await store.close();
   });
 });
