@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { DepositStore } from '../src/exchange/deposit-store';
 import type { DepositRecord } from '../src/exchange/types';
+import { checkpointPath } from '../src/store/checkpoint';
 import { encodeValue, seqKey, Store } from '../src/store/store';
 import { depositRecord, forEachConcurrent, skyAddresses } from './lib/deposits';
 import { benchTmp } from './lib/fixtures';
@@ -66,7 +67,9 @@ class GroupCommit {
 async function main(): Promise<void> {
   const dir = path.join(benchTmp(), 'store-bench');
   rmSync(dir, { recursive: true, force: true });
-  const store = await Store.open(path.join(dir, 'teller.db'));
+  // As the daemon opens it (src/app.ts): with its checkpoint, rewritten after each durable batch.
+  const storeDir = path.join(dir, 'teller.db');
+  const store = await Store.open(storeDir, { checkpoint: checkpointPath(storeDir) });
   const deposits = new DepositStore(store);
   await deposits.open();
   const raw = new ClassicLevel<string, Uint8Array>(path.join(dir, 'raw.db'), {

@@ -115,7 +115,11 @@ export async function withStore<T>(
     throw new OpsError('no_store', `no teller store at ${dir}: check -d (and dbfile in the config)`);
   let store: Store;
   try {
-    store = await Store.open(dir, { checkpoint });
+    store = await Store.open(dir, {
+      checkpoint,
+      onCheckpointError: (err) =>
+        env.err(`store checkpoint not written (it trails the store): ${errorMessage(err)}\n`),
+    });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new OpsError('store_locked', `${err.message}\n${runningHint}`);
     throw err;
