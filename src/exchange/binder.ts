@@ -30,8 +30,8 @@ export class Binder {
   private readonly inFlight = new Map<AddressPool, Set<string>>();
   /** Binds in flight per payout address (the max-bound check counts them). */
   private readonly pendingOf = new Map<string, number>();
-  /** Addresses with a scanner's or an orphan's record (DepositStore.watchedAddresses), read once. */
-  private watched: Set<string> | undefined;
+  /** Addresses with a deposit, scanner or orphan record (DepositStore.recordedAddresses), read once. */
+  private recorded: Set<string> | undefined;
   private alert: (message: string) => void = () => undefined;
 
   constructor(private readonly opts: BinderOptions) {}
@@ -99,7 +99,9 @@ export class Binder {
    * The pool's next address that nothing in the store refers to. The pool's cursor comes from the
    * store's used marks; should they disagree with the bindings, deposits or scanner records (a
    * damaged or hand-edited store), the address is skipped for good (marked used), with an alert,
-   * rather than handed to a second buyer.
+   * rather than handed to a second buyer. One read per bind (the binding records); deposit and
+   * scanner records were read into memory at the first bind (the exchange records a deposit only
+   * on a bound address, which this checks anyway).
    */
   private async freeAddress(
     pool: AddressPool,
@@ -108,12 +110,11 @@ export class Binder {
   ): Promise<string | undefined> {
     const { deposits, coins, log } = this.opts;
     const sharing = [...coins].filter(([, c]) => c.pool === poolCoin).map(([symbol]) => symbol);
-    this.watched ??= await deposits.watchedAddresses();
+    this.recorded ??= await deposits.recordedAddresses();
     for (let address = pool.peekExcept(taken); address !== undefined; address = pool.peekExcept(taken)) {
-      const found = await deposits.recordsOn(poolCoin, sharing, address);
+      const found = await deposits.bindingsOn(sharing, address);
       for (const coin of sharing)
-        if (this.watched.has(bindingKey(coin, address)))
-          found.push(`a scanner recorded a ${coin} deposit on it`);
+        if (this.recorded.has(bindingKey(coin, address))) found.push(`the store has a ${coin} deposit on it`);
       if (found.length === 0) return address;
       await deposits.markUsed(poolCoin, address);
       pool.markUsed(address);

@@ -42,7 +42,7 @@ describe('store checkpoint', () => {
     const store = await open();
     await store.write([event(1, 'h1')]);
     await store.write([event(2, 'h2')]);
-    const batch = jest.spyOn(Level.prototype, 'batch');
+    const batch: jest.SpyInstance = jest.spyOn(Level.prototype, 'batch');
     batch.mockImplementationOnce(() => Promise.reject(new Error('EIO')));
     await expect(store.write([event(3, 'h3')])).rejects.toThrow('EIO');
     await store.close();
