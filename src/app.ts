@@ -21,6 +21,7 @@ import {
 } from './http/ops';
 import { createPublicApp } from './http/public';
 import { OperatorTools } from './ops';
+import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
 import {
   AddressPool,
@@ -137,7 +138,13 @@ export class App {
       addr: string,
       tls?: { cert: string; key: string },
     ) => {
-      const server = await startServer(app, addr, tls ? { tls } : undefined);
+      const limit = reportedLimit({
+        listener: name,
+        max: config.web.max_connections,
+        log,
+        count: (action) => this.ops.metrics.countConnectionLimited(name, action),
+      });
+      const server = await startServer(app, addr, { limit, ...(tls ? { tls } : {}) });
       this.servers.push(server);
       const address = `${server.address.host}:${server.address.port}`;
       this.named.set(name, address);

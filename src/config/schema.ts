@@ -138,6 +138,7 @@ function web(t: ConfigTable): WebConfig {
     behind_proxy: t.bool('behind_proxy', false),
     cors_allowed: t.strings('cors_allowed', []),
     max_body_bytes: t.int('max_body_bytes', 65536),
+    max_connections: t.int('max_connections', 256),
   };
 }
 

@@ -84,6 +84,8 @@ export interface WebConfig {
   cors_allowed: string[];
   /** Beyond teller: largest accepted request body in bytes. */
   max_body_bytes: number;
+  /** Beyond teller: open connections each listener accepts (idle ones are closed first to make room). */
+  max_connections: number;
 }
 
 /** Beyond teller: what pays the buyer. */

@@ -103,4 +103,5 @@ export function validateSafety(c: Config, f: Findings): void {
     );
   }
   dummyParts(c, f);
+  if (c.web.max_connections < 1) f.problems.push('web.max_connections must be >= 1');
 }

@@ -1,6 +1,7 @@
 import type { Express, Request, RequestHandler } from 'express';
 import type { Config } from '../config/types';
 import { isStatus } from '../exchange/types';
+import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { HttpError, fromServiceError } from './errors';
 import { goFormValue, parseGoQuery } from './go-query';
@@ -8,6 +9,7 @@ import { baseApp } from './middleware/base-app';
 import { bearerAuth } from './middleware/bearer-auth';
 import { cleanPaths, goRoutes, pathOf, rawQueryOf, rejectMalformedTargets } from './middleware/go-mux';
 import { hostGuard, sameOriginWrites } from './middleware/local-only';
+import { clientGone } from './middleware/raw-body';
 import { requestLog } from './middleware/request-log';
 import { route, sendJson } from './middleware/respond';
 import { securityHeaders } from './middleware/security';
@@ -58,6 +60,10 @@ function backupHandler(svc: AdminService, log: Logger): RequestHandler {
     try {
       await svc.backup(res);
     } catch (err) {
+      if (clientGone(req, err) || res.destroyed) {
+        log.info({ error: errorMessage(err) }, 'backup download closed by the client');
+        return;
+      }
       log.error({ err }, 'backup failed');
       throw new HttpError('backup_failed', err instanceof Error ? err.message : String(err));
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { limitConnections, type ConnectionLimitOptions } from './connection-limit';
 
 /**
  * Listeners for the three apps, with teller's server timeouts and a graceful close. Addresses are
@@ -12,8 +13,11 @@ import type { AddressInfo } from 'node:net';
 const READ_TIMEOUT_MS = 10_000;
 /** Go WriteTimeout, approximated by Node's per-socket inactivity timeout while a request runs. */
 const WRITE_TIMEOUT_MS = 60_000;
-/** Go IdleTimeout: how long a keep-alive connection may wait for its next request. */
-const IDLE_TIMEOUT_MS = 120_000;
+/**
+ * How long a keep-alive connection may wait for its next request (teller: Go's 120 s). Shorter, so
+ * that idle sockets do not pile up towards the file limit (see connection-limit.ts for the cap).
+ */
+const IDLE_TIMEOUT_MS = 15_000;
 /** teller's graceful shutdown limit: in-flight requests get this long, then sockets are cut. */
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Go's DefaultMaxHeaderBytes (1 MB): Node's own 16 KB limit would cut long query strings. */
@@ -32,6 +36,8 @@ export interface ServerOptions {
   /** Serve HTTPS with these PEM files (web.tls_cert / web.tls_key). */
   tls?: { cert: string; key: string };
   shutdownTimeoutMs?: number;
+  /** Cap on open connections (web.max_connections), with what to do when it bites. */
+  limit?: ConnectionLimitOptions;
 }
 
 /** net.SplitHostPort for a listen address; '' host = all interfaces. */
@@ -62,6 +68,7 @@ export async function startServer(
     : http.createServer(base, app);
   server.setTimeout(WRITE_TIMEOUT_MS);
   server.keepAliveTimeout = IDLE_TIMEOUT_MS;
+  if (opts.limit) limitConnections(server, opts.limit);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

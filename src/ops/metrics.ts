@@ -43,6 +43,7 @@ export class TellerMetrics {
   private readonly rpcErrors: Counter<'chain'>;
   private readonly httpRequests: Counter<'api' | 'route' | 'status'>;
   private readonly notifications: Counter<'result'>;
+  private readonly connections: Counter<'listener' | 'action'>;
   private watching = false;
 
   /**
@@ -81,6 +82,12 @@ export class TellerMetrics {
       name: 'teller_notifications_total',
       help: 'Operator alerts by delivery result',
       labelNames: ['result'],
+      registers,
+    });
+    this.connections = new Counter({
+      name: 'teller_http_connections_limited_total',
+      help: 'Connections at a listener cap (web.max_connections): refused (all busy) or idle ones closed to make room',
+      labelNames: ['listener', 'action'],
       registers,
     });
     if (opts.source) this.watch(opts.source);
@@ -247,6 +254,11 @@ export class TellerMetrics {
   /** Records one HTTP request; `route` is a teller route or 'static' / 'other', never a raw path. */
   countHttp(api: string, route: string, status: number): void {
     this.httpRequests.inc({ api, route, status: String(status) });
+  }
+
+  /** A listener at its connection cap refused a connection, or closed an idle one for it. */
+  countConnectionLimited(listener: string, action: 'refused' | 'evicted'): void {
+    this.connections.inc({ listener, action });
   }
 
   countNotification(result: NotificationResult): void {

@@ -151,6 +151,8 @@ export interface DaemonOptions {
   dataDir?: string;
   /** Extra environment variables (e.g. TELLER_ADMIN_TOKEN). */
   env?: Record<string, string>;
+  /** Run under this open-file limit (`ulimit -n`; systemd's default is 1024). */
+  fileLimit?: number;
 }
 
 export interface Daemon {
@@ -189,8 +191,18 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function spawnDaemon(configPath: string, dataDir: string, env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, '-c', configPath, '-d', dataDir], {
+function spawnDaemon(
+  configPath: string,
+  dataDir: string,
+  env: Record<string, string>,
+  fileLimit?: number,
+): Promise<Started> {
+  const args = [CLI, '-c', configPath, '-d', dataDir];
+  const [cmd, argv] =
+    fileLimit === undefined
+      ? [process.execPath, args]
+      : ['/bin/sh', ['-c', `ulimit -n ${fileLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(cmd, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -263,7 +275,7 @@ export async function startDaemon(overrides: TomlTable = {}, opts: DaemonOptions
   writeFileSync(configPath, toToml(config));
   let current: Started;
   try {
-    current = await spawnDaemon(configPath, dataDir, opts.env ?? {});
+    current = await spawnDaemon(configPath, dataDir, opts.env ?? {}, opts.fileLimit);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -296,7 +308,7 @@ export async function startDaemon(overrides: TomlTable = {}, opts: DaemonOptions
         daemon.config = config;
         writeFileSync(configPath, toToml(config));
       }
-      current = await spawnDaemon(configPath, dataDir, opts.env ?? {});
+      current = await spawnDaemon(configPath, dataDir, opts.env ?? {}, opts.fileLimit);
       refresh();
     },
     logs: () => current.output(),

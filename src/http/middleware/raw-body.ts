@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors';
 
+/** Node's 'aborted' (ECONNRESET) error of a request whose client closed the connection. */
+export function clientGone(req: IncomingMessage, err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? Reflect.get(err, 'code') : undefined;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || req.destroyed;
+}
+
 /**
  * Reads the whole request body, at most `limitBytes` of it. A larger body is still read to its
  * end (and dropped) before the 413 is thrown, so that the client, which is still sending, reads
@@ -28,7 +34,8 @@ export function readRawBody(req: IncomingMessage, limitBytes: number): Promise<B
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(err);
+      // The client went away mid-body: its business, not a server fault to log with a stack.
+      reject(clientGone(req, err) ? new HttpError('bad_request') : err);
     };
     const onClose = (): void => {
       cleanup();

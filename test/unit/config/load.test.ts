@@ -112,6 +112,7 @@ const DEFAULTS: Config = {
     behind_proxy: false,
     cors_allowed: [],
     max_body_bytes: 65536,
+    max_connections: 256,
   },
   admin_panel: { host: '127.0.0.1:7711', token: '', allowed_hosts: [] },
   dummy: { scanner: false, sender: false, http_addr: '127.0.0.1:4121', token: '', allowed_hosts: [] },
