@@ -34,6 +34,7 @@ const BENCHES = [
   { id: 'store', n: 5, file: 'store', budgetS: 120 },
   { id: 'startup', n: 6, file: 'startup', budgetS: 120 },
   { id: 'latency', n: 7, file: 'latency', budgetS: 120 },
+  { id: 'evm_payout', n: 8, file: 'evm-payout', budgetS: 240 },
 ];
 
 const { values: args } = parseArgs({
