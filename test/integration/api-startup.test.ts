@@ -18,8 +18,10 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+// The config-error runs start all at once (below): on a busy 2-core machine a dozen Node start-ups
+// in parallel took over runCli's default 20 s (seen at load 20), so they get 55 s (under jest's 60 s).
 const run = (config: TomlTable | string) =>
-  runCli(['-c', writeConfigFile(tmp, config), '-d', path.join(tmp, 'data')]);
+  runCli(['-c', writeConfigFile(tmp, config), '-d', path.join(tmp, 'data')], {}, 55_000);
 
 const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
   [
