@@ -5,6 +5,28 @@ import { VALID_SKY, closeAll, fakePublic, json, request, serve, testConfig } fro
 
 afterEach(closeAll);
 
+/** Fakes only Date (at `now`): the throttle's windows go by Date.now(); sockets keep real timers. */
+const fakeDateOnly = (now: Date) =>
+  jest.useFakeTimers({
+    now,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+
 async function start(patch?: (c: Config) => void) {
   const svc = fakePublic(testConfig(patch));
   return serve(createPublicApp(svc, silentLogger()));
@@ -141,12 +163,18 @@ describe('throttle (DESIGN.md difference 4)', () => {
   });
 
   it('the bucket refills after the window', async () => {
-    const port = await start(limited(1, 300));
-    expect((await request(port, '/api/config')).status).toBe(200);
-    expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(200);
-    expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(429);
-    await new Promise((r) => setTimeout(r, 400));
-    expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(200);
+    fakeDateOnly(new Date('2027-01-01T00:00:00Z'));
+    try {
+      const port = await start(limited(1, 300));
+      expect((await request(port, '/api/config')).status).toBe(200);
+      expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(200);
+      jest.setSystemTime(Date.now() + 299);
+      expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(429);
+      jest.setSystemTime(Date.now() + 1);
+      expect((await request(port, `/api/status?skyaddr=${VALID_SKY}`)).status).toBe(200);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('throttle_max = 0 allows nothing on bind/status, but preflights pass', async () => {

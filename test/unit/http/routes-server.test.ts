@@ -17,6 +17,13 @@ import {
 
 afterEach(closeAll);
 
+/** A one-shot event a test can await: `fired` resolves once `fire()` is called. */
+function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire: () => void = () => undefined;
+  const fired = new Promise<void>((r) => (fire = r));
+  return { fire, fired };
+}
+
 describe('parseListenAddr (net.SplitHostPort)', () => {
   it.each([
     ['127.0.0.1:7071', { host: '127.0.0.1', port: 7071 }],
@@ -54,27 +61,35 @@ describe('startServer', () => {
 
   it('close() lets an in-flight request finish', async () => {
     const app = express();
+    const arrived = signal();
+    const release = signal();
     app.get('/slow', (_req, res) => {
-      setTimeout(() => res.end('done'), 200);
+      arrived.fire();
+      void release.fired.then(() => res.end('done'));
     });
     const s = await startServer(app, '127.0.0.1:0');
     const pending = request(s.address.port, '/slow');
-    await new Promise((r) => setTimeout(r, 50));
-    const closed = s.close();
+    await arrived.fired;
+    let closedYet = false;
+    const closed = s.close().then(() => (closedYet = true));
+    // The request is still open: close() must wait for it rather than cut it.
+    await new Promise((r) => setImmediate(r));
+    expect(closedYet).toBe(false);
+    release.fire();
     expect((await pending).text).toBe('done');
     await closed;
   });
 
   it('close() cuts a request that outlives the shutdown timeout', async () => {
     const app = express();
-    app.get('/hang', () => undefined);
+    const arrived = signal();
+    app.get('/hang', () => arrived.fire());
     const s = await startServer(app, '127.0.0.1:0', { shutdownTimeoutMs: 100 });
     const pending = request(s.address.port, '/hang');
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
+    await arrived.fired;
+    // Without the timeout the handler would hold close() until the test times out.
     await s.close();
     await expect(pending).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('close() does not wait for idle keep-alive connections (fetch keeps its socket open)', async () => {

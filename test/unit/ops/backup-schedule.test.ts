@@ -84,16 +84,32 @@ describe('BackupScheduler', () => {
     const kept = await listBackups(scheduler.dir);
     expect(kept).toHaveLength(2);
     expect(readdirSync(scheduler.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    const calls = runs.mock.calls.length;
-    await new Promise((r) => setTimeout(r, 1_200));
-    expect(runs.mock.calls.length).toBe(calls);
   });
 
-  it('does nothing without a schedule', async () => {
-    scheduler = make({ schedule: '' });
-    scheduler.start();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(scheduler.dir)).toBe(false);
+  describe('on a fake clock', () => {
+    beforeEach(() => jest.useFakeTimers({ now: new Date('2027-01-01T00:00:00Z') }));
+    afterEach(() => jest.useRealTimers());
+
+    it('runs no more once stopped, however long the clock goes on', async () => {
+      scheduler = make({ schedule: '*/1 * * * * *' });
+      const runs = jest.spyOn(scheduler, 'runOnce').mockResolvedValue(undefined);
+      scheduler.start();
+      await jest.advanceTimersByTimeAsync(3_500);
+      expect(runs.mock.calls.length).toBeGreaterThanOrEqual(3);
+      await scheduler.stop();
+      const calls = runs.mock.calls.length;
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(runs.mock.calls.length).toBe(calls);
+    });
+
+    it('does nothing without a schedule', async () => {
+      scheduler = make({ schedule: '' });
+      const runs = jest.spyOn(scheduler, 'runOnce');
+      scheduler.start();
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(runs).not.toHaveBeenCalled();
+      expect(existsSync(scheduler.dir)).toBe(false);
+    });
   });
 
   it('a failing run reports backup_failed and leaves no file behind', async () => {

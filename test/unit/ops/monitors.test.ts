@@ -15,8 +15,6 @@ import {
   type Receiver,
 } from './helpers';
 
-const settle = () => new Promise((r) => setTimeout(r, 60));
-
 describe('Monitors (alerts through a local webhook receiver)', () => {
   let store: Store;
   let deposits: DepositStore;
@@ -59,11 +57,13 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     await store.close();
   });
 
-  /** Runs `n` checks, then waits for deliveries to settle and returns what the receiver got. */
+  /**
+   * Runs `n` checks, then waits for the notifier's queue to empty and returns what the receiver got
+   * (a message leaves the queue only after the receiver has answered, so it was recorded by then).
+   */
   async function checks(n: number): Promise<string[]> {
     for (let i = 0; i < n; i++) await monitors.check();
     await until(() => notifier.pending === 0);
-    await settle();
     return receiver.delivered.splice(0);
   }
 
@@ -192,10 +192,14 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
       intervalMs: 10,
     });
     src.poolLeft.set('BTC', 1);
+    const rounds = jest.spyOn(monitors, 'check');
     monitors.start();
     await until(() => receiver.delivered.length === 1);
-    await new Promise((r) => setTimeout(r, 100));
+    // Several more rounds with the pool still low must not repeat the alert.
+    const seen = rounds.mock.calls.length;
+    await until(() => rounds.mock.calls.length >= seen + 5);
     await monitors.stop();
+    await until(() => notifier.pending === 0);
     expect(receiver.delivered).toHaveLength(1);
     expect(monitors.activeAlerts().map((a) => a.key)).toEqual(['pool_low:BTC']);
   });
