@@ -15,3 +15,10 @@ export const AWAITING_APPROVAL = 'payout above payout.approval_above: awaiting a
  */
 export const REWOUND_ERROR =
   'deposit no longer on the chain (a reorg or a rescan took its block back): payout held until the scanner finds it again';
+
+/**
+ * `error` of a deposit of one asset to a pool address bound for another (tokens share the ETH
+ * pool): recorded, not paid; an admin retry pays it at the rate of the asset sent.
+ */
+export const WRONG_ASSET_ERROR = (sent: string, bound: string): string =>
+  `wrong asset: ${sent} sent to an address bound for ${bound}; not paid until an operator retries it`;

@@ -10,6 +10,7 @@ import { bindingKey, type DepositStore } from './deposit-store';
 import type { RewoundState } from '../scanner/types';
 import { AWAITING_APPROVAL, ExchangeError, REWOUND_ERROR } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
+import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
 import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
 import type { Binding, DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
 import { depositIdOf, emptyPassthrough } from './types';
@@ -166,15 +167,34 @@ export class Exchange {
       return { kind: 'zero_value' };
     }
     // A deposit held by a rewind and now handed over again (found again, confirmed) resumes.
-    let released = false;
+    let released = '';
     const outcome = await this.locks.run(id, async (): Promise<ReceiveOutcome> => {
-      const known = await this.opts.deposits.get(id);
+      const known = await recordOf(this.opts.deposits, d, id);
       if (known) {
         if (known.error === REWOUND_ERROR) released = await this.release(known);
         else this.opts.log.debug({ depositId: id, status: known.status }, 'deposit already recorded');
         return { kind: 'duplicate', status: known.status };
       }
       const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
+      const other = binding ? undefined : await boundToOtherCoin(this.opts.deposits, this.opts.coins, d);
+      const sent = this.opts.coins.get(d.coin_type);
+      if (other && sent) {
+        const rec = await this.opts.deposits.create(
+          wrongAssetRecord(d, id, other, sent, this.opts.config),
+          `deposit of ${d.value} ${d.coin_type} base units at height ${d.height} to an address bound for ${other.coin_type}`,
+        );
+        this.opts.log.error(
+          {
+            depositId: id,
+            coin: d.coin_type,
+            boundTo: other.coin_type,
+            address: d.address,
+            value: String(d.value),
+          },
+          `${rec.error}: an operator must decide`,
+        );
+        return { kind: 'recorded' };
+      }
       if (!binding) {
         this.opts.log.warn(
           { depositId: id, address: d.address, coin: d.coin_type },
@@ -225,7 +245,8 @@ export class Exchange {
       );
       return { kind: 'recorded' };
     });
-    if (outcome.kind === 'recorded' || released) this.schedule(id);
+    if (outcome.kind === 'recorded') this.schedule(id);
+    if (released !== '') this.schedule(released);
     return outcome;
   }
 
@@ -238,7 +259,7 @@ export class Exchange {
   async rewound(d: ScannedDeposit): Promise<RewoundState> {
     const id = depositIdOf(d);
     return this.locks.run(id, async () => {
-      const rec = await this.opts.deposits.get(id);
+      const rec = await recordOf(this.opts.deposits, d, id);
       if (!rec || (rec.status === 'done' && rec.txid === '')) return 'none';
       if (rec.status === 'waiting_confirm' || rec.status === 'done') return 'paid';
       if (rec.error !== REWOUND_ERROR) {
@@ -254,14 +275,14 @@ export class Exchange {
   }
 
   /** Lifts a rewind's hold: the scanner found the deposit again and it is confirmed. */
-  private async release(rec: DepositRecord): Promise<boolean> {
+  private async release(rec: DepositRecord): Promise<string> {
     await this.opts.deposits.update(
       rec,
       { error: '' },
       'found again on the chain and confirmed: hold lifted',
     );
     this.opts.log.info({ depositId: rec.deposit_id, status: rec.status }, 'rewound deposit confirmed again');
-    return true;
+    return rec.deposit_id;
   }
 
   /** Runs the deposit's next step after `delayMs` (replacing an earlier timer). */

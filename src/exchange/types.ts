@@ -40,7 +40,20 @@ export interface ScannedDeposit {
 export type ReceiveOutcome =
   { kind: 'recorded' } | { kind: 'duplicate'; status: Status } | { kind: 'unbound' } | { kind: 'zero_value' };
 
-export const depositIdOf = (d: Pick<ScannedDeposit, 'tx' | 'n'>): string => `${d.tx}:${d.n}`;
+/** An ERC-20 token (a configured `[[eth_tokens]]` symbol): every deposit coin but teller's three. */
+export const isTokenCoin = (coin: string): boolean => !(BASE_COINS as readonly string[]).includes(coin);
+
+/**
+ * A deposit's id: teller's `txid:n` for BTC, SKY and native ETH (`txhash:0`); `txhash:log<index>`
+ * for an ERC-20 transfer, so that it cannot collide with the native value of the same transaction
+ * (log index 0). Builds before this one wrote token ids as `txhash:<index>`: `legacyTokenIdOf`.
+ */
+export const depositIdOf = (d: Pick<ScannedDeposit, 'coin_type' | 'tx' | 'n'>): string =>
+  isTokenCoin(d.coin_type) ? `${d.tx}:log${d.n}` : `${d.tx}:${d.n}`;
+
+/** The id an earlier build gave a token deposit (null for other coins). */
+export const legacyTokenIdOf = (d: Pick<ScannedDeposit, 'coin_type' | 'tx' | 'n'>): string | null =>
+  isTokenCoin(d.coin_type) ? `${d.tx}:${d.n}` : null;
 
 export interface Binding {
   sky_address: string;

@@ -59,8 +59,9 @@ export async function lookupTransaction(store: Store, txid: string): Promise<TxL
 
   const scan: TxScanEntry[] = [];
   for await (const key of store.keys('scan')) {
-    // <chain>!seen!<height>!<txid>:<n> and <chain>!handed!<height>!<txid>:<n> (engine-state.ts)
-    const m = /^([^!]+)!(seen|handed)!(\d+)!(.+):\d+$/.exec(key);
+    // <chain>!seen!<height>!<deposit id> and <chain>!handed!<height>!<deposit id> (engine-state.ts);
+    // a deposit id is <txid>:<n>, or <txid>:log<n> for a token transfer.
+    const m = /^([^!]+)!(seen|handed)!(\d+)!(.+):(?:log)?\d+$/.exec(key);
     if (!m || !ids.includes(m[4])) continue;
     const value = await store.get<{ deposit: ScannedDeposit; hash: string }>('scan', key);
     if (!value) continue;

@@ -89,6 +89,7 @@ export class ScanState {
 
   /** Loads the cursor, the seen deposits (for hand-over and `pending`) and the recheck entries. */
   async load(): Promise<void> {
+    await this.renameLegacyKeys();
     this.cursor = (await this.store.get<Cursor>('scan', this.cursorKey)) ?? null;
     this.seen.clear();
     this.seenByAddress.clear();
@@ -100,6 +101,31 @@ export class ScanState {
     for await (const [, h] of this.store.entries<HandedDeposit>('scan', rechecks)) {
       this.rechecks.set(depositIdOf(h.deposit), h);
     }
+  }
+
+  /**
+   * Entries an earlier build keyed by a token deposit's old id (`txhash:<index>`, now
+   * `txhash:log<index>`: exchange/types.ts depositIdOf) get their current key, in one batch, so
+   * that the deletes of a hand-over or a rewind find them. Idempotent; nothing to do afterwards.
+   */
+  private async renameLegacyKeys(): Promise<void> {
+    const ops: Op[] = [];
+    const kinds: [string, (d: ScannedDeposit) => string][] = [
+      ['seen', (d) => this.seenKey(d)],
+      ['handed', (d) => this.handedKey(d)],
+      ['recheck', (d) => this.recheckKey(d)],
+    ];
+    for (const [kind, keyOf] of kinds) {
+      for await (const [key, e] of this.store.entries<SeenDeposit>(
+        'scan',
+        prefixRange(`${this.chain}!${kind}!`),
+      )) {
+        const current = keyOf(e.deposit);
+        if (key === current) continue;
+        ops.push({ type: 'del', space: 'scan', key }, { type: 'put', space: 'scan', key: current, value: e });
+      }
+    }
+    if (ops.length > 0) await this.store.write(ops);
   }
 
   /** Handed-over deposits a rewind took back that were not found again yet, lowest height first. */

@@ -31,6 +31,9 @@ import type { BlockSource, SourceBlock } from './types';
 /**
  * Ethereum blocks for the scanner engine: native ETH sent to watched addresses (top-level
  * transactions whose receipt says success) and ERC-20 Transfer logs of the configured tokens.
+ * Tokens share the ETH pool, so every configured asset sent to any watched address is reported as
+ * what it is, also to an address watched for another asset (a wrong asset: the exchange records
+ * it for an operator instead of it being lost without a trace).
  * Every address is compared lowercase (teller missed checksummed pool addresses); values are exact
  * wei and token units (teller truncated wei to gwei). Raw JSON-RPC throughout: a full block parsed
  * by ethers costs far more than reading the few fields used here.
@@ -108,11 +111,10 @@ export class EthSource implements BlockSource {
   private readonly tokens: readonly TokenConfig[];
   /** Lowercase contract → symbol. */
   private readonly symbolOf = new Map<string, string>();
-  private readonly native = new Set<string>();
-  /** Symbol → watched lowercase addresses. */
-  private readonly tokenWatch = new Map<string, Set<string>>();
-  /** Every address watched for any token (the eth_getLogs `to` topics). */
-  private readonly tokenAddresses = new Set<string>();
+  /** The configured token symbols. */
+  private readonly tokenSymbols = new Set<string>();
+  /** Every address watched for any asset (the eth_getLogs `to` topics, the native candidates). */
+  private readonly watchedAny = new Set<string>();
   private readonly abort = new AbortController();
 
   constructor(opts: EthSourceOptions) {
@@ -121,11 +123,11 @@ export class EthSource implements BlockSource {
     }
     for (const t of opts.tokens) {
       const contract = normalizeEthAddress(t.contract);
-      if (t.symbol === 'ETH' || this.tokenWatch.has(t.symbol) || this.symbolOf.has(contract)) {
+      if (t.symbol === 'ETH' || this.tokenSymbols.has(t.symbol) || this.symbolOf.has(contract)) {
         throw new EthSourceError(`eth_tokens: duplicate token ${t.symbol} (${t.contract})`);
       }
       this.symbolOf.set(contract, t.symbol);
-      this.tokenWatch.set(t.symbol, new Set());
+      this.tokenSymbols.add(t.symbol);
     }
     this.coins = ['ETH', ...opts.tokens.map((t) => t.symbol)];
     this.tokens = opts.tokens;
@@ -170,15 +172,10 @@ export class EthSource implements BlockSource {
     if (!LOWER_ADDRESS.test(addr)) {
       throw new EthSourceError(`cannot watch ${coin} address ${address}: not an address`);
     }
-    if (coin === 'ETH') {
-      this.native.add(addr);
-      return;
-    }
-    const set = this.tokenWatch.get(coin);
-    if (!set)
+    if (coin !== 'ETH' && !this.tokenSymbols.has(coin)) {
       throw new EthSourceError(`the ETH source cannot watch ${coin} address ${address}: unknown coin`);
-    set.add(addr);
-    this.tokenAddresses.add(addr);
+    }
+    this.watchedAny.add(addr);
   }
 
   async tipHeight(): Promise<number> {
@@ -250,7 +247,7 @@ export class EthSource implements BlockSource {
   }
 
   private async header(height: number): Promise<Header> {
-    const full = this.native.size > 0;
+    const full = this.watchedAny.size > 0;
     const block = await this.call('eth_getBlockByNumber', [hex(height), full]);
     if (block === null) throw new EthSourceError(`block ${height} not found (the chain got shorter?)`, true);
     const what = `block ${height}`;
@@ -268,7 +265,7 @@ export class EthSource implements BlockSource {
       if (!isRpcObject(tx)) throw new EthSourceError(`${what}: transactions are not objects`);
       const to = lower(tx.to);
       // Contract creations (to: null) pay no watched address.
-      if (to === null || !this.native.has(to)) continue;
+      if (to === null || !this.watchedAny.has(to)) continue;
       const value = rpcQuantity(tx.value, `${what} tx value`);
       if (value > 0n) header.candidates.push({ tx: rpcHash(tx.hash, `${what} tx hash`), to, value });
     }
@@ -307,11 +304,10 @@ export class EthSource implements BlockSource {
 
   /** Transfers of configured tokens to watched addresses in `from..to`, by chunks of logsChunkSize. */
   private async transfers(from: number, to: number): Promise<Transfer[]> {
-    if (this.tokenAddresses.size === 0) return [];
+    if (this.symbolOf.size === 0 || this.watchedAny.size === 0) return [];
     const query: TransferQuery = {
       contracts: [...this.symbolOf.keys()],
-      toTopics:
-        this.tokenAddresses.size > this.maxTopicAddresses ? null : [...this.tokenAddresses].map(addressTopic),
+      toTopics: this.watchedAny.size > this.maxTopicAddresses ? null : [...this.watchedAny].map(addressTopic),
       onSplit: (a, b) => this.log.debug({ from: a, to: b }, 'eth_getLogs range too large; splitting'),
     };
     const call: RpcCall = (method, params, retryable) => this.call(method, params, retryable);
@@ -321,7 +317,7 @@ export class EthSource implements BlockSource {
         // Only the configured contracts: anyone can deploy a contract emitting Transfer events.
         const symbol = this.symbolOf.get(t.contract);
         // Zero-value transfers credit nothing; they are the tool of address-poisoning spam.
-        if (symbol !== undefined && t.value > 0n && this.tokenWatch.get(symbol)?.has(t.to)) {
+        if (symbol !== undefined && t.value > 0n && this.watchedAny.has(t.to)) {
           out.push({ ...t, symbol });
         }
       }

@@ -72,7 +72,10 @@ export class PublicApiService implements PublicService {
         updated_at: d?.updated_at ?? nowSec(),
       });
       const recorded = b.deposits;
-      const pending = scannerFor(this.ctx, b.coin)?.pending(b.address) ?? [];
+      // The ETH scanner also reports other assets sent to the address (a wrong asset): not this row's.
+      const pending = (scannerFor(this.ctx, b.coin)?.pending(b.address) ?? []).filter(
+        (p) => p.deposit.coin_type === b.coin,
+      );
       for (const p of pending) {
         rows.push(row('waiting_deposit', p.confirmations, formatUnits(p.deposit.value, decimals)));
       }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Wallet, getAddress, type Contract } from 'ethers';
 import { startAnvil, type Anvil } from '../helpers/anvil';
 import {
+  adminGet,
   SKY,
   bind,
   broadcasts,
@@ -152,7 +153,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const receipt = await tx.wait();
     const log = receipt?.logs[0];
     if (!log) throw new Error(`transfer ${tx.hash} emitted no log`);
-    const id = `${tx.hash}:${log.index}`;
+    const id = `${tx.hash}:log${log.index}`;
     expected.set(id, { coin: 'TOK', value: units, sky });
     return id;
   }
@@ -245,10 +246,8 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const broke = eth.wallets[3]; // holds no tokens: its transfer reverts
     const data = (token.contract as Contract).interface.encodeFunctionData('transfer', [plain, 1_000n]);
     const failedTransfer = await broke.sendTransaction({ to: token.address, data, gasLimit: 100_000n });
-    for (const tx of [failed, failedTransfer]) {
-      const receipt = await eth.provider.getTransactionReceipt(tx.hash);
-      expect(receipt?.status).toBe(0);
-    }
+    // A raw send can answer before the receipt is stored: `receipt` waits for it.
+    for (const tx of [failed, failedTransfer]) expect((await receipt(tx.hash)).status).toBe(0);
     await eth.mine(CONFIRMATIONS + 1);
     await atTip();
     await sleep(300);
@@ -284,6 +283,37 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await eth.mine(1);
     await settle(tokId);
     expect(await pendingOf(sky)).toEqual([]);
+    await expectPaidOnce();
+  });
+
+  it('records a token sent to an address bound for ETH, unpaid with an error, and pays it on an admin retry', async () => {
+    const sky = SKY[2];
+    const ethAddr = await bind(daemon, sky, 'ETH');
+    const id = await sendToken(getAddress(ethAddr), 7_654_321n, sky);
+    await eth.mine(CONFIRMATIONS);
+    const rec = await waitFor(
+      () => record(id),
+      (r) => r !== undefined,
+      15_000,
+      'the wrong-asset deposit recorded',
+    );
+    expect(rec).toMatchObject({
+      coin_type: 'TOK',
+      deposit_address: ethAddr,
+      deposit_value: '7654321',
+      sky_address: sky,
+      status: 'waiting_decide',
+      error: 'wrong asset: TOK sent to an address bound for ETH; not paid until an operator retries it',
+    });
+    const overview = await adminGet<{ deposit_error_count: number }>(daemon, '/api/overview');
+    expect(overview.deposit_error_count).toBe(1);
+    expect(daemon.logs()).toMatch(/"level":50[^\n]*wrong asset: TOK sent to an address bound for ETH/);
+    expect((await broadcasts(daemon)).some((b) => b.outputs.some((o) => o.address === sky))).toBe(false);
+    // The buyer's ETH row does not show the token as a pending ETH deposit.
+    expect(await pendingOf(sky)).toEqual([]);
+    const retried = await request(`${daemon.adminUrl}/api/deposits/${id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(200);
+    await settle(id);
     await expectPaidOnce();
   });
 
@@ -341,7 +371,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const raw = await owner.signTransaction(await owner.populateTransaction(call));
     const hash = (await eth.send('eth_sendRawTransaction', [raw])) as string;
     const first = await receipt(hash);
-    const id = `${hash}:${first.logs[0].index}`;
+    const id = `${hash}:log${first.logs[0].index}`;
     expected.set(id, { coin: 'TOK', value: 4_200_000n, sky });
     await waitFor(
       () => pendingOf(sky),

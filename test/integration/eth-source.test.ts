@@ -227,24 +227,38 @@ describe('blocks', () => {
     // Two deposits to the same address in one block stay apart: their ids differ by log index.
     expect(new Set(r.map((x) => x.logIndexes[0])).size).toBe(4);
     expect(block.deposits.map(depositIdOf)).toEqual(
-      [1, 2, 3].map((i) => `${r[i].hash}:${r[i].logIndexes[0]}`),
+      [1, 2, 3].map((i) => `${r[i].hash}:log${r[i].logIndexes[0]}`),
     );
   });
 
-  it('ignores a Transfer from a token that is not configured, and tokens to ETH-only watches', async () => {
+  it('ignores a Transfer from a token that is not configured; reports a wrong asset to a watched address', async () => {
     const pool = poolAddress();
     const ethOnly = poolAddress();
     source.watch('TUSD', pool);
     source.watch('ETH', ethOnly);
-    const [foreign, toEthOnly, real] = await inOneBlock(
+    const w = anvil.wallets[3];
+    const [foreign, toEthOnly, real, ethToToken] = await inOneBlock(
       () => transfer(other, pool, 7n),
       () => transfer(tusd, ethOnly, 8n),
       () => transfer(tusd, pool, 9n),
+      () => w.sendTransaction({ to: pool, value: 11n }),
     );
     const r = await receipt(foreign);
-    expect((await receipt(toEthOnly)).height).toBe(r.height);
+    for (const t of [toEthOnly, real, ethToToken]) expect((await receipt(t)).height).toBe(r.height);
     const [block] = await source.blocks(r.height, r.height);
-    expect(block.deposits.map((d) => [d.tx, d.coin_type, d.value])).toEqual([[real, 'TUSD', 9n]]);
+    // Tokens share the ETH pool: a token sent to an address bound for ETH (or ETH to one bound for
+    // a token) is reported as what it is; the exchange records it for an operator.
+    expect(block.deposits.map((d) => [d.tx, d.coin_type, d.address, d.value])).toEqual([
+      [ethToToken, 'ETH', pool.toLowerCase(), 11n],
+      [toEthOnly, 'TUSD', ethOnly.toLowerCase(), 8n],
+      [real, 'TUSD', pool.toLowerCase(), 9n],
+    ]);
+  });
+
+  it('gives native ETH and a token transfer of the same transaction distinct ids', () => {
+    const d = { address: '0x00', value: 1n, height: 1, tx: '0xaa', n: 0 };
+    expect(depositIdOf({ ...d, coin_type: 'ETH' })).toBe('0xaa:0');
+    expect(depositIdOf({ ...d, coin_type: 'TUSD' })).toBe('0xaa:log0');
   });
 });
 

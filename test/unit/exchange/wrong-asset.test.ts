@@ -1,0 +1,193 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../../../src/config/types';
+import { DepositStore } from '../../../src/exchange/deposit-store';
+import { WRONG_ASSET_ERROR } from '../../../src/exchange/errors';
+import type { Exchange } from '../../../src/exchange/exchange';
+import {
+  depositIdOf,
+  emptyPassthrough,
+  type DepositRecord,
+  type ScannedDeposit,
+} from '../../../src/exchange/types';
+import type { DummySender } from '../../../src/sender/dummy-sender';
+import { Store } from '../../../src/store/store';
+import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
+
+/**
+ * Issue 16 item 6: a token sent to a pool address bound for ETH (or ETH to one bound for a token)
+ * is recorded unpaid with an error for the operator, never dropped; token deposit ids
+ * (`tx:log<index>`) cannot collide with native ETH ones (`tx:0`), and token deposits recorded by
+ * the previous build under `tx:<index>` are still recognised.
+ */
+
+const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
+const ETH_ADDR = '0x1111111111111111111111111111111111111111';
+const TOKEN_ADDR = '0x2222222222222222222222222222222222222222';
+const TX = `0x${'ab'.repeat(32)}`;
+
+function config(): Config {
+  const cfg = exchangeConfig();
+  cfg.eth_tokens = [{ symbol: 'TUSD', contract: `0x${'33'.repeat(20)}`, decimals: 6, exchange_rate: '2' }];
+  return cfg;
+}
+
+const eth = (address: string, value: bigint, tx = TX): ScannedDeposit => ({
+  coin_type: 'ETH',
+  address,
+  value,
+  height: 9,
+  tx,
+  n: 0,
+});
+const tusd = (address: string, value: bigint, n: number, tx = TX): ScannedDeposit => ({
+  coin_type: 'TUSD',
+  address,
+  value,
+  height: 9,
+  tx,
+  n,
+});
+
+interface Rig {
+  store: Store;
+  deposits: DepositStore;
+  sender: DummySender;
+  exchange: Exchange;
+}
+
+async function open(dir: string): Promise<Rig> {
+  const store = await Store.open(dir);
+  const deposits = new DepositStore(store);
+  await deposits.open();
+  const { exchange, sender } = await startExchange(store, deposits, config());
+  return { store, deposits, sender, exchange };
+}
+
+describe('deposit ids', () => {
+  it('keep the original format for BTC and native ETH; tokens get tx:log<index>', () => {
+    expect(depositIdOf({ coin_type: 'BTC', tx: 'aa', n: 3 })).toBe('aa:3');
+    expect(depositIdOf(eth(ETH_ADDR, 1n))).toBe(`${TX}:0`);
+    expect(depositIdOf(tusd(ETH_ADDR, 1n, 0))).toBe(`${TX}:log0`);
+    expect(depositIdOf(tusd(ETH_ADDR, 1n, 12))).toBe(`${TX}:log12`);
+  });
+});
+
+describe('Exchange: wrong asset to a shared ETH pool address', () => {
+  let dir: string;
+  let rig: Rig;
+
+  async function until(id: string, ok: (r: DepositRecord) => boolean): Promise<DepositRecord> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const rec = await rig.deposits.get(id);
+      if (rec && ok(rec)) return rec;
+      if (Date.now() > deadline) throw new Error(`${id}: ${JSON.stringify(rec?.status)}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'teller-wrong-asset-'));
+    rig = await open(dir);
+    await rig.deposits.bind(SKY, 'ETH', 'ETH', ETH_ADDR, 'direct');
+    await rig.deposits.bind(SKY, 'TUSD', 'ETH', TOKEN_ADDR, 'direct');
+  });
+  afterEach(async () => {
+    await rig.exchange.stop();
+    await rig.store.close();
+  });
+
+  it.each([
+    ['a token to an address bound for ETH', tusd(ETH_ADDR, 5_000_000n, 4), 'TUSD', 'ETH'],
+    ['ETH to an address bound for a token', eth(TOKEN_ADDR, 10n ** 18n), 'ETH', 'TUSD'],
+  ])('records %s unpaid, with an error for the operator', async (_what, d, sent, bound) => {
+    const outcome = await rig.exchange.receive(d);
+    expect(outcome).toEqual({ kind: 'recorded' });
+    const id = depositIdOf(d);
+    const rec = await rig.deposits.get(id);
+    expect(rec).toMatchObject({
+      status: 'waiting_decide',
+      coin_type: sent,
+      deposit_address: d.address,
+      sky_address: SKY,
+      deposit_value: d.value,
+      error: WRONG_ASSET_ERROR(sent, bound),
+    });
+    expect(rig.deposits.errored.has(id)).toBe(true);
+    expect(await rig.store.get('orphans', id)).toBeUndefined();
+    // Delivered again: still one record, still unpaid.
+    expect(await rig.exchange.receive(d)).toMatchObject({ kind: 'duplicate' });
+    expect(rig.sender.list()).toEqual([]);
+  });
+
+  it('pays a wrong-asset deposit at its own rate once the operator retries it', async () => {
+    const d = tusd(ETH_ADDR, 5_000_000n, 4); // 5 TUSD at rate 2
+    await rig.exchange.receive(d);
+    await rig.exchange.retry(depositIdOf(d));
+    const rec = await until(depositIdOf(d), (r) => r.status === 'waiting_confirm');
+    expect(rec.sky_sent).toBe(10_000_000n);
+  });
+
+  it('still sets aside a deposit to an address bound for nothing', async () => {
+    const d = tusd('0x4444444444444444444444444444444444444444', 5n, 1);
+    expect(await rig.exchange.receive(d)).toEqual({ kind: 'unbound' });
+    expect(await rig.deposits.get(depositIdOf(d))).toBeUndefined();
+  });
+
+  it('keeps native ETH and a token transfer of one transaction apart (log index 0)', async () => {
+    await rig.exchange.receive(eth(ETH_ADDR, 10n ** 17n));
+    await rig.exchange.receive(tusd(TOKEN_ADDR, 3_000_000n, 0));
+    // waiting_confirm is stored just before the broadcast: wait for the sender to have it too.
+    const sent = (r: DepositRecord) =>
+      r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid);
+    const native = await until(`${TX}:0`, sent);
+    const token = await until(`${TX}:log0`, sent);
+    expect([native.coin_type, token.coin_type]).toEqual(['ETH', 'TUSD']);
+    expect(rig.sender.list()).toHaveLength(2);
+  });
+
+  it('recognises a token deposit recorded by the previous build under tx:<log index>', async () => {
+    // The previous build recorded it as `tx:7`; a rescan or reorg delivers it again as `tx:log7`.
+    const legacy = tusd(TOKEN_ADDR, 3_000_000n, 7);
+    const rec = {
+      updated_at: 1,
+      status: 'waiting_send' as const,
+      coin_type: 'TUSD',
+      sky_address: SKY,
+      buy_method: 'direct' as const,
+      deposit_address: TOKEN_ADDR,
+      deposit_id: `${TX}:7`,
+      txid: '',
+      conversion_rate: '2',
+      max_decimals: 3,
+      deposit_value: legacy.value,
+      sky_sent: 0n,
+      passthrough: emptyPassthrough(),
+      error: '',
+      deposit: { ...legacy, processed: false },
+      last_error: '',
+      attempts: 0,
+      created_at: 1,
+    };
+    await rig.exchange.stop();
+    await rig.store.close();
+    {
+      const store = await Store.open(dir);
+      const deposits = new DepositStore(store);
+      await deposits.open();
+      await deposits.create(rec, 'recorded by the previous build');
+      await store.close();
+    }
+    rig = await open(dir);
+    await until(
+      `${TX}:7`,
+      (r) => r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid),
+    );
+    expect(await rig.exchange.receive(legacy)).toMatchObject({ kind: 'duplicate' });
+    expect(await rig.deposits.get(depositIdOf(legacy))).toBeUndefined();
+    expect(await rig.exchange.rewound(legacy)).toBe('paid');
+    expect(rig.sender.list()).toHaveLength(1);
+  });
+});
