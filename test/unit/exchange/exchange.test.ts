@@ -46,15 +46,44 @@ const dep = (tx: string, n: number, value: bigint, address = ADDR): ScannedDepos
   n,
 });
 
-async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
-  for (let i = 0; i < 1000; i++) {
-    const rec = await r.deposits.get(id);
-    // waiting_confirm is stored just before the broadcast: also wait for the sender to have it.
-    const sent = status !== 'waiting_confirm' || r.sender.list().some((t) => t.txid === rec?.txid);
-    if (rec?.status === status && sent) return rec;
+/** Polls `done` until it holds; throws after `timeoutMs`. */
+async function until(
+  what: string,
+  done: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((res) => setTimeout(res, 10));
   }
-  throw new Error(`${id} never reached ${status}: ${(await r.deposits.get(id))?.status}`);
+}
+
+async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
+  let rec: DepositRecord | undefined;
+  await until(`${id} to reach ${status}`, async () => {
+    rec = await r.deposits.get(id);
+    // waiting_confirm is stored just before the broadcast: also wait for the sender to have it.
+    const sent = status !== 'waiting_confirm' || r.sender.list().some((t) => t.txid === rec?.txid);
+    return rec?.status === status && sent;
+  }).catch((err: unknown) => {
+    throw new Error(`${String(err)}: last ${rec?.status}`);
+  });
+  return rec as DepositRecord;
+}
+
+/**
+ * Spies on the exchange's deposit steps: `settled(n)` resolves once `n` steps have run to their end
+ * (the only proof, without a clock to drive, that a step that would have paid has had its chance).
+ */
+function stepSpy(exchange: Exchange): { settled: (n: number) => Promise<void> } {
+  const spy = jest.spyOn(exchange as unknown as { step: (id: string) => Promise<void> }, 'step');
+  return {
+    settled: async (n) => {
+      await until(`${n} deposit steps`, () => spy.mock.calls.length >= n);
+      await Promise.all(spy.mock.results.map((r) => r.value as Promise<void>));
+    },
+  };
 }
 
 describe('Exchange (direct buy, dummy sender)', () => {
@@ -84,8 +113,11 @@ describe('Exchange (direct buy, dummy sender)', () => {
     await waitFor(rig, 'bb:0', 'waiting_confirm');
     await rig.sender.confirm(undefined, 0);
     await waitFor(rig, 'bb:0', 'done');
-    await rig.exchange.receive(dep('bb', 0, 10_000_000n));
-    await new Promise((res) => setTimeout(res, 100));
+    // A replay after the payout is recognised and schedules no step at all.
+    expect(await rig.exchange.receive(dep('bb', 0, 10_000_000n))).toEqual({
+      kind: 'duplicate',
+      status: 'done',
+    });
     expect(rig.sender.list()).toHaveLength(1);
     expect((await rig.deposits.list()).length).toBe(1);
   });
@@ -114,8 +146,7 @@ describe('Exchange (direct buy, dummy sender)', () => {
   it('holds payouts while sold out and pays when funds return', async () => {
     await rig.sender.setBalance(1_000n);
     await rig.exchange.receive(dep('ee', 0, 100_000_000n));
-    for (let i = 0; i < 1000 && rig.exchange.senderError === ''; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await until('a sender error', () => rig.exchange.senderError !== '');
     expect(rig.exchange.senderError).toBe('CreateTransaction not enough coins');
     expect(rig.exchange.soldOut).toBe(true);
     expect((await rig.deposits.get('ee:0'))?.status).toBe('waiting_send');
@@ -133,9 +164,7 @@ describe('Exchange (direct buy, dummy sender)', () => {
     await rig.exchange.receive(dep('ap', 0, 1_000_000n)); // 5 SKY: under the cap, paid
     await rig.exchange.receive(dep('ap', 1, 5_000_000n)); // 25 SKY: held
     await waitFor(rig, 'ap:0', 'waiting_confirm');
-    for (let i = 0; i < 1000 && (await rig.deposits.get('ap:1'))?.last_error === ''; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until('ap:1 held', async () => (await rig.deposits.get('ap:1'))?.last_error !== '');
     const held = await rig.deposits.get('ap:1');
     expect(held).toMatchObject({ status: 'waiting_send', last_error: AWAITING_APPROVAL });
     expect(rig.sender.list()).toHaveLength(1);
@@ -167,9 +196,11 @@ describe('Exchange (direct buy, dummy sender)', () => {
     const off = config();
     off.sky_exchanger.send_enabled = false;
     rig = await open(rig.dir, off);
+    const steps = stepSpy(rig.exchange);
     await rig.exchange.receive(dep('hh', 0, 5_000_000n));
     await waitFor(rig, 'hh:0', 'waiting_send');
-    await new Promise((r) => setTimeout(r, 100));
+    // The decide step, then the send step that finds sending off: both over, nothing sent.
+    await steps.settled(2);
     expect(rig.sender.list()).toHaveLength(0);
     await close(rig);
     rig = await open(rig.dir, config());
