@@ -25,13 +25,18 @@ import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
 import {
   AddressPool,
+  DerivedPool,
+  loadDerivedState,
   loadPoolStamped,
+  type DepositPool,
   PoolError,
   PoolLoadError,
   type PoolCoin,
   type PoolStamp,
   type PoolStamps,
 } from './pool';
+import { configuredXpub, derivedSource, XPUB_KEYS } from './pool/derived-source';
+import { XpubError } from './chains/xpub';
 import { DummyScanner } from './scanner/dummy-scanner';
 import { createChainScanners } from './scanner/factory';
 import type { Scanner } from './scanner/types';
@@ -329,7 +334,7 @@ async function loadPools(
   cwd: string,
   log: Logger,
   build: string,
-): Promise<Map<PoolCoin, AddressPool>> {
+): Promise<Map<PoolCoin, DepositPool>> {
   const keys: Record<PoolCoin, 'btc_addresses' | 'eth_addresses' | 'sky_addresses'> = {
     BTC: 'btc_addresses',
     ETH: 'eth_addresses',
@@ -341,9 +346,13 @@ async function loadPools(
     put: (coin, stamp) =>
       deposits.store.write([{ type: 'put', space: 'meta', key: `pool_stamp:${coin}`, value: stamp }]),
   };
-  const pools = new Map<PoolCoin, AddressPool>();
+  const pools = new Map<PoolCoin, DepositPool>();
   for (const c of coins.values()) {
     if (!c.enabled || pools.has(c.pool)) continue;
+    if (configuredXpub(config, c.pool) !== '') {
+      pools.set(c.pool, await loadDerivedPool(config, c.pool, deposits, log));
+      continue;
+    }
     const key = keys[c.pool];
     const file = path.resolve(cwd, config[key]);
     const network = config.btc_scanner.network;
@@ -365,6 +374,30 @@ async function loadPools(
     );
   }
   return pools;
+}
+
+/** A coin's derived pool, resumed at the index in the store; a key that does not parse is exit 2. */
+async function loadDerivedPool(
+  config: Config,
+  coin: PoolCoin,
+  deposits: DepositStore,
+  log: Logger,
+): Promise<DerivedPool> {
+  let source;
+  try {
+    source = await derivedSource(config, coin);
+  } catch (err) {
+    if (err instanceof XpubError) throw new ConfigError([`${XPUB_KEYS[coin] ?? coin}: ${err.message}`]);
+    throw err;
+  }
+  const state = await loadDerivedState(deposits.store, source);
+  if (state.problem) log.error({ coin, key: source.key }, `derived pool: ${state.problem}`);
+  const pool = new DerivedPool(source, state);
+  log.info(
+    { coin, key: source.key, type: source.type, next_index: state.next, bound: state.bound },
+    'derived address pool loaded',
+  );
+  return pool;
 }
 
 function dummyPayoutCoin(config: Config): {

@@ -14,6 +14,7 @@ import { depositsExport } from './deposits-export';
 import { depositsList } from './deposits-list';
 import { depositsRetry } from './deposits-retry';
 import { depositsShow } from './deposits-show';
+import { poolList } from './pool-list';
 import { recheck } from './recheck';
 import { rescan } from './rescan';
 
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   depositsRetry,
   rescan,
   recheck,
+  poolList,
 ];
 
 const usageLine = (c: Command): string => `${c.words.join(' ')} ${c.args}`.trim();

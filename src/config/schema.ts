@@ -18,6 +18,13 @@ import type { ConfigTable } from './reader';
 
 export const NETWORKS: readonly Network[] = ['mainnet', 'testnet', 'regtest'];
 export const PAYOUT_COINS: readonly PayoutConfig['coin'][] = ['SKY', 'ETH', 'ERC20'];
+export const DEPOSIT_ADDRESS_TYPES: readonly BtcScannerConfig['deposit_address_type'][] = [
+  '',
+  'p2pkh',
+  'p2sh-p2wpkh',
+  'p2wpkh',
+  'p2tr',
+];
 export const BUY_METHODS: readonly SkyExchangerConfig['buy_method'][] = ['direct', 'passthrough'];
 
 interface ScannerDefaults {
@@ -45,6 +52,13 @@ function btcScanner(t: ConfigTable): BtcScannerConfig {
       confirmations_required: 1,
     }),
     network: t.oneOf('network', NETWORKS, 'mainnet'),
+    deposit_xpub: t.str('deposit_xpub', '').trim(),
+    deposit_address_type: t.oneOf(
+      'deposit_address_type',
+      DEPOSIT_ADDRESS_TYPES,
+      '',
+      'btc_scanner.deposit_address_type must be one of p2pkh, p2sh-p2wpkh, p2wpkh, p2tr',
+    ),
   };
 }
 
@@ -58,6 +72,7 @@ function ethScanner(t: ConfigTable): EthScannerConfig {
     }),
     chain_id: t.int('chain_id', 0),
     logs_chunk_size: t.int('logs_chunk_size', 1000),
+    deposit_xpub: t.str('deposit_xpub', '').trim(),
   };
 }
 

@@ -18,6 +18,10 @@ export interface ScannerConfig {
 export interface BtcScannerConfig extends ScannerConfig {
   /** Beyond teller: which Bitcoin network the pool addresses and the node are on. */
   network: Network;
+  /** Beyond teller: derive deposit addresses from this account xpub (ypub, zpub, tpub…) instead of btc_addresses. */
+  deposit_xpub: string;
+  /** Address type derived from deposit_xpub: p2pkh, p2sh-p2wpkh, p2wpkh, p2tr ('' = the prefix's). */
+  deposit_address_type: '' | 'p2pkh' | 'p2sh-p2wpkh' | 'p2wpkh' | 'p2tr';
 }
 
 export interface EthScannerConfig extends ScannerConfig {
@@ -25,6 +29,8 @@ export interface EthScannerConfig extends ScannerConfig {
   chain_id: number;
   /** Blocks per eth_getLogs request when catching up. */
   logs_chunk_size: number;
+  /** Beyond teller: derive ETH/token deposit addresses from this account xpub (m/44'/60'/0') instead of eth_addresses. */
+  deposit_xpub: string;
 }
 
 /** Beyond teller: an ERC-20 token accepted as a deposit coin (`[[eth_tokens]]`). */

@@ -39,17 +39,38 @@ const isUrl = (s: string, protocols: readonly string[]): boolean =>
   URL.canParse(s) && protocols.includes(new URL(s).protocol);
 
 const addressFiles: Check = (c, { cwd }, f) => {
-  const pools: [key: string, file: string, used: boolean][] = [
-    ['btc_addresses', c.btc_addresses, true],
-    ['eth_addresses', c.eth_addresses, c.eth_scanner.enabled],
-    ['sky_addresses', c.sky_addresses, c.sky_scanner.enabled],
+  const pools: [key: string, file: string, used: boolean, xpubKey: string, xpub: string][] = [
+    ['btc_addresses', c.btc_addresses, true, 'btc_scanner.deposit_xpub', c.btc_scanner.deposit_xpub],
+    [
+      'eth_addresses',
+      c.eth_addresses,
+      c.eth_scanner.enabled,
+      'eth_scanner.deposit_xpub',
+      c.eth_scanner.deposit_xpub,
+    ],
+    ['sky_addresses', c.sky_addresses, c.sky_scanner.enabled, '', ''],
   ];
-  for (const [key, file, used] of pools) {
+  for (const [key, file, used, xpubKey, xpub] of pools) {
+    if (xpub !== '') {
+      // A derived pool (src/pool/derived.ts); the key itself is parsed when the daemon starts.
+      if (file !== '')
+        f.problems.push(
+          `${key} and ${xpubKey} are both set: a coin's addresses come from a pool file or an xpub, not both`,
+        );
+      continue;
+    }
     if (!used) continue;
     if (file === '') f.problems.push(`${key} missing`);
     else if (fileMissing(cwd, file)) f.problems.push(`${key} file does not exist: ${shownPath(cwd, file)}`);
     else if (isDirectory(cwd, file)) f.problems.push(`${key} ${file} is a directory, not a file`);
   }
+  const b = c.btc_scanner;
+  if (b.deposit_xpub !== '' && b.deposit_address_type === '' && !/^[yzuv]pub/.test(b.deposit_xpub))
+    f.problems.push(
+      `btc_scanner.deposit_address_type missing: a ${b.deposit_xpub.slice(0, 4)} does not say which addresses to derive (p2pkh, p2sh-p2wpkh, p2wpkh or p2tr)`,
+    );
+  if (b.deposit_xpub === '' && b.deposit_address_type !== '')
+    f.problems.push('btc_scanner.deposit_address_type is set but btc_scanner.deposit_xpub is not');
 };
 
 const nodes: Check = (c, { cwd }, f) => {

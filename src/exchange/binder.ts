@@ -1,5 +1,5 @@
 import type { Config } from '../config/types';
-import type { AddressPool, PoolCoin } from '../pool';
+import { AddressPool, DerivedPool, type DepositPool, type PoolCoin, type Reservation } from '../pool';
 import type { Logger } from '../util/logger';
 import { Mutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
@@ -10,7 +10,7 @@ import type { Binding } from './types';
 export interface BinderOptions {
   config: Config;
   deposits: DepositStore;
-  pools: Map<PoolCoin, AddressPool>;
+  pools: Map<PoolCoin, DepositPool>;
   coins: Map<string, DepositCoin>;
   /** Called once the binding is durable: the scanner starts watching the address. */
   onBound: (coin: string, address: string) => void;
@@ -41,12 +41,47 @@ export class Binder {
     this.alert = alert;
   }
 
+  private inFlightOf(pool: AddressPool): Set<string> {
+    let taken = this.inFlight.get(pool);
+    if (taken === undefined) {
+      taken = new Set();
+      this.inFlight.set(pool, taken);
+    }
+    return taken;
+  }
+
+  /**
+   * The next index of a derived pool, reserved until its write settles. An address bound before
+   * (from a pool file of the same key) is passed over; the binding's batch records it as such.
+   */
+  private async reserveDerived(pool: DerivedPool, poolCoin: PoolCoin): Promise<Reservation | undefined> {
+    const skipped: Reservation[] = [];
+    for (;;) {
+      const r = pool.reserve();
+      if (r === undefined) return undefined;
+      const found = await this.conflicts(poolCoin, r.address);
+      const used = await this.opts.deposits.isPoolUsed(poolCoin, r.address);
+      if (found.length === 0 && !used) return { ...r, skipped };
+      if (found.length === 0) {
+        this.opts.log.warn(
+          { coin: poolCoin, index: r.index, depositAddress: r.address },
+          'derived address was handed out before (a pool file of the same key?): passing over its index',
+        );
+      } else {
+        const message = `${poolCoin} derived address ${r.address} (index ${r.index}) was next, but ${found.join('; ')}: passed over it (check the store and its backups)`;
+        this.opts.log.error({ coin: poolCoin, index: r.index, depositAddress: r.address, found }, message);
+        this.alert(message);
+      }
+      skipped.push(r);
+    }
+  }
+
   async bind(payoutAddress: string, coin: string): Promise<Binding> {
     const { config, deposits, pools, coins } = this.opts;
     if (!config.teller.bind_enabled) {
       throw new ExchangeError('bind_disabled', 'Address binding is disabled');
     }
-    const { pool, poolCoin, address } = await this.mutex.run(async () => {
+    const { pool, poolCoin, address, reservation } = await this.mutex.run(async () => {
       const max = config.teller.max_bound_addrs;
       const pending = this.pendingOf.get(payoutAddress) ?? 0;
       if (max > 0 && (await deposits.countBindings(payoutAddress)) + pending >= max) {
@@ -58,20 +93,23 @@ export class Binder {
       const depositCoin = coins.get(coin);
       const found = depositCoin && pools.get(depositCoin.pool);
       if (!found) throw new ExchangeError('internal', `no address pool for ${coin}`);
-      let taken = this.inFlight.get(found);
-      if (taken === undefined) {
-        taken = new Set();
-        this.inFlight.set(found, taken);
+      let next: string | undefined;
+      let reservation: Reservation | undefined;
+      if (found instanceof DerivedPool) {
+        reservation = await this.reserveDerived(found, depositCoin.pool);
+        next = reservation?.address;
+      } else {
+        next = await this.freeAddress(found, depositCoin.pool, this.inFlightOf(found));
       }
-      const next = await this.freeAddress(found, depositCoin.pool, taken);
       if (next === undefined) {
         this.opts.log.error({ coin: depositCoin.pool }, 'deposit address pool is empty: add addresses');
         throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
       }
-      taken.add(next);
+      if (!(found instanceof DerivedPool)) this.inFlightOf(found).add(next);
       this.pendingOf.set(payoutAddress, pending + 1);
-      return { pool: found, poolCoin: depositCoin.pool, address: next };
+      return { pool: found, poolCoin: depositCoin.pool, address: next, reservation };
     });
+    let durable = false;
     try {
       const binding = await deposits.bind(
         payoutAddress,
@@ -79,16 +117,27 @@ export class Binder {
         poolCoin,
         address,
         config.sky_exchanger.buy_method,
+        pool instanceof DerivedPool && reservation ? pool.bindWrite(reservation) : undefined,
       );
-      pool.markUsed(address);
+      durable = true;
+      if (pool instanceof DerivedPool) pool.committed();
+      else pool.markUsed(address);
       this.opts.onBound(coin, address);
       this.opts.log.info(
-        { coin, depositAddress: address, skyAddress: payoutAddress, remaining: pool.remaining() },
+        {
+          coin,
+          depositAddress: address,
+          skyAddress: payoutAddress,
+          remaining: pool.remaining(),
+          index: reservation?.index,
+        },
         'address bound',
       );
       return binding;
     } finally {
-      this.inFlight.get(pool)?.delete(address);
+      // A derived index whose binding was not written goes back to be handed out next.
+      if (reservation && pool instanceof DerivedPool && !durable) pool.release(reservation);
+      if (!(pool instanceof DerivedPool)) this.inFlight.get(pool)?.delete(address);
       const left = (this.pendingOf.get(payoutAddress) ?? 1) - 1;
       if (left > 0) this.pendingOf.set(payoutAddress, left);
       else this.pendingOf.delete(payoutAddress);
@@ -108,13 +157,9 @@ export class Binder {
     poolCoin: PoolCoin,
     taken: ReadonlySet<string>,
   ): Promise<string | undefined> {
-    const { deposits, coins, log } = this.opts;
-    const sharing = [...coins].filter(([, c]) => c.pool === poolCoin).map(([symbol]) => symbol);
-    this.recorded ??= await deposits.recordedAddresses();
+    const { deposits, log } = this.opts;
     for (let address = pool.peekExcept(taken); address !== undefined; address = pool.peekExcept(taken)) {
-      const found = await deposits.bindingsOn(sharing, address);
-      for (const coin of sharing)
-        if (this.recorded.has(bindingKey(coin, address))) found.push(`the store has a ${coin} deposit on it`);
+      const found = await this.conflicts(poolCoin, address);
       if (found.length === 0) return address;
       await deposits.markUsed(poolCoin, address);
       pool.markUsed(address);
@@ -125,5 +170,16 @@ export class Binder {
       this.alert(message);
     }
     return undefined;
+  }
+
+  /** What the store holds on a pool address (bindings, deposits, scanner records): see freeAddress. */
+  private async conflicts(poolCoin: PoolCoin, address: string): Promise<string[]> {
+    const { deposits, coins } = this.opts;
+    const sharing = [...coins].filter(([, c]) => c.pool === poolCoin).map(([symbol]) => symbol);
+    this.recorded ??= await deposits.recordedAddresses();
+    const found = await deposits.bindingsOn(sharing, address);
+    for (const coin of sharing)
+      if (this.recorded.has(bindingKey(coin, address))) found.push(`the store has a ${coin} deposit on it`);
+    return found;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Op, Store } from '../store/store';
+import type { DeferredWrite, Op, Store } from '../store/store';
 import { prefixRange, seqKey } from '../store/store';
 import type { PreparedPayout } from '../sender/types';
 import type { Binding, DepositEvent, DepositRecord, StoredStatus } from './types';
@@ -139,13 +139,17 @@ export class DepositStore {
     });
   }
 
-  /** Writes a binding and marks its address used in `poolCoin`'s pool, atomically. */
+  /**
+   * Writes a binding and marks its address used in `poolCoin`'s pool, atomically; `extra`'s ops go
+   * in the same batch (a derived pool's index and state, built when the batch is).
+   */
   async bind(
     skyAddress: string,
     coin: string,
     poolCoin: string,
     address: string,
     buyMethod: Binding['buy_method'],
+    extra?: DeferredWrite,
   ): Promise<Binding> {
     const binding: Binding = {
       sky_address: skyAddress,
@@ -156,12 +160,15 @@ export class DepositStore {
       created_at: nowSec(),
     };
     const key = bindingKey(coin, address);
-    await this.store.write([
+    const ops: Op[] = [
       { type: 'put', space: 'bindings', key, value: binding },
       { type: 'put', space: 'bindings_by_sky', key: `${skyAddress}!${seqKey(binding.seq)}`, value: key },
       { type: 'put', space: 'pool_used', key: bindingKey(poolCoin, address), value: binding.seq },
       { type: 'put', space: 'meta', key: 'counter:bind', value: this.bindSeq },
-    ]);
+    ];
+    await this.store.write(
+      extra ? { build: () => [...ops, ...extra.build()], settle: (ok) => extra.settle(ok) } : ops,
+    );
     this.index.bound(skyAddress, key);
     return binding;
   }
@@ -209,6 +216,11 @@ export class DepositStore {
     await this.store.write([
       { type: 'put', space: 'pool_used', key: bindingKey(poolCoin, address), value: 0 },
     ]);
+  }
+
+  /** Whether `address` of `coin`'s pool was handed out already (one point read). */
+  async isPoolUsed(coin: string, address: string): Promise<boolean> {
+    return (await this.store.get<number>('pool_used', bindingKey(coin, address))) !== undefined;
   }
 
   /** Addresses of `coin`'s pool already handed out. */

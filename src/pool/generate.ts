@@ -1,9 +1,14 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import * as ecc from '@bitcoinerlab/secp256k1';
-import { BIP32Factory, type BIP32Interface } from 'bip32';
+import type { BIP32Interface } from 'bip32';
 import { mnemonicToSeedSync, validateMnemonic } from 'bip39';
-import { initEccLib, payments } from 'bitcoinjs-lib';
 import { btcNetwork } from '../chains/bitcoin/address';
+import {
+  bip32,
+  btcKeyAddress,
+  btcXpubNode,
+  XpubError,
+  type BtcKeyAddressType,
+} from '../chains/bitcoin/derive';
 import { deriveEthKeys } from '../chains/ethereum/address';
 import { skycoinAddressFromPubKey } from '../chains/skycoin/address';
 import type { Network } from '../config/types';
@@ -16,13 +21,8 @@ import { normalizeAddress } from './validate';
  * Skycoin's chained derivation, made only P2PKH and never exported the keys.
  */
 
-// The ECC library (noble, ESM) is loaded here only: generation needs it (BIP32, P2TR tweaks),
-// validation does not. bitcoinjs-lib keeps it once registered, so this runs once.
-const bip32 = BIP32Factory(ecc);
-initEccLib(ecc);
-
-/** What a generator derives from one public key. */
-export type BtcKeyAddressType = 'p2pkh' | 'p2sh-p2wpkh' | 'p2wpkh' | 'p2tr';
+export type { BtcKeyAddressType };
+export { btcKeyAddress };
 
 export interface GeneratedKey {
   index: number;
@@ -59,16 +59,6 @@ export interface BtcGenerateOptions {
 const PURPOSE: Record<BtcKeyAddressType, number> = { p2pkh: 44, 'p2sh-p2wpkh': 49, p2wpkh: 84, p2tr: 86 };
 const HARDENED = 0x80000000;
 
-/** SLIP-132 version bytes of the extended public keys we accept, with what they imply. */
-const XPUB_VERSIONS: Record<string, { version: number; mainnet: boolean; type?: BtcKeyAddressType }> = {
-  xpub: { version: 0x0488b21e, mainnet: true },
-  ypub: { version: 0x049d7cb2, mainnet: true, type: 'p2sh-p2wpkh' },
-  zpub: { version: 0x04b24746, mainnet: true, type: 'p2wpkh' },
-  tpub: { version: 0x043587cf, mainnet: false },
-  upub: { version: 0x044a5262, mainnet: false, type: 'p2sh-p2wpkh' },
-  vpub: { version: 0x045f1cf6, mainnet: false, type: 'p2wpkh' },
-};
-
 function checkRange(opts: { account?: number; start?: number; count: number }): {
   account: number;
   start: number;
@@ -103,46 +93,12 @@ export function seedBytes(seed: string, passphrase = ''): Uint8Array {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** The address of a 33-byte compressed public key (BIP44/49/84/86 script types). */
-export function btcKeyAddress(pubkey: Uint8Array, type: BtcKeyAddressType, network: Network): string {
-  const net = btcNetwork(network);
-  const payment = (() => {
-    switch (type) {
-      case 'p2pkh':
-        return payments.p2pkh({ pubkey, network: net });
-      case 'p2sh-p2wpkh':
-        return payments.p2sh({ redeem: payments.p2wpkh({ pubkey, network: net }), network: net });
-      case 'p2wpkh':
-        return payments.p2wpkh({ pubkey, network: net });
-      case 'p2tr':
-        // BIP86: a key-path-only output key, the x-only internal key tweaked by its own hash.
-        return payments.p2tr({ internalPubkey: pubkey.subarray(1, 33), network: net });
-    }
-  })();
-  if (payment.address === undefined) throw new TypeError(`no ${type} address for this key`);
-  return payment.address;
-}
-
 function fromXpub(xpub: string, network: Network, type: BtcKeyAddressType): BIP32Interface {
-  const prefix = xpub.slice(0, 4);
-  if (/^[xyztuv]prv$/.test(prefix)) {
-    throw new GenerateError('that is an extended private key: give the xpub, or the mnemonic with --keys');
-  }
-  const info = XPUB_VERSIONS[prefix];
-  if (info === undefined) throw new GenerateError(`unknown extended public key prefix "${prefix}"`);
-  if (info.mainnet !== (network === 'mainnet')) {
-    throw new GenerateError(
-      `a ${prefix} is for ${info.mainnet ? 'mainnet' : 'testnet/regtest'}, not ${network}`,
-    );
-  }
-  if (info.type !== undefined && info.type !== type) {
-    throw new GenerateError(`a ${prefix} is for ${info.type} addresses, not ${type}`);
-  }
-  const net = { ...btcNetwork(network), bip32: { public: info.version, private: 0 } };
   try {
-    return bip32.fromBase58(xpub, net);
+    return btcXpubNode(xpub, network, type);
   } catch (err) {
-    throw new GenerateError(`invalid extended public key: ${reasonOf(err)}`);
+    if (err instanceof XpubError) throw new GenerateError(err.message);
+    throw err;
   }
 }
 

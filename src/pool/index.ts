@@ -21,5 +21,20 @@ export {
   type PoolEntry,
 } from './load';
 export { AddressPool, type AddressList } from './pool';
+export {
+  DERIVABLE,
+  DerivedPool,
+  derivedEntries,
+  derivedStates,
+  loadDerivedState,
+  type DerivedEntry,
+  type DerivedSource,
+  type DerivedState,
+  type Reservation,
+} from './derived';
+import type { AddressPool } from './pool';
+import type { DerivedPool } from './derived';
+/** A coin's deposit addresses: from a pool file, or derived from an xpub. */
+export type DepositPool = AddressPool | DerivedPool;
 export { loadPoolStamped, type PoolStamp, type PoolStamps, type StampedPool } from './stamp';
 export { addressError, loadPool, normalizeAddress, validatePool, type ValidatePoolOptions } from './validate';

@@ -2,6 +2,7 @@ import { formatUnits } from '../exchange/amounts';
 import { ExchangeError } from '../exchange/errors';
 import { STATUSES, type Status, type StoredStatus } from '../exchange/types';
 import type { AdminService } from '../http/services';
+import { DerivedPool } from '../pool';
 import { writeBackup } from '../store/backup';
 import { errorMessage } from '../util/errors';
 import { scannerFor, type AppContext } from './context';
@@ -27,6 +28,8 @@ export class AdminApiService implements AdminService {
         remaining_addresses: pool?.remaining() ?? 0,
         // teller listed the BTC watch list under every coin; this is each coin's own.
         scanning_addresses: scanner?.watched(coin) ?? [],
+        // Beyond teller, for a pool derived from an xpub: the next index and how many are bound.
+        ...(pool instanceof DerivedPool ? { derived_pool: pool.status() } : {}),
       };
     }
     return out;
@@ -107,7 +110,9 @@ export class AdminApiService implements AdminService {
       pools: Object.fromEntries(
         [...this.ctx.pools].map(([coin, p]) => [
           coin,
-          { total: p.total(), used: p.usedCount(), remaining: p.remaining() },
+          p instanceof DerivedPool
+            ? { ...p.status(), total: p.total(), used: p.usedCount(), remaining: p.remaining() }
+            : { kind: 'file', total: p.total(), used: p.usedCount(), remaining: p.remaining() },
         ]),
       ),
       scanners: this.ctx.scanners.map((s) => s.status()),

@@ -3,7 +3,7 @@ import type { Binder } from '../exchange/binder';
 import type { DepositCoin } from '../exchange/coins';
 import type { DepositStore } from '../exchange/deposit-store';
 import type { Exchange } from '../exchange/exchange';
-import type { AddressPool, PoolCoin } from '../pool';
+import type { DepositPool, PoolCoin } from '../pool';
 import type { Scanner } from '../scanner/types';
 import type { DummyScanner } from '../scanner/dummy-scanner';
 import type { DummySender } from '../sender/dummy-sender';
@@ -19,7 +19,7 @@ export interface AppContext {
   store: Store;
   deposits: DepositStore;
   coins: Map<string, DepositCoin>;
-  pools: Map<PoolCoin, AddressPool>;
+  pools: Map<PoolCoin, DepositPool>;
   sender: Sender;
   scanners: Scanner[];
   exchange: Exchange;

@@ -34,6 +34,8 @@ import { StoreDamagedError, StoreError, StoreLockedError, SchemaTooNewError } fr
  *   bindings          <coin>!<deposit address> -> Binding
  *   bindings_by_sky   <sky address>!<seq 16 digits> -> '<coin>!<deposit address>'
  *   pool_used         <coin>!<address> -> number (bind sequence that took it)
+ *   pool_derived      <coin>!<source id>!<index 10 digits> -> DerivedEntry (derived pools'
+ *                     addresses, with meta derived:<coin>!<source id>: src/pool/derived.ts)
  *   scan              <chain>!cursor -> {height, hash}; <chain>!block!<height 12 digits> -> BlockRef;
  *                     <chain>!seen!<height 12 digits>!<deposit id> -> SeenDeposit
  *   payouts           <deposit id> -> PreparedPayout (signed payout, stored before broadcast)
@@ -58,6 +60,7 @@ export const SPACES = [
   'bindings',
   'bindings_by_sky',
   'pool_used',
+  'pool_derived',
   'scan',
   'payouts',
   'sender',

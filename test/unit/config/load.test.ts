@@ -49,6 +49,8 @@ const DEFAULTS: Config = {
     initial_scan_height: 492478,
     confirmations_required: 1,
     network: 'mainnet',
+    deposit_xpub: '',
+    deposit_address_type: '',
   },
   eth_scanner: {
     enabled: false,
@@ -57,6 +59,7 @@ const DEFAULTS: Config = {
     confirmations_required: 1,
     chain_id: 0,
     logs_chunk_size: 1000,
+    deposit_xpub: '',
   },
   sky_scanner: {
     enabled: false,
