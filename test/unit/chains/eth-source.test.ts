@@ -347,10 +347,9 @@ describe('failures', () => {
     const node = new FakeNode(2);
     node.failures.set('eth_blockNumber', [refused(), refused()]);
     const s = source(node, { retry: { attempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
-    const started = Date.now();
     const pending = s.tipHeight();
     setTimeout(() => void s.close(), 10);
+    // Four waits of a minute each would outlast the test's timeout.
     await expect(pending).rejects.toBeDefined();
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

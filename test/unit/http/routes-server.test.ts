@@ -97,11 +97,10 @@ describe('startServer', () => {
     app.get('/', (_req, res) => {
       res.end('x');
     });
-    const s = await startServer(app, '127.0.0.1:0');
+    // No shutdown deadline to fall back on: waiting for the idle socket would hang the test.
+    const s = await startServer(app, '127.0.0.1:0', { shutdownTimeoutMs: 3_600_000 });
     await fetch(`http://127.0.0.1:${s.address.port}/`).then((r) => r.text());
-    const started = Date.now();
     await s.close();
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -127,11 +127,8 @@ describe('AddressPool', () => {
     const n = 200_000;
     const addrs = Array.from({ length: n }, (_, i) => `x${i}`);
     const pool = new AddressPool('ETH', addrs, addrs.slice(0, n / 2));
-    const t0 = process.hrtime.bigint();
     for (let i = 0; i < n / 2; i++) take(pool);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     expect(pool.remaining()).toBe(0);
-    // Quadratic scanning (teller's slice-and-rescan) would take minutes here; this is a bound, not a benchmark.
-    expect(ms).toBeLessThan(5000);
+    // Quadratic scanning (teller's slice-and-rescan) would take minutes here: the test's timeout is the bound.
   });
 });

@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { address as baddress } from 'bitcoinjs-lib';
-import { checksumEthAddress } from '../../../src/chains/ethereum/address';
-import type { Network } from '../../../src/config/types';
-import { readPoolEntries, type PoolCoin } from '../../../src/pool/load';
-import { AddressPool } from '../../../src/pool/pool';
-import { validatePool } from '../../../src/pool/validate';
+import { checksumEthAddress } from '../../src/chains/ethereum/address';
+import type { Network } from '../../src/config/types';
+import { readPoolEntries, type PoolCoin } from '../../src/pool/load';
+import { AddressPool } from '../../src/pool/pool';
+import { validatePool } from '../../src/pool/validate';
 
 /**
  * Startup cost of large pools: read + validate + index. It only logs the figures (machines differ;
- * a timed assertion would be flaky) but does check that everything loaded.
+ * a timed assertion would be flaky) but does check that everything loaded. A measurement, and a
+ * million-address one, so it lives outside the hermetic unit project.
  */
 
 let dir: string;
