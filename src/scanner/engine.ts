@@ -5,7 +5,7 @@ import { TellerError, errorMessage } from '../util/errors';
 import { rescanState, type RescanResult } from './rescan';
 import { backoffDelayMs } from '../util/backoff';
 import type { Logger } from '../util/logger';
-import { Mutex } from '../util/mutex';
+import { PollLoop } from './engine-loop';
 import { CatchUpProgress } from './engine-progress';
 import { ScannerChainError, findCommonAncestor, linkBlocks } from './engine-reorg';
 import { RewoundDeposits } from './engine-recheck';
@@ -38,8 +38,8 @@ export { ScannerChainError } from './engine-reorg';
  * an `error` log and `status().alert` (engine-recheck.ts). No ancestor within the stored window
  * stops the scanner (alert) until an operator restarts it.
  *
- * One loop per scanner (`run`): poll, sleep, poll. A poll and a rescan never overlap (`exclusive`):
- * a rescan asks the poll in flight to stop between batches, waits for it, rewinds, and wakes the
+ * One loop per scanner (engine-loop.ts): poll, sleep, poll. A poll and a rescan never overlap: a
+ * rescan asks the poll in flight to stop between batches, waits for it, rewinds, and wakes the
  * loop; stop() aborts the sleep and waits for the loop to end, after which nothing runs.
  *
  * Source errors never end the loop: it retries with exponential back-off and jitter, capped at the
@@ -81,14 +81,8 @@ export class ChainScanner implements Scanner {
   private readonly rewound: RewoundDeposits;
 
   private controller: AbortController | null = null;
-  /** The poll loop, from start() until stop() has ended it. */
-  private loop: Promise<void> | null = null;
-  /** Held by a poll and by a rescan: they never overlap. */
-  private readonly exclusive = new Mutex();
-  /** Rescans waiting for `exclusive`: a long catch-up poll yields to them between batches. */
-  private pausesWanted = 0;
-  /** Ends the loop's current sleep early (set while it sleeps). */
-  private wake: (() => void) | null = null;
+  /** One loop per scanner, paused by rescans (engine-loop.ts). */
+  private readonly loop = new PollLoop((signal) => this.poll(signal));
   private onDeposit: DepositHandler | null = null;
   private onSeen: SightingHandler | null = null;
   private sourceReady = false;
@@ -157,7 +151,7 @@ export class ChainScanner implements Scanner {
         ? 'scanner resuming from cursor'
         : `scanner starting at height ${this.config.initial_scan_height}`,
     );
-    this.loop = this.run(this.controller.signal);
+    this.loop.start(this.controller.signal);
   }
 
   /** Stops polling; resolves once the in-flight poll (if any) has finished, then closes the source. */
@@ -165,8 +159,7 @@ export class ChainScanner implements Scanner {
     const controller = this.controller;
     if (!controller) return;
     controller.abort();
-    await this.loop;
-    this.loop = null;
+    await this.loop.ended();
     this.controller = null;
     // Only releases connections (keep-alive sockets): a later start() reconnects.
     await this.source.close?.();
@@ -191,26 +184,20 @@ export class ChainScanner implements Scanner {
 
   /**
    * Rescans from `height` while running (admin API): pauses the loop (waits for the poll in
-   * flight, which stops between batches), moves the stored cursor back as the offline `teller
-   * rescan` does, reloads, and wakes the loop to poll at once. Deposits found again are handed
-   * over again; the exchange records each deposit id once.
+   * flight, which stops between batches), rewinds as the offline `teller rescan` and a reorg do
+   * (rescan.ts), has the exchange hold the handed-over deposits taken back, and wakes the loop to
+   * poll at once. Deposits found again are handed over again; the exchange records each id once.
    */
   async rescanFrom(height: number): Promise<RescanResult> {
     if (!this.controller || this.controller.signal.aborted) {
       throw new TellerError('bad_rescan', `${this.chain} scanner is not running`);
     }
-    this.pausesWanted++;
-    let result: RescanResult;
-    try {
-      result = await this.exclusive.run(async () => {
-        const { result: r, rechecked } = await rescanState(this.state, height);
-        this.rewound.toHold(rechecked);
-        await this.rewound.hold();
-        return r;
-      });
-    } finally {
-      this.pausesWanted--;
-    }
+    const result = await this.loop.between(async () => {
+      const { result: r, rechecked } = await rescanState(this.state, height);
+      this.rewound.toHold(rechecked);
+      await this.rewound.hold();
+      return r;
+    });
     this.log.warn(
       {
         from: height,
@@ -220,7 +207,6 @@ export class ChainScanner implements Scanner {
       },
       'rescan requested',
     );
-    this.wake?.();
     return result;
   }
 
@@ -241,34 +227,9 @@ export class ChainScanner implements Scanner {
     return this.tip >= height ? this.tip - height + 1 : 0;
   }
 
-  /** The poll loop: the only caller of poll(), so there is never a second one. */
-  private async run(signal: AbortSignal): Promise<void> {
-    let delay = 0;
-    while (!signal.aborted) {
-      await this.sleep(delay, signal);
-      delay = await this.exclusive.run(() => (signal.aborted ? Promise.resolve(0) : this.poll(signal)));
-    }
-  }
-
-  /** Waits `ms`, or less if the scanner stops or a rescan wakes the loop. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done);
-      this.wake = done;
-    });
-  }
-
   /** A catch-up stops between batches when the scanner stops or a rescan waits. */
   private interrupted(signal: AbortSignal): boolean {
-    return signal.aborted || this.pausesWanted > 0;
+    return signal.aborted || this.loop.pausing;
   }
 
   /** One poll; resolves to the delay before the next (the period, or a back-off after a failure). */
