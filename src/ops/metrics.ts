@@ -243,6 +243,20 @@ export class TellerMetrics {
         this.set(source.exchange.soldOut ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'teller_payouts_at_fee_ceiling',
+      help:
+        'EVM payouts waiting at the fee ceiling (payout.evm.max_fee_per_gas), counting new payouts ' +
+        'held for the network fee as one',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const keys = [...(source.sender.feeAlerts?.().keys() ?? [])];
+        const held = keys.filter((k) => k === 'fee_ceiling:new_payouts').length;
+        this.set({ kind: 'new' }, held);
+        this.set({ kind: 'stuck' }, keys.length - held);
+      },
+    });
   }
 
   /** Records one node RPC call. `method` must come from code (a fixed set), never from input. */

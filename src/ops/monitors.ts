@@ -1,4 +1,5 @@
 import type { Config } from '../config/types';
+import type { NonceGap } from '../sender/types';
 import { formatUnits, parseUnits } from '../exchange/amounts';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
@@ -17,6 +18,11 @@ import { withTimeout, type OpsSource } from './source';
  *   scanner_alert:<chain>:…   the scanner's own alert (a reorg deeper than the confirmations)
  *   deposit_error:<id>        a deposit stopped with a permanent error (until retried); one done
  *                             with an error (a payout that rounds to nothing) is announced once
+ *   fee_ceiling:…             EVM: a payout waits at the fee ceiling, or new payouts wait for
+ *                             the network's fee to fall under it (the sender's conditions)
+ *   nonce_gap:<nonce>         EVM: the lowest unmined nonce holds a payout the node does not have;
+ *                             at once when its deposit errored (nothing will send it), else after
+ *                             `stallChecks` checks seeing the same gap
  *
  * A check whose data cannot be read (the node does not answer the balance) keeps its alerts as
  * they are rather than resolving them. Alert state is in memory: after a restart, conditions that
@@ -27,6 +33,7 @@ const DEFAULT_INTERVAL_MS = 30_000;
 /** 10 checks of 30 s: a scanner without progress for 5 minutes while behind is stalled. */
 const DEFAULT_STALL_CHECKS = 10;
 const BALANCE_TIMEOUT_MS = 10_000;
+const GAP_TIMEOUT_MS = 10_000;
 
 export interface MonitorOptions {
   source: OpsSource;
@@ -67,6 +74,8 @@ export class Monitors {
   private inFlight: Promise<void> | null = null;
   /** Deposits done with an error already announced (or there before the first check). */
   private doneWithError: Set<string> | null = null;
+  /** The nonce gap seen at the last checks, and how many checks in a row saw it. */
+  private gapSeen: { nonce: number; checks: number } | null = null;
 
   constructor(private readonly opts: MonitorOptions) {}
 
@@ -114,6 +123,8 @@ export class Monitors {
       ['scanner_stalled', this.scannerStalled()],
       ['scanner_alert', this.scannerAlerts()],
       ['deposit_error', await this.erroredDeposits()],
+      ['fee_ceiling', this.feeCeiling()],
+      ['nonce_gap', await this.nonceGap()],
     ];
     for (const [category, now] of categories) if (now !== undefined) this.reconcile(category, now);
   }
@@ -257,11 +268,52 @@ export class Monitors {
     return out;
   }
 
+  private feeCeiling(): Conditions {
+    return new Map(this.opts.source.sender.feeAlerts?.() ?? []);
+  }
+
+  private async nonceGap(): Promise<Conditions> {
+    const { sender, deposits } = this.opts.source;
+    if (!sender.nonceGap) return new Map();
+    let gap: NonceGap | null;
+    try {
+      gap = await withTimeout(sender.nonceGap(), GAP_TIMEOUT_MS, 'nonce gap check');
+    } catch (err) {
+      this.opts.log.warn({ err: errorMessage(err) }, 'monitor: nonce gap check failed');
+      return undefined;
+    }
+    if (gap === null) {
+      this.gapSeen = null;
+      return new Map();
+    }
+    const checks = this.gapSeen?.nonce === gap.nonce ? this.gapSeen.checks + 1 : 1;
+    this.gapSeen = { nonce: gap.nonce, checks };
+    const owner = gap.deposit_id === '' ? undefined : await deposits.get(gap.deposit_id);
+    // A deposit still being paid re-broadcasts its payout: a gap only if it lasts.
+    const abandoned = owner === undefined || owner.error !== '' || gap.fill_txid !== '';
+    if (!abandoned && checks < (this.opts.stallChecks ?? DEFAULT_STALL_CHECKS)) return new Map();
+    return new Map([[`nonce_gap:${gap.nonce}`, gapMessage(gap)]]);
+  }
+
   /** An alert about an event rather than a state: sent once, never resolved. */
   private once(message: string): void {
     this.opts.log.error(message);
     this.opts.notifier.notify(`ALERT: ${message}`);
   }
+}
+
+function gapMessage(g: NonceGap): string {
+  const fill = `POST /api/payout/nonce-gaps/${g.nonce}/fill on the admin API`;
+  const behind = `${g.waiting} later payout${g.waiting === 1 ? '' : 's'} wait behind it`;
+  if (g.fill_txid !== '') {
+    return `EVM hot wallet nonce ${g.nonce}: its gap fill ${g.fill_txid} is unknown to the node and ${behind}; send it again with ${fill}`;
+  }
+  const holder =
+    g.deposit_id === '' ? 'no payout Teller recorded' : `the payout of deposit ${g.deposit_id} (${g.txid})`;
+  return (
+    `EVM hot wallet nonce ${g.nonce} holds ${holder}, but the node has no transaction with it: ${behind}. ` +
+    `Retry the deposit, or once it is errored fill the gap with a zero-value self-transfer: ${fill}`
+  );
 }
 
 const inCategory = (key: string, category: string): boolean =>

@@ -15,7 +15,7 @@ export interface OpsSource {
   store: Store;
   deposits: Pick<DepositStore, 'errored' | 'get'>;
   pools: ReadonlyMap<string, Pick<AddressPool, 'total' | 'remaining'>>;
-  sender: Pick<Sender, 'coin' | 'decimals' | 'balance'>;
+  sender: Pick<Sender, 'coin' | 'decimals' | 'balance' | 'feeAlerts' | 'nonceGap'>;
   scanners: readonly Pick<Scanner, 'chain' | 'status'>[];
   exchange: Pick<Exchange, 'soldOut'>;
 }

@@ -7,6 +7,7 @@ import { DepositStore } from '../../../src/exchange/deposit-store';
 import { emptyPassthrough, type DepositRecord, type StoredStatus } from '../../../src/exchange/types';
 import type { OpsSource } from '../../../src/ops/source';
 import type { ScannerStatus } from '../../../src/scanner/types';
+import type { NonceGap } from '../../../src/sender/types';
 import { Store } from '../../../src/store/store';
 
 /** Shared fixtures of the ops tests: temp stores, deposit histories, a webhook receiver, fakes. */
@@ -178,6 +179,9 @@ export interface FakeSource extends OpsSource {
   poolLeft: Map<string, number>;
   statuses: ScannerStatus[];
   soldOut: boolean;
+  /** The EVM sender's fee ceiling conditions, and its nonce gap ('fail': the node does not answer). */
+  feeAlerts: Map<string, string>;
+  gap: NonceGap | null | 'fail';
 }
 
 export function fakeSource(store: Store, deposits: DepositStore): FakeSource {
@@ -193,12 +197,19 @@ export function fakeSource(store: Store, deposits: DepositStore): FakeSource {
         [...src.poolLeft].map(([coin, left]) => [coin, { total: () => 100, remaining: () => left }]),
       );
     },
+    feeAlerts: new Map(),
+    gap: null,
     sender: {
       coin: 'SKY',
       decimals: 6,
       balance: async () => {
         if (src.balance.fail) throw new Error('node down');
         return { coins: src.balance.coins, hours: 0n };
+      },
+      feeAlerts: () => src.feeAlerts,
+      nonceGap: async () => {
+        if (src.gap === 'fail') throw new Error('node down');
+        return src.gap;
       },
     },
     get scanners() {

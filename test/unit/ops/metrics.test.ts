@@ -66,6 +66,8 @@ describe('TellerMetrics', () => {
       ['teller_payouts_confirmed_total', 1],
       ['teller_hot_wallet_balance{coin="SKY"}', 100],
       ['teller_sold_out', 0],
+      ['teller_payouts_at_fee_ceiling{kind="new"}', 0],
+      ['teller_payouts_at_fee_ceiling{kind="stuck"}', 0],
       ['teller_pool_remaining{coin="BTC"}', 50],
       ['teller_pool_remaining{coin="ETH"}', 7],
       ['teller_pool_total{coin="BTC"}', 100],
@@ -96,10 +98,14 @@ describe('TellerMetrics', () => {
   it('leaves the balance out while the node does not answer, and shows scanner trouble', async () => {
     src.balance.fail = true;
     src.soldOut = true;
+    for (const key of ['fee_ceiling:a:0', 'fee_ceiling:b:1', 'fee_ceiling:new_payouts'])
+      src.feeAlerts.set(key, 'at the ceiling');
     src.statuses = [scannerStatus({ last_error: 'ECONNREFUSED', alert: 'deep reorg' })];
     const { body } = await metrics.render();
     expect(body).not.toMatch(/^teller_hot_wallet_balance\{/m);
     expect(sample(body, 'teller_sold_out')).toBe(1);
+    expect(sample(body, 'teller_payouts_at_fee_ceiling{kind="stuck"}')).toBe(2);
+    expect(sample(body, 'teller_payouts_at_fee_ceiling{kind="new"}')).toBe(1);
     expect(sample(body, 'teller_scanner_error{chain="BTC"}')).toBe(1);
     expect(sample(body, 'teller_scanner_alert{chain="BTC"}')).toBe(1);
     // A scanner that is gone leaves no stale series.

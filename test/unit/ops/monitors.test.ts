@@ -183,6 +183,59 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     ]);
   });
 
+  it('EVM fee ceiling: one alert per condition of the sender, resolved when it ends', async () => {
+    const stuck =
+      'payout of deposit aa:0 (nonce 4) is stuck at the fee ceiling (…): it waits, not bumped further';
+    src.feeAlerts.set('fee_ceiling:aa:0', stuck);
+    expect(await checks(3)).toEqual([`[otc] ALERT: ${stuck}`]);
+    src.feeAlerts.set('fee_ceiling:new_payouts', 'EVM network fee is above the fee ceiling');
+    expect(await checks(2)).toEqual(['[otc] ALERT: EVM network fee is above the fee ceiling']);
+    src.feeAlerts.clear();
+    expect((await checks(2)).sort()).toEqual([
+      '[otc] RESOLVED: EVM network fee is above the fee ceiling',
+      `[otc] RESOLVED: ${stuck}`,
+    ]);
+  });
+
+  const gap = { nonce: 3, deposit_id: 'aa:0', txid: '0xab', waiting: 2, fill_txid: '' };
+  const gapAlert =
+    '[otc] ALERT: EVM hot wallet nonce 3 holds the payout of deposit aa:0 (0xab), but the node has no ' +
+    'transaction with it: 2 later payouts wait behind it. Retry the deposit, or once it is errored fill ' +
+    'the gap with a zero-value self-transfer: POST /api/payout/nonce-gaps/3/fill on the admin API';
+
+  it('nonce gap held by an errored deposit: alert at once, resolved when the gap is gone', async () => {
+    const rec = await walk(deposits, 'aa', 0, 'waiting_send');
+    await deposits.update(rec, { error: 'store write failed' }, 'error');
+    src.gap = gap;
+    const sent = await checks(2);
+    expect(sent).toContain(gapAlert);
+    expect(sent).toHaveLength(2); // and the errored deposit's own alert
+    src.gap = 'fail'; // the node does not answer: the alert stays
+    expect(await checks(1)).toEqual([]);
+    src.gap = null;
+    expect(await checks(1)).toEqual([gapAlert.replace('ALERT', 'RESOLVED')]);
+  });
+
+  it('nonce gap of a deposit still being paid: an alert only when it lasts stallChecks checks', async () => {
+    await walk(deposits, 'aa', 0, 'waiting_confirm');
+    src.gap = gap;
+    expect(await checks(2)).toEqual([]);
+    src.gap = null; // re-broadcast by its deposit: never announced
+    expect(await checks(1)).toEqual([]);
+    src.gap = gap;
+    expect(await checks(2)).toEqual([]);
+    expect(await checks(1)).toEqual([gapAlert]);
+  });
+
+  it('a gap fill the node lost is announced at once', async () => {
+    await walk(deposits, 'aa', 0, 'waiting_confirm');
+    src.gap = { ...gap, fill_txid: '0xf1' };
+    expect(await checks(1)).toEqual([
+      '[otc] ALERT: EVM hot wallet nonce 3: its gap fill 0xf1 is unknown to the node and 2 later payouts ' +
+        'wait behind it; send it again with POST /api/payout/nonce-gaps/3/fill on the admin API',
+    ]);
+  });
+
   it('runs on its own interval and stops', async () => {
     monitors = new Monitors({
       source: src,
