@@ -14,6 +14,7 @@ import { depositsExport } from './deposits-export';
 import { depositsList } from './deposits-list';
 import { depositsRetry } from './deposits-retry';
 import { depositsShow } from './deposits-show';
+import { payoutFillNonce } from './payout-fill-nonce';
 import { poolList } from './pool-list';
 import { recheck } from './recheck';
 import { rescan } from './rescan';
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   depositsRetry,
   rescan,
   recheck,
+  payoutFillNonce,
   poolList,
 ];
 

@@ -345,6 +345,11 @@ export class Exchange {
     return rec;
   }
 
+  /** Runs `fn` under the deposit's lock, as its own steps run (admin actions on a deposit). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.soldOutTimer);

@@ -19,11 +19,26 @@ import { adminStatic } from './static';
 
 /**
  * The admin server: teller's monitor API (spec teller-http.md §3, DESIGN.md differences 11 and
- * 13) plus deposit detail, retry and an overview for the dashboard, which is served at `/`.
+ * 13) plus deposit detail, retry and an overview for the dashboard, which is served at `/`, and
+ * the EVM nonce gap (GET /api/payout/nonce-gaps, POST /api/payout/nonce-gaps/<nonce>/fill).
  * Every /api path needs the bearer token when admin_panel.token is set. Every request needs a
  * loopback or allow-listed `Host`, and every POST a same-origin (or no) `Origin` and a JSON body if
  * any (middleware/local-only.ts): a web page the operator visits must not approve a payout.
  */
+
+/** A gap fill refused: 409 with the reason. */
+const GAP_ERRORS = {
+  not_a_gap: 'not_retryable',
+  not_retryable: 'not_retryable',
+  not_found: 'not_retryable',
+  fee_above_ceiling: 'not_retryable',
+  insufficient_balance: 'not_retryable',
+  broadcast_rejected: 'not_retryable',
+  broadcast_failed: 'not_retryable',
+  nonce_busy: 'not_retryable',
+  evm_node_unreachable: 'not_retryable',
+  evm_rpc_error: 'not_retryable',
+} as const;
 
 const RETRY_ERRORS = {
   not_found: 'deposit_not_found',
@@ -95,6 +110,21 @@ function depositRoutes(svc: AdminService, path: string): RequestHandler | undefi
   });
 }
 
+/** POST /api/payout/nonce-gaps/<nonce>/fill (EVM). */
+function payoutRoutes(svc: AdminService, path: string): RequestHandler | undefined {
+  const m = /^\/api\/payout\/nonce-gaps\/(\d{1,15})\/fill$/.exec(path);
+  if (m === null) return undefined;
+  const nonce = Number(m[1]);
+  return route(async (req, res) => {
+    requireMethod(req, 'POST');
+    try {
+      sendJson(res, await svc.fillNonceGap(nonce));
+    } catch (err) {
+      throw fromServiceError(err, GAP_ERRORS);
+    }
+  });
+}
+
 export function createAdminApp(
   svc: AdminService,
   cfg: Config,
@@ -109,6 +139,7 @@ export function createAdminApp(
     ['/api/accounting', getJson(() => svc.accounting())],
     ['/api/backup', backupHandler(svc, log)],
     ['/api/overview', getJson(() => svc.overview())],
+    ['/api/payout/nonce-gaps', getJson(() => svc.nonceGap())],
   ]);
   const auth = bearerAuth(cfg.admin_panel.token);
   const apiAuth: RequestHandler = (req, res, next) => {
@@ -126,7 +157,7 @@ export function createAdminApp(
     sameOriginWrites(local),
     cleanPaths,
     apiAuth,
-    goRoutes((p) => routes.get(p) ?? extraRoutes.get(p) ?? depositRoutes(svc, p)),
+    goRoutes((p) => routes.get(p) ?? extraRoutes.get(p) ?? depositRoutes(svc, p) ?? payoutRoutes(svc, p)),
     dashboard,
     adminStatic(cfg.web.static_dir),
     textErrors(log),

@@ -49,10 +49,12 @@ export const ADMIN_API_ROUTES = [
   '/api/accounting',
   '/api/backup',
   '/api/overview',
+  '/api/payout/nonce-gaps',
 ];
 /** Admin routes with an id in the path, as labels. */
 export const ADMIN_ROUTE_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^\/api\/deposits\/[^/]+\/retry$/, '/api/deposits/:id/retry'],
+  [/^\/api\/payout\/nonce-gaps\/\d+\/fill$/, '/api/payout/nonce-gaps/:nonce/fill'],
   [/^\/api\/deposits\/[^/]+$/, '/api/deposits/:id'],
 ];
 

@@ -57,6 +57,13 @@ export interface AdminService {
   /** Extra operator views (scanners, pool usage, hot wallet, events of one deposit). */
   overview(): Promise<object>;
   deposit(depositId: string): Promise<object | undefined>;
+  /** EVM: `{gap: NonceGap | null}`, the nonce gap at the lowest unmined nonce. */
+  nonceGap(): Promise<object>;
+  /**
+   * EVM: fills the gap at `nonce` with a zero-value self-transfer (TellerError not_a_gap,
+   * not_retryable, not_found when it is not a gap of an errored deposit).
+   */
+  fillNonceGap(nonce: number): Promise<object>;
 }
 
 export interface DummyService {

@@ -6,6 +6,7 @@ import { DerivedPool } from '../pool';
 import { writeBackup } from '../store/backup';
 import { errorMessage } from '../util/errors';
 import { scannerFor, type AppContext } from './context';
+import { currentGap, fillNonceGap, gapFillView } from './nonce-gaps';
 import { depositInfo } from './render';
 
 /** teller's accounting decimals per deposit coin (tokens: their own). */
@@ -93,6 +94,16 @@ export class AdminApiService implements AdminService {
     if (!this.ctx.passthrough)
       throw new ExchangeError('not_retryable', 'no passthrough exchange is configured');
     return depositInfo(await this.ctx.passthrough.markHandled(depositId, note));
+  }
+
+  async nonceGap(): Promise<object> {
+    return { gap: await currentGap(this.ctx.sender) };
+  }
+
+  async fillNonceGap(nonce: number): Promise<object> {
+    const { sender, deposits, exchange, log } = this.ctx;
+    const lock = <T>(id: string, fn: () => Promise<T>): Promise<T> => exchange.withLock(id, fn);
+    return gapFillView(await fillNonceGap({ sender, deposits, lock, log, by: 'admin API' }, nonce));
   }
 
   async overview(): Promise<object> {

@@ -10,7 +10,12 @@ afterEach(closeAll);
 const DEPOSIT = { seq: 1, deposit_id: 'ab:0', status: 'done' };
 
 function fakeAdmin(over: Partial<AdminService> = {}) {
-  const calls = { deposits: [] as (Status | undefined)[], retry: [] as string[], deposit: [] as string[] };
+  const calls = {
+    deposits: [] as (Status | undefined)[],
+    retry: [] as string[],
+    deposit: [] as string[],
+    fill: [] as number[],
+  };
   const svc: AdminService = {
     depositAddresses: async () => ({ BTC: { remaining_addresses: 3 } }),
     deposits: async (status) => {
@@ -40,6 +45,13 @@ function fakeAdmin(over: Partial<AdminService> = {}) {
       return { deposit_id: id, status: 'done', error: `handled manually: ${note}` };
     },
     overview: async () => ({ scanners: [] }),
+    nonceGap: async () => ({ gap: null }),
+    fillNonceGap: async (nonce) => {
+      calls.fill.push(nonce);
+      if (nonce === 9) throw tellerError('not_a_gap', 'no nonce gap at 9: nonce 9 is mined');
+      if (nonce === 8) throw new Error('store closed');
+      return { nonce, txid: '0xf1' };
+    },
     deposit: async (id) => {
       calls.deposit.push(id);
       return id === 'ab:0' ? DEPOSIT : undefined;
@@ -216,6 +228,23 @@ describe('deposit detail and retry (beyond teller)', () => {
     expect([ok.status, JSON.parse(ok.text)]).toEqual([200, { deposit_id: 'ab:0', status: 'waiting_send' }]);
     const missing = await request(port, '/api/deposits/missing:0/approve', { method: 'POST' });
     expect([missing.status, missing.text]).toEqual([404, 'Deposit not found\n']);
+  });
+
+  it('EVM nonce gaps: GET the gap; POST .../<nonce>/fill → the fill, 409 with the reason when refused', async () => {
+    const { port, svc } = await start();
+    const gap = await request(port, '/api/payout/nonce-gaps');
+    expect([gap.status, JSON.parse(gap.text)]).toEqual([200, { gap: null }]);
+    const ok = await request(port, '/api/payout/nonce-gaps/3/fill', { method: 'POST' });
+    expect([ok.status, JSON.parse(ok.text)]).toEqual([200, { nonce: 3, txid: '0xf1' }]);
+    const refused = await request(port, '/api/payout/nonce-gaps/9/fill', { method: 'POST' });
+    expect([refused.status, refused.text]).toEqual([409, 'no nonce gap at 9: nonce 9 is mined\n']);
+    const broken = await request(port, '/api/payout/nonce-gaps/8/fill', { method: 'POST' });
+    expect(broken.status).toBe(500);
+    const get = await request(port, '/api/payout/nonce-gaps/3/fill');
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+    const bad = await request(port, '/api/payout/nonce-gaps/x/fill', { method: 'POST' });
+    expect(bad.status).toBe(404);
+    expect(svc.calls.fill).toEqual([3, 9, 8]);
   });
 
   it('GET .../retry → 405 Allow: POST', async () => {
