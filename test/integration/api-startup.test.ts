@@ -49,6 +49,16 @@ const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
     ['payout.approval_above', 'more than 6 decimal places'],
   ],
   [
+    'an EVM fee ceiling finer than a wei',
+    { payout: { evm: { max_fee_per_gas: '0.0000000001', max_priority_fee_per_gas: '300' } } },
+    ['payout.evm.max_fee_per_gas must be gwei with at most 9 decimals'],
+  ],
+  [
+    'an EVM tip ceiling above the max fee ceiling',
+    { payout: { evm: { max_fee_per_gas: '2', max_priority_fee_per_gas: '3' } } },
+    ['payout.evm.max_priority_fee_per_gas (3 gwei) must not exceed payout.evm.max_fee_per_gas (2 gwei)'],
+  ],
+  [
     'two problems at once',
     { sky_exchanger: { sky_btc_exchange_rate: '-1', max_decimals: -1 } },
     ['sky_exchanger.sky_btc_exchange_rate', 'sky_exchanger.max_decimals'],

@@ -1,0 +1,298 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Wallet, parseEther } from 'ethers';
+import { loadConfig } from '../../src/config';
+import { DepositStore } from '../../src/exchange/deposit-store';
+import { openEvmSender } from '../../src/sender/evm-sender';
+import { Store } from '../../src/store/store';
+import { silentLogger } from '../../src/util/logger';
+import { startAnvil, type Anvil } from '../helpers/anvil';
+import {
+  REPO_ROOT,
+  bind,
+  deposit,
+  mergeConfig,
+  request,
+  runCli,
+  startDaemon,
+  waitFor,
+  type Daemon,
+} from '../helpers/daemon';
+import {
+  SATOSHI_PER_MICRO,
+  WALLET_ENV,
+  btcPoolFile,
+  fundedHotWallet,
+  paidDeposits,
+  payoutDaemonConfig,
+  payoutUnits,
+  type HotWallet,
+} from '../helpers/evm-payout';
+
+/**
+ * issue 16 item 3, on the built daemon and a real anvil node: a deposit whose payout was signed
+ * (nonce 0 reserved) and which then stopped with an error leaves a nonce gap. The daemon alerts
+ * at once (webhook), the later payout waits behind the gap, and the admin fills the gap with a
+ * zero-value self-transfer, over the admin API or with `teller payout fill-nonce` on a stopped
+ * daemon; the later payout is then mined, the void one never, and the audit log verifies. And a
+ * network fee above the ceiling holds a deposit unsigned until the fee falls.
+ */
+
+jest.setTimeout(60_000);
+
+let anvil: Anvil;
+let dir: string;
+let pool: string;
+let hook: { url: string; texts: string[]; close(): Promise<void> };
+
+async function receiver(): Promise<typeof hook> {
+  const texts: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      texts.push((JSON.parse(body) as { text: string }).text);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    texts,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-gap-'));
+  pool = btcPoolFile(dir, 8);
+  hook = await receiver();
+});
+afterAll(async () => {
+  await hook?.close();
+  await anvil?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+const running: Daemon[] = [];
+afterEach(async () => {
+  for (const d of running.splice(0)) await d.dispose();
+  hook.texts.splice(0);
+});
+
+const MICRO = 1_000n; // 0.001 ETH per deposit
+const AMOUNT = payoutUnits(MICRO, 18);
+
+/**
+ * A daemon whose deposit `gapA:0` had its payout signed (nonce 0) and then stopped with an error:
+ * recorded with sending off, then — daemon stopped — signed and errored through the daemon's own
+ * sender and deposit store, as a failed step after `prepare` leaves it. Returns the daemon, stopped.
+ */
+async function daemonWithGap(hot: HotWallet): Promise<{ d: Daemon; toA: string; lostTxid: string }> {
+  const d = await startDaemon(
+    {
+      ...payoutDaemonConfig({ anvil, hot, btcPool: pool, confirmations: 1 }),
+      notification: { hook_url: hook.url, server_name: 'gap' },
+      sky_exchanger: {
+        sky_btc_exchange_rate: '0.5',
+        max_decimals: 6,
+        tx_confirmation_check_wait: '100ms',
+        send_enabled: false,
+      },
+    },
+    { env: WALLET_ENV },
+  );
+  running.push(d);
+  const toA = Wallet.createRandom().address;
+  await deposit(d, { addr: await bind(d, toA, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'gapA' });
+  await waitFor(
+    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapA:0')?.status,
+    (s) => s === 'waiting_send',
+    10_000,
+    'gapA:0 recorded',
+  );
+  expect(await d.stop()).toBe(0);
+  const { config } = loadConfig(d.configPath, { cwd: REPO_ROOT });
+  const store = await Store.open(path.join(d.dataDir, config.dbfile));
+  let lostTxid: string;
+  try {
+    const deposits = new DepositStore(store);
+    await deposits.open();
+    const sender = await openEvmSender(config.payout, store, silentLogger(), WALLET_ENV);
+    const lost = await sender.prepare('gapA:0', toA, AMOUNT);
+    await sender.close();
+    expect(lost.nonce).toBe(0);
+    lostTxid = lost.txid;
+    const rec = await deposits.get('gapA:0');
+    if (rec === undefined) throw new Error('gapA:0 missing');
+    await deposits.update(rec, { error: 'simulated: step failed after prepare' }, 'error: simulated');
+  } finally {
+    await store.close();
+  }
+  return { d, toA, lostTxid };
+}
+
+/** Deposits for a fresh recipient; waits until its payout is signed and broadcast. */
+async function depositB(d: Daemon): Promise<{ toB: string; txid: string }> {
+  const toB = Wallet.createRandom().address;
+  await deposit(d, { addr: await bind(d, toB, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'gapB' });
+  const rec = await waitFor(
+    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0'),
+    (r) => r?.status === 'waiting_confirm' || r?.status === 'done',
+    20_000,
+    'gapB:0 signed',
+  );
+  return { toB, txid: rec?.txid ?? '' };
+}
+
+async function auditOk(d: Daemon): Promise<boolean> {
+  const res = await request(`${d.adminUrl}/api/audit/verify`);
+  return (JSON.parse(res.body) as { ok: boolean }).ok;
+}
+
+test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fill lets it through', async () => {
+  const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
+  const { d, toA, lostTxid } = await daemonWithGap(hot);
+  await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
+  const gapAlert = await waitFor(
+    async () => hook.texts.find((t) => t.includes('nonce 0')),
+    (t) => t !== undefined,
+    10_000,
+    'nonce gap alert',
+  );
+  expect(gapAlert).toBe(
+    `[gap] ALERT: EVM hot wallet nonce 0 holds the payout of deposit gapA:0 (${lostTxid}), but the node has ` +
+      'no transaction with it: 0 later payouts wait behind it. Retry the deposit, or once it is errored fill ' +
+      'the gap with a zero-value self-transfer: POST /api/payout/nonce-gaps/0/fill on the admin API',
+  );
+  const { toB, txid } = await depositB(d);
+  await anvil.mine();
+  expect(await anvil.provider.getTransactionReceipt(txid)).toBeNull();
+  const gap = await request(`${d.adminUrl}/api/payout/nonce-gaps`);
+  expect(JSON.parse(gap.body)).toEqual({
+    gap: { nonce: 0, deposit_id: 'gapA:0', txid: lostTxid, waiting: 1, fill_txid: '' },
+  });
+
+  const res = await request(`${d.adminUrl}/api/payout/nonce-gaps/0/fill`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  const fill = JSON.parse(res.body) as {
+    nonce: number;
+    txid: string;
+    deposit_id: string;
+    voided_txids: string[];
+  };
+  expect(fill).toMatchObject({ nonce: 0, deposit_id: 'gapA:0', voided_txids: [lostTxid] });
+  await anvil.mine();
+  await waitFor(
+    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0')?.status,
+    (s) => s === 'done',
+    20_000,
+    'gapB:0 done',
+  );
+  const filler = await anvil.provider.getTransaction(fill.txid);
+  expect([filler?.from, filler?.to, filler?.value, filler?.nonce]).toEqual([hot.address, hot.address, 0n, 0]);
+  expect(await anvil.provider.getBalance(toB)).toBe(AMOUNT);
+  expect(await anvil.provider.getBalance(toA)).toBe(0n);
+  expect(await anvil.provider.getTransactionReceipt(lostTxid)).toBeNull();
+  const a = (await paidDeposits(d)).find((x) => x.deposit_id === 'gapA:0');
+  expect(a?.error).toMatch(
+    /^payout void: its nonce 0 was filled with the zero-value transaction 0x[0-9a-f]{64} by admin API/,
+  );
+  // Asking again re-sends the same fill; a nonce that is no gap is refused.
+  const again = await request(`${d.adminUrl}/api/payout/nonce-gaps/0/fill`, { method: 'POST' });
+  expect([again.status, (JSON.parse(again.body) as { txid: string }).txid]).toEqual([200, fill.txid]);
+  const refused = await request(`${d.adminUrl}/api/payout/nonce-gaps/2/fill`, { method: 'POST' });
+  expect(refused.status).toBe(409);
+  expect(await auditOk(d)).toBe(true);
+  expect(await anvil.provider.getTransactionCount(hot.address, 'latest')).toBe(2);
+});
+
+test('teller payout fill-nonce on a stopped daemon', async () => {
+  const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
+  const { d, lostTxid } = await daemonWithGap(hot);
+  const cli = (n: string) =>
+    runCli(['-c', d.configPath, '-d', d.dataDir, 'payout', 'fill-nonce', n], WALLET_ENV);
+  const notGap = await cli('1');
+  expect([notGap.code, notGap.stderr]).toEqual([
+    1,
+    'teller payout fill-nonce: no nonce gap at 1: the gap is at the lowest unmined nonce, 0\n',
+  ]);
+  const out = await cli('0');
+  expect(out.code).toBe(0);
+  const fill = JSON.parse(out.stdout) as { txid: string; voided_txids: string[] };
+  expect(fill.voided_txids).toEqual([lostTxid]);
+  expect((await anvil.provider.getTransactionReceipt(fill.txid))?.status).toBe(1);
+  // The next payout takes nonce 1 and goes straight through.
+  await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
+  const { toB } = await depositB(d);
+  await waitFor(
+    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0')?.status,
+    (s) => s === 'done',
+    20_000,
+    'gapB:0 done',
+  );
+  expect(await anvil.provider.getBalance(toB)).toBe(AMOUNT);
+  expect(await auditOk(d)).toBe(true);
+  const events = JSON.parse((await request(`${d.adminUrl}/api/deposits/gapA:0`)).body) as {
+    events: { note: string }[];
+  };
+  expect(events.events.at(-1)?.note).toMatch(
+    /^nonce gap 0 filled by operator \(offline\): zero-value self-transfer/,
+  );
+});
+
+test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, then is paid under the ceiling', async () => {
+  const GWEI = 10n ** 9n;
+  const setBaseFee = async (wei: bigint) => {
+    await anvil.send('anvil_setNextBlockBaseFeePerGas', [`0x${wei.toString(16)}`]);
+    await anvil.mine();
+  };
+  const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
+  const d = await startDaemon(
+    mergeConfig(payoutDaemonConfig({ anvil, hot, btcPool: pool, confirmations: 1 }), {
+      payout: { evm: { max_fee_per_gas: '5', max_priority_fee_per_gas: '1' } },
+    }),
+    { env: WALLET_ENV },
+  );
+  running.push(d);
+  await setBaseFee(10n * GWEI);
+  try {
+    const to = Wallet.createRandom().address;
+    await deposit(d, { addr: await bind(d, to, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'feeC' });
+    const waiting = await waitFor(
+      async () => JSON.parse((await request(`${d.adminUrl}/api/deposits/feeC:0`)).body) as DepositDetail,
+      (r) => r.last_error !== undefined && r.last_error !== '',
+      20_000,
+      'feeC:0 held by the fee ceiling',
+    );
+    expect(waiting).toMatchObject({
+      status: 'waiting_send',
+      error: '',
+      last_error:
+        'EVM network fee (base fee 10 gwei + tip) is above payout.evm.max_fee_per_gas = 5 gwei: the payout waits',
+    });
+    expect(await anvil.provider.getTransactionCount(hot.address, 'pending')).toBe(0);
+    await setBaseFee(GWEI);
+    const paid = await waitFor(
+      async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'feeC:0'),
+      (r) => r?.status === 'done',
+      20_000,
+      'feeC:0 paid',
+    );
+    const tx = await anvil.provider.getTransaction(paid?.txid ?? '');
+    expect(tx?.maxFeePerGas).toBeLessThanOrEqual(5n * GWEI);
+    expect(tx?.maxPriorityFeePerGas).toBeLessThanOrEqual(GWEI);
+    expect(await anvil.provider.getBalance(to)).toBe(AMOUNT);
+  } finally {
+    await setBaseFee(GWEI);
+  }
+});
+
+interface DepositDetail {
+  status: string;
+  error: string;
+  last_error?: string;
+}
