@@ -49,14 +49,12 @@ const CONFIG_ERRORS: [string, TomlTable, string[]][] = [
     ['payout.approval_above', 'more than 6 decimal places'],
   ],
   [
-    'an EVM fee ceiling finer than a wei',
-    { payout: { evm: { max_fee_per_gas: '0.0000000001', max_priority_fee_per_gas: '300' } } },
-    ['payout.evm.max_fee_per_gas must be gwei with at most 9 decimals'],
-  ],
-  [
-    'an EVM tip ceiling above the max fee ceiling',
-    { payout: { evm: { max_fee_per_gas: '2', max_priority_fee_per_gas: '3' } } },
-    ['payout.evm.max_priority_fee_per_gas (3 gwei) must not exceed payout.evm.max_fee_per_gas (2 gwei)'],
+    'an EVM fee ceiling of 0, a tip ceiling finer than a wei',
+    { payout: { evm: { max_fee_per_gas: '0', max_priority_fee_per_gas: '1.0000000001' } } },
+    [
+      'payout.evm.max_fee_per_gas must be more than 0 gwei',
+      'payout.evm.max_priority_fee_per_gas must be gwei with at most 9 decimals',
+    ],
   ],
   [
     'two problems at once',

@@ -263,8 +263,11 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
     const to = Wallet.createRandom().address;
     await deposit(d, { addr: await bind(d, to, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'feeC' });
     const waiting = await waitFor(
-      async () => JSON.parse((await request(`${d.adminUrl}/api/deposits/feeC:0`)).body) as DepositDetail,
-      (r) => r.last_error !== undefined && r.last_error !== '',
+      async () => {
+        const res = await request(`${d.adminUrl}/api/deposits/feeC:0`);
+        return res.status === 200 ? (JSON.parse(res.body) as DepositDetail) : undefined;
+      },
+      (r) => r?.last_error !== undefined && r.last_error !== '',
       20_000,
       'feeC:0 held by the fee ceiling',
     );
