@@ -13,32 +13,34 @@ import { startAnvil, type Anvil } from '../helpers/anvil';
 import {
   REPO_ROOT,
   bind,
-  deposit,
   mergeConfig,
   request,
   runCli,
   startDaemon,
   waitFor,
   type Daemon,
+  type TomlTable,
 } from '../helpers/daemon';
 import {
-  SATOSHI_PER_MICRO,
   WALLET_ENV,
-  btcPoolFile,
+  WEI_PER_MICRO,
+  ethPoolFile,
   fundedHotWallet,
   paidDeposits,
   payoutDaemonConfig,
   payoutUnits,
+  sendDeposit,
   type HotWallet,
 } from '../helpers/evm-payout';
 
 /**
- * issue 16 item 3, on the built daemon and a real anvil node: a deposit whose payout was signed
- * (nonce 0 reserved) and which then stopped with an error leaves a nonce gap. The daemon alerts
- * at once (webhook), the later payout waits behind the gap, and the admin fills the gap with a
- * zero-value self-transfer, over the admin API or with `teller payout fill-nonce` on a stopped
- * daemon; the later payout is then mined, the void one never, and the audit log verifies. And a
- * network fee above the ceiling holds a deposit unsigned until the fee falls.
+ * issue 16 item 3, on the built daemon (ETH scanner and EVM sender on a real anvil node): a
+ * deposit whose payout was signed (nonce 0 reserved) and which then stopped with an error leaves a
+ * nonce gap. The daemon alerts at once (webhook), the later payout waits behind the gap, and the
+ * admin fills the gap with a zero-value self-transfer, over the admin API or with
+ * `teller payout fill-nonce` on a stopped daemon; the later payout is then mined, the void one
+ * never, and the audit log verifies. And a network fee above the ceiling holds a deposit unsigned
+ * until the fee falls.
  */
 
 jest.setTimeout(60_000);
@@ -69,7 +71,7 @@ async function receiver(): Promise<typeof hook> {
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-gap-'));
-  pool = btcPoolFile(dir, 8);
+  pool = ethPoolFile(dir, 16);
   hook = await receiver();
 });
 afterAll(async () => {
@@ -83,36 +85,51 @@ afterEach(async () => {
   hook.texts.splice(0);
 });
 
-const MICRO = 1_000n; // 0.001 ETH per deposit
+const MICRO = 1_000n; // 0.001 ETH per deposit, paid 1:1
 const AMOUNT = payoutUnits(MICRO, 18);
 
-/**
- * A daemon whose deposit `gapA:0` had its payout signed (nonce 0) and then stopped with an error:
- * recorded with sending off, then — daemon stopped — signed and errored through the daemon's own
- * sender and deposit store, as a failed step after `prepare` leaves it. Returns the daemon, stopped.
- */
-async function daemonWithGap(hot: HotWallet): Promise<{ d: Daemon; toA: string; lostTxid: string }> {
-  const d = await startDaemon(
-    {
-      ...payoutDaemonConfig({ anvil, hot, btcPool: pool, confirmations: 1 }),
-      notification: { hook_url: hook.url, server_name: 'gap' },
-      sky_exchanger: {
-        sky_btc_exchange_rate: '0.5',
-        max_decimals: 6,
-        tx_confirmation_check_wait: '100ms',
-        send_enabled: false,
-      },
-    },
-    { env: WALLET_ENV },
+/** The daemon config: ETH deposits seen by its ETH scanner on anvil, paid in ETH; alerts to `hook`. */
+async function daemonConfig(hot: HotWallet, over: TomlTable = {}): Promise<TomlTable> {
+  const fromHeight = (await anvil.tip()) + 1;
+  const base = payoutDaemonConfig({ anvil, hot, ethPool: pool, confirmations: 1, fromHeight });
+  return mergeConfig(mergeConfig(base, { notification: { hook_url: hook.url, server_name: 'gap' } }), over);
+}
+
+/** Binds a fresh recipient and sends a deposit to it; returns the recipient and the deposit id. */
+async function depositFor(d: Daemon): Promise<{ to: string; id: string }> {
+  const to = Wallet.createRandom().address;
+  const id = await sendDeposit(anvil, await bind(d, to, 'ETH'), WEI_PER_MICRO * MICRO);
+  return { to, id };
+}
+
+const recordOf = async (d: Daemon, id: string) => (await paidDeposits(d)).find((x) => x.deposit_id === id);
+
+const waitDone = (d: Daemon, id: string) =>
+  waitFor(
+    async () => (await recordOf(d, id))?.status,
+    (s) => s === 'done',
+    20_000,
+    `${id} done`,
   );
+
+/**
+ * A daemon whose deposit A had its payout signed (nonce 0) and then stopped with an error: recorded
+ * with sending off, then — daemon stopped — signed and errored through the daemon's own sender and
+ * deposit store, as a step failing after `prepare` leaves it. Returns the daemon, stopped.
+ */
+async function daemonWithGap(
+  hot: HotWallet,
+): Promise<{ d: Daemon; toA: string; idA: string; lostTxid: string }> {
+  const d = await startDaemon(await daemonConfig(hot, { sky_exchanger: { send_enabled: false } }), {
+    env: WALLET_ENV,
+  });
   running.push(d);
-  const toA = Wallet.createRandom().address;
-  await deposit(d, { addr: await bind(d, toA, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'gapA' });
+  const { to: toA, id: idA } = await depositFor(d);
   await waitFor(
-    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapA:0')?.status,
+    async () => (await recordOf(d, idA))?.status,
     (s) => s === 'waiting_send',
-    10_000,
-    'gapA:0 recorded',
+    20_000,
+    'A',
   );
   expect(await d.stop()).toBe(0);
   const { config } = loadConfig(d.configPath, { cwd: REPO_ROOT });
@@ -122,30 +139,29 @@ async function daemonWithGap(hot: HotWallet): Promise<{ d: Daemon; toA: string; 
     const deposits = new DepositStore(store);
     await deposits.open();
     const sender = await openEvmSender(config.payout, store, silentLogger(), WALLET_ENV);
-    const lost = await sender.prepare('gapA:0', toA, AMOUNT);
+    const lost = await sender.prepare(idA, toA, AMOUNT);
     await sender.close();
     expect(lost.nonce).toBe(0);
     lostTxid = lost.txid;
-    const rec = await deposits.get('gapA:0');
-    if (rec === undefined) throw new Error('gapA:0 missing');
+    const rec = await deposits.get(idA);
+    if (rec === undefined) throw new Error(`${idA} missing`);
     await deposits.update(rec, { error: 'simulated: step failed after prepare' }, 'error: simulated');
   } finally {
     await store.close();
   }
-  return { d, toA, lostTxid };
+  return { d, toA, idA, lostTxid };
 }
 
 /** Deposits for a fresh recipient; waits until its payout is signed and broadcast. */
-async function depositB(d: Daemon): Promise<{ toB: string; txid: string }> {
-  const toB = Wallet.createRandom().address;
-  await deposit(d, { addr: await bind(d, toB, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'gapB' });
+async function depositB(d: Daemon): Promise<{ toB: string; idB: string; txid: string }> {
+  const { to: toB, id: idB } = await depositFor(d);
   const rec = await waitFor(
-    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0'),
+    () => recordOf(d, idB),
     (r) => r?.status === 'waiting_confirm' || r?.status === 'done',
     20_000,
-    'gapB:0 signed',
+    'B signed',
   );
-  return { toB, txid: rec?.txid ?? '' };
+  return { toB, idB, txid: rec?.txid ?? '' };
 }
 
 async function auditOk(d: Daemon): Promise<boolean> {
@@ -155,7 +171,7 @@ async function auditOk(d: Daemon): Promise<boolean> {
 
 test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fill lets it through', async () => {
   const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
-  const { d, toA, lostTxid } = await daemonWithGap(hot);
+  const { d, toA, idA, lostTxid } = await daemonWithGap(hot);
   await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
   const gapAlert = await waitFor(
     async () => hook.texts.find((t) => t.includes('nonce 0')),
@@ -164,41 +180,30 @@ test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fil
     'nonce gap alert',
   );
   expect(gapAlert).toBe(
-    `[gap] ALERT: EVM hot wallet nonce 0 holds the payout of deposit gapA:0 (${lostTxid}), but the node has ` +
+    `[gap] ALERT: EVM hot wallet nonce 0 holds the payout of deposit ${idA} (${lostTxid}), but the node has ` +
       'no transaction with it: 0 later payouts wait behind it. Retry the deposit, or once it is errored fill ' +
       'the gap with a zero-value self-transfer: POST /api/payout/nonce-gaps/0/fill on the admin API',
   );
-  const { toB, txid } = await depositB(d);
+  const { toB, idB, txid } = await depositB(d);
   await anvil.mine();
   expect(await anvil.provider.getTransactionReceipt(txid)).toBeNull();
   const gap = await request(`${d.adminUrl}/api/payout/nonce-gaps`);
   expect(JSON.parse(gap.body)).toEqual({
-    gap: { nonce: 0, deposit_id: 'gapA:0', txid: lostTxid, waiting: 1, fill_txid: '' },
+    gap: { nonce: 0, deposit_id: idA, txid: lostTxid, waiting: 1, fill_txid: '' },
   });
 
   const res = await request(`${d.adminUrl}/api/payout/nonce-gaps/0/fill`, { method: 'POST' });
   expect(res.status).toBe(200);
-  const fill = JSON.parse(res.body) as {
-    nonce: number;
-    txid: string;
-    deposit_id: string;
-    voided_txids: string[];
-  };
-  expect(fill).toMatchObject({ nonce: 0, deposit_id: 'gapA:0', voided_txids: [lostTxid] });
+  const fill = JSON.parse(res.body) as { nonce: number; txid: string; deposit_id: string };
+  expect(fill).toMatchObject({ nonce: 0, deposit_id: idA, voided_txids: [lostTxid] });
   await anvil.mine();
-  await waitFor(
-    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0')?.status,
-    (s) => s === 'done',
-    20_000,
-    'gapB:0 done',
-  );
+  await waitDone(d, idB);
   const filler = await anvil.provider.getTransaction(fill.txid);
   expect([filler?.from, filler?.to, filler?.value, filler?.nonce]).toEqual([hot.address, hot.address, 0n, 0]);
   expect(await anvil.provider.getBalance(toB)).toBe(AMOUNT);
   expect(await anvil.provider.getBalance(toA)).toBe(0n);
   expect(await anvil.provider.getTransactionReceipt(lostTxid)).toBeNull();
-  const a = (await paidDeposits(d)).find((x) => x.deposit_id === 'gapA:0');
-  expect(a?.error).toMatch(
+  expect((await recordOf(d, idA))?.error).toMatch(
     /^payout void: its nonce 0 was filled with the zero-value transaction 0x[0-9a-f]{64} by admin API/,
   );
   // Asking again re-sends the same fill; a nonce that is no gap is refused.
@@ -212,7 +217,7 @@ test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fil
 
 test('teller payout fill-nonce on a stopped daemon', async () => {
   const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
-  const { d, lostTxid } = await daemonWithGap(hot);
+  const { d, idA, lostTxid } = await daemonWithGap(hot);
   const cli = (n: string) =>
     runCli(['-c', d.configPath, '-d', d.dataDir, 'payout', 'fill-nonce', n], WALLET_ENV);
   const notGap = await cli('1');
@@ -227,19 +232,14 @@ test('teller payout fill-nonce on a stopped daemon', async () => {
   expect((await anvil.provider.getTransactionReceipt(fill.txid))?.status).toBe(1);
   // The next payout takes nonce 1 and goes straight through.
   await d.restart({ overrides: { sky_exchanger: { send_enabled: true } } });
-  const { toB } = await depositB(d);
-  await waitFor(
-    async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'gapB:0')?.status,
-    (s) => s === 'done',
-    20_000,
-    'gapB:0 done',
-  );
+  const { toB, idB } = await depositB(d);
+  await waitDone(d, idB);
   expect(await anvil.provider.getBalance(toB)).toBe(AMOUNT);
   expect(await auditOk(d)).toBe(true);
-  const events = JSON.parse((await request(`${d.adminUrl}/api/deposits/gapA:0`)).body) as {
+  const detail = JSON.parse((await request(`${d.adminUrl}/api/deposits/${idA}`)).body) as {
     events: { note: string }[];
   };
-  expect(events.events.at(-1)?.note).toMatch(
+  expect(detail.events.at(-1)?.note).toMatch(
     /^nonce gap 0 filled by operator \(offline\): zero-value self-transfer/,
   );
 });
@@ -252,38 +252,33 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
   };
   const hot = await fundedHotWallet(anvil, dir, parseEther('1'));
   const d = await startDaemon(
-    mergeConfig(payoutDaemonConfig({ anvil, hot, btcPool: pool, confirmations: 1 }), {
-      payout: { evm: { max_fee_per_gas: '5', max_priority_fee_per_gas: '1' } },
-    }),
+    await daemonConfig(hot, { payout: { evm: { max_fee_per_gas: '5', max_priority_fee_per_gas: '1' } } }),
     { env: WALLET_ENV },
   );
   running.push(d);
   await setBaseFee(10n * GWEI);
   try {
-    const to = Wallet.createRandom().address;
-    await deposit(d, { addr: await bind(d, to, 'BTC'), value: SATOSHI_PER_MICRO * MICRO, tx: 'feeC' });
+    const { to, id } = await depositFor(d);
     const waiting = await waitFor(
       async () => {
-        const res = await request(`${d.adminUrl}/api/deposits/feeC:0`);
+        const res = await request(`${d.adminUrl}/api/deposits/${id}`);
         return res.status === 200 ? (JSON.parse(res.body) as DepositDetail) : undefined;
       },
       (r) => r?.last_error !== undefined && r.last_error !== '',
       20_000,
-      'feeC:0 held by the fee ceiling',
+      'deposit held by the fee ceiling',
     );
-    expect(waiting).toMatchObject({
-      status: 'waiting_send',
-      error: '',
-      last_error:
-        'EVM network fee (base fee 10 gwei + tip) is above payout.evm.max_fee_per_gas = 5 gwei: the payout waits',
-    });
+    expect(waiting).toMatchObject({ status: 'waiting_send', error: '' });
+    expect(waiting?.last_error).toMatch(
+      /^EVM network fee \(base fee [\d.]+ gwei \+ tip\) is above payout\.evm\.max_fee_per_gas = 5 gwei: the payout waits$/,
+    );
     expect(await anvil.provider.getTransactionCount(hot.address, 'pending')).toBe(0);
     await setBaseFee(GWEI);
     const paid = await waitFor(
-      async () => (await paidDeposits(d)).find((x) => x.deposit_id === 'feeC:0'),
+      () => recordOf(d, id),
       (r) => r?.status === 'done',
       20_000,
-      'feeC:0 paid',
+      'deposit paid',
     );
     const tx = await anvil.provider.getTransaction(paid?.txid ?? '');
     expect(tx?.maxFeePerGas).toBeLessThanOrEqual(5n * GWEI);
