@@ -608,6 +608,80 @@ export async function waitFor<T>(
   }
 }
 
+/** The daemon's JSON log lines so far (pretty or stray lines left out). */
+export function logLines(d: Daemon): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of d.logs().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line cut short while being written: counted once it is whole
+    }
+  }
+  return out;
+}
+
+/**
+ * Waits until the log holds at least `n` lines with message `msg` (and the fields of `fields`);
+ * returns them. The way a black-box test proves a moment has passed, in place of a sleep.
+ */
+export async function waitForLog(
+  d: Daemon,
+  msg: string,
+  fields: Record<string, unknown> = {},
+  n = 1,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>[]> {
+  const matching = (): Record<string, unknown>[] =>
+    logLines(d).filter((l) => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v));
+  const found = await waitFor(
+    () => Promise.resolve(matching().length),
+    (count) => count >= n,
+    timeoutMs,
+    `${n} log line(s) "${msg}" ${JSON.stringify(fields)}`,
+  );
+  return matching().slice(0, Math.max(found, n));
+}
+
+/**
+ * Proves the deposit `dep` (already recorded) has had its pending step: replays it twice through the
+ * dummy scanner and waits for the second "dummy deposit ignored". A replay waits on the deposit's
+ * lock, so the second one is answered only after a step scheduled before the first has finished.
+ */
+export async function replayTwice(d: Daemon, dep: Deposit): Promise<void> {
+  const depositId = `${dep.tx}:${dep.n ?? 0}`;
+  const seen = logLines(d).filter((l) => l.msg === 'dummy deposit ignored' && l.depositId === depositId);
+  for (let i = 1; i <= 2; i++) {
+    await deposit(d, dep);
+    await waitForLog(d, 'dummy deposit ignored', { depositId }, seen.length + i);
+  }
+}
+
+/** The `chain` scanner's last scanned height, as the admin /api/recheck reports its status. */
+export async function scannedHeight(d: Daemon, chain: string): Promise<number> {
+  const res = ok(
+    await postJson(`${d.adminUrl}/api/recheck`, JSON.stringify({ txid: '00', chain })),
+    `recheck ${chain}`,
+  );
+  const body = JSON.parse(res.body) as { scanners: { status: { height: number } }[] };
+  return body.scanners[0]?.status.height ?? -1;
+}
+
+/** Waits until the `chain` scanner has scanned block `height`: what it found there has been handed on. */
+export const waitForScannedHeight = (
+  d: Daemon,
+  chain: string,
+  height: number,
+  timeoutMs = 20_000,
+): Promise<number> =>
+  waitFor(
+    () => scannedHeight(d, chain),
+    (h) => h >= height,
+    timeoutMs,
+    `${chain} scanned to ${height}`,
+  );
+
 /** Polls /api/status of `skyaddr` until `done` holds for its entries. */
 export const waitForStatus = (
   d: Daemon,

@@ -11,11 +11,11 @@ import {
   goJson,
   health,
   request,
-  sleep,
   startDaemon,
   waitFor,
   waitForBroadcasts,
   waitForDeposit,
+  waitForLog,
   type Daemon,
 } from '../helpers/daemon';
 
@@ -90,7 +90,11 @@ describe('/dummy/scanner/deposit validation (teller’s order)', () => {
   });
 
   it('a deposit to an unbound address is accepted and dropped', async () => {
-    await sleep(300);
+    // The exchange has had all five (four methods, one form) once it has logged each of them.
+    for (const id of ['GET', 'POST', 'PUT', 'DELETE'].map((m) => `dummy-ok-${m}:4294967295`)) {
+      await waitForLog(d, 'deposit to an unbound address', { depositId: id });
+    }
+    await waitForLog(d, 'deposit to an unbound address', { depositId: 'dummy-form:0' });
     expect((await adminDeposits(d)).filter((x) => x.deposit_id.startsWith('dummy-'))).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { Wallet, parseEther } from 'ethers';
 import { btcKeyAddress } from '../../src/pool/generate';
 import { startAnvil, type Anvil } from '../helpers/anvil';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
-import { SKY, request, startDaemon, type Daemon } from '../helpers/daemon';
+import { SKY, request, startDaemon, waitForScannedHeight, type Daemon } from '../helpers/daemon';
 import { deployToken, mined, type Deployed } from '../helpers/erc20';
 
 /**
@@ -129,7 +129,8 @@ describe('daemon with real scanners (bcoin regtest + anvil)', () => {
     expect(dep.deposit_value).toBe(12_345_678);
     expect(dep.sky_sent).toBe(61_728_000);
     await btc.mine(3);
-    await new Promise((r) => setTimeout(r, 500));
+    // Once the scanner has passed the new blocks, a second credit would have happened by now.
+    await waitForScannedHeight(daemon, 'BTC', await btc.height());
     expect(await depositsOf(daemon, 'BTC')).toHaveLength(1);
   });
 

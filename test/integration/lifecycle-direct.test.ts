@@ -12,7 +12,6 @@ import {
   health,
   request,
   setBalance,
-  sleep,
   startDaemon,
   statuses,
   waitForBroadcasts,
@@ -21,6 +20,7 @@ import {
   waitForStatus,
   type Daemon,
   type DepositInfo,
+  waitForLog,
 } from '../helpers/daemon';
 
 /**
@@ -179,12 +179,16 @@ describe('DESIGN 5: a replayed deposit is paid once', () => {
     const rec = await waitForPayout(d, 'life-replay:0');
     await deposit(d, dep);
     await deposit(d, { ...dep, value: 999_999_999, height: 77 }); // the same output, other details
-    await sleep(400);
+    // Two of the first three and both of these were ignored (the dummy scanner takes them in order).
+    await waitForLog(d, 'dummy deposit ignored', { depositId: 'life-replay:0' }, 4);
     expect((await broadcasts(d)).length).toBe(before + 1);
     await confirm(d, rec.txid);
     await waitForDeposit(d, 'life-replay:0', (x) => x.status === 'done');
     await deposit(d, dep);
-    await sleep(400);
+    await waitForLog(d, 'dummy deposit ignored', {
+      depositId: 'life-replay:0',
+      reason: 'already recorded as done',
+    });
     const after = await depositById(d, 'life-replay:0');
     expect(after).toMatchObject({
       status: 'done',
@@ -213,7 +217,7 @@ describe('a payout that rounds to zero', () => {
     // /api/status shows it as done; the error is only on the admin API.
     const status = (await request(`${d.publicUrl}/api/status?skyaddr=${sky}`)).body;
     expect(status).not.toContain('Skycoin send amount');
-    await sleep(300);
+    // done is final: no step runs for it any more, so nothing can be broadcast later.
     expect((await broadcasts(d)).length).toBe(before);
   });
 });

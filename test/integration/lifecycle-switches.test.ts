@@ -9,7 +9,7 @@ import {
   postJson,
   request,
   setBalance,
-  sleep,
+  replayTwice,
   startDaemon,
   waitFor,
   waitForDeposit,
@@ -43,7 +43,9 @@ describe('sky_exchanger.send_enabled', () => {
     await deposit(d, { coin: 'ETH', addr: b, value: 10n ** 17n, tx: '0xswheldeth' });
     await waitForDeposit(d, 'sw-held-btc:0', (x) => x.status === 'waiting_send');
     await waitForDeposit(d, '0xswheldeth:0', (x) => x.status === 'waiting_send');
-    await sleep(500);
+    // Both send steps (sending off) have run to their end.
+    await replayTwice(d, { addr: a, value: 2_000_000, tx: 'sw-held-btc' });
+    await replayTwice(d, { coin: 'ETH', addr: b, value: 10n ** 17n, tx: '0xswheldeth' });
     expect(await broadcasts(d)).toEqual([]);
     expect((await depositById(d, 'sw-held-btc:0'))?.status).toBe('waiting_send');
     expect((await health(d)).exchange.sender_error).toBe('');
@@ -150,7 +152,7 @@ describe('sold out', () => {
     const addr = await bind(d, SKY[3], 'BTC');
     await deposit(d, { addr, value: 200_000, tx: 'so-empty' }); // 1 SKY
     await waitForDeposit(d, 'so-empty:0', (x) => x.status === 'waiting_send');
-    await sleep(300);
+    await replayTwice(d, { addr, value: 200_000, tx: 'so-empty' }); // its send step has failed by now
     expect((await depositById(d, 'so-empty:0'))?.status).toBe('waiting_send');
     await setBalance(d, 2_000_000n);
     await waitForPayout(d, 'so-empty:0');

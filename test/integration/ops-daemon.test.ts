@@ -139,8 +139,11 @@ describe('operator stack on a running daemon', () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
-    // Nothing more to say: no repeats while the conditions hold.
-    await sleep(150);
+    // Nothing more to say: no repeats while the conditions hold, over several more rounds.
+    const rounds = jest.spyOn(ops.monitors, 'check');
+    await eventually(() => rounds.mock.calls.length >= 5, 'five more monitor rounds');
+    await Promise.all(rounds.mock.results.slice(0, 5).map((r) => r.value as Promise<void>));
+    await eventually(() => ops.notifier.pending === 0, 'anything queued delivered');
     expect(hook.texts).toHaveLength(4);
 
     // The backup schedule runs alongside.
