@@ -13,12 +13,14 @@ import {
   confirm,
   expectedDroplets,
   request,
+  logLines,
   runCli,
   setBalance,
   sleep,
   startDaemon,
   waitFor,
   waitForDeposit,
+  waitForLog,
   waitForPayout,
   type Daemon,
 } from '../helpers/daemon';
@@ -106,6 +108,18 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     const tip = await btc.height();
     await waitFor(scannerHealth, (s) => s.height === tip, timeoutMs, `BTC scanned to ${tip}`);
   };
+
+  /**
+   * Mines a block and waits until it is scanned: polls run one at a time, so the poll before it,
+   * hand-overs included, is over (the moment a double credit would have shown has passed).
+   */
+  const afterNextPoll = async (): Promise<void> => {
+    await btc.mine(1);
+    await atTip();
+  };
+
+  const POLL_FAILED = 'scanner poll failed; retrying';
+  const pollFailures = (): number => logLines(daemon).filter((l) => l.msg === POLL_FAILED).length;
 
   /** txid:vout of `address` in `txid`, from the node's own decoding. */
   async function depositId(txid: string, address: string): Promise<string> {
@@ -275,8 +289,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     });
     await btc.mine(CONFIRMATIONS);
     await settle(id, sky);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     await expectPaidOnce();
   });
 
@@ -352,8 +365,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
     for (const id of ids) await settle(id, sky, 20_000);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     await expectPaidOnce();
   });
 
@@ -379,7 +391,8 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     expect(down.last_error).toContain(proxy.address);
     const id = await send(addr, 444_444n);
     await btc.mine(CONFIRMATIONS);
-    await sleep(300);
+    const failed = pollFailures(); // the second poll to fail from here started after the blocks
+    await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect((await adminDeposits(daemon)).some((d) => d.deposit_id === id)).toBe(false);
     await proxy.open();
     await settle(id, sky, 20_000);
@@ -397,7 +410,8 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     const addr = await bind(daemon, SKY[0], 'BTC');
     const id = await send(addr, 555_555n);
     await btc.mine(CONFIRMATIONS);
-    await sleep(500);
+    const failed = pollFailures(); // the second poll to fail from here started after the blocks
+    await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
     await settle(id, SKY[0], 20_000);
