@@ -1,0 +1,98 @@
+import type { Store } from '../../src/store/store';
+
+/**
+ * The daemon's view of the store, through a gate the model controls:
+ *  - it counts store calls in flight, so the driver knows when the daemon is idle (no real I/O
+ *    pending) before it moves the fake clock on;
+ *  - it "kills" the daemon at a chosen store call: that call and every later one never returns
+ *    (the call at the kill point is written or not, the model's choice), as if the process died
+ *    there. Batches that returned before are durable (the store writes with sync), the rest never
+ *    happened.
+ */
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+const PROMISED = new Set(['get', 'getMany', 'keyList', 'values', 'write', 'forEachEntry', 'forEachKey']);
+const ITERATED = new Set(['entries', 'keys']);
+
+export class StoreGate {
+  /** Store calls whose real I/O is in flight. */
+  inFlight = 0;
+  /** Iterations open through the gate. */
+  iterating = 0;
+  /** Store calls made so far. */
+  calls = 0;
+  /** The call number at which the process dies (Infinity: never). */
+  killAt = Infinity;
+  /** Whether the call at the kill point still reaches the store. */
+  killWrites = false;
+  dead = false;
+  readonly store: Store;
+
+  constructor(readonly raw: Store) {
+    this.store = new Proxy(raw, {
+      get: (target, prop, receiver) => {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof prop !== 'string' || typeof value !== 'function') return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        if (PROMISED.has(prop)) return (...args: unknown[]) => this.promised(() => fn.apply(target, args));
+        if (ITERATED.has(prop)) {
+          return (...args: unknown[]) => this.iterated(fn.apply(target, args) as AsyncIterable<unknown>);
+        }
+        return value;
+      },
+    });
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0 || this.iterating > 0;
+  }
+
+  /** Arms a kill `afterCalls` store calls from now. */
+  armKill(afterCalls: number, writes: boolean): void {
+    this.killAt = this.calls + Math.max(1, afterCalls);
+    this.killWrites = writes;
+  }
+
+  killNow(): void {
+    this.dead = true;
+  }
+
+  /** True when this call is the kill point (the process dies here). */
+  private reachesKill(): boolean {
+    this.calls++;
+    if (this.calls < this.killAt) return false;
+    this.dead = true;
+    return true;
+  }
+
+  private promised(run: () => unknown): Promise<unknown> {
+    if (this.dead) return never();
+    if (this.reachesKill()) {
+      if (this.killWrites) this.track(run());
+      return never();
+    }
+    return this.track(run()).then((v) => (this.dead ? never() : v));
+  }
+
+  private track(p: unknown): Promise<unknown> {
+    this.inFlight++;
+    return Promise.resolve(p).finally(() => this.inFlight--);
+  }
+
+  private iterated(source: AsyncIterable<unknown>): AsyncIterable<unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const gate = this;
+    return (async function* () {
+      if (gate.dead || gate.reachesKill()) return never<undefined>();
+      gate.iterating++;
+      try {
+        for await (const item of source) {
+          if (gate.dead) return await never<undefined>();
+          yield item;
+        }
+      } finally {
+        gate.iterating--;
+      }
+    })();
+  }
+}

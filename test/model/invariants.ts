@@ -1,0 +1,165 @@
+import { depositToPayout } from '../../src/exchange/amounts';
+import { DepositStore } from '../../src/exchange/deposit-store';
+import type { DepositRecord } from '../../src/exchange/types';
+import { verifyAudit } from '../../src/ops/audit';
+import { DummySender, type DummyTx } from '../../src/sender/dummy-sender';
+import { Store } from '../../src/store/store';
+import { skycoinAddressError } from '../../src/chains/skycoin/address';
+import { paymentKey, type Coin, type ModelChain, type Payment } from './chain';
+import { MAX_DECIMALS, SKY_DECIMALS, type Rates } from './daemon';
+import { TOKEN_DECIMALS } from './eth-node';
+import type { World } from './world';
+
+/**
+ * The properties checked against the model once a sequence has settled. Each violation names its
+ * property, so that a known bug (pending its fix) can be told apart from a new one.
+ */
+
+export const PROPERTIES = {
+  paidOnce: 'every confirmed canonical deposit to a bound address is paid exactly once',
+  rate: 'a payout uses the rate of the deposit’s first sighting',
+  offChain: 'nothing that never had enough confirmations on the canonical chain is paid',
+  lossAlert: 'a payout for a deposit reorged out after payment raises the deep-reorg alert',
+  nonDeposit: 'no payout for a wrong asset, an unbound address, a foreign token or a reverted tx',
+  zeroValue: 'a 0-value deposit is never recorded',
+  audit: 'the audit chain verifies',
+} as const;
+export type Property = keyof typeof PROPERTIES;
+
+export interface Violation {
+  property: Property;
+  detail: string;
+}
+
+const DECIMALS: Record<Coin, number> = { BTC: 8, ETH: 18, TOK: TOKEN_DECIMALS, FOREIGN: 18 };
+const rateOf = (rates: Rates, coin: Coin): string => (coin === 'FOREIGN' ? '0' : rates[coin]);
+
+interface Observed {
+  records: DepositRecord[];
+  ledger: DummyTx[];
+  auditOk: boolean;
+  auditText: string;
+}
+
+/** Reads what the daemon left in its (stopped) data dir. */
+export async function observe(dir: string): Promise<Observed> {
+  const store = await Store.open(dir);
+  try {
+    const deposits = new DepositStore(store);
+    await deposits.open();
+    const records = await deposits.list();
+    const sender = await DummySender.open(store, { coin: 'SKY', decimals: SKY_DECIMALS, addressError: skycoinAddressError });
+    const audit = await verifyAudit(store);
+    return {
+      records,
+      ledger: [...sender.list()].filter((t): t is DummyTx => t !== undefined),
+      auditOk: audit.ok,
+      auditText: JSON.stringify(audit.first_broken ?? audit.mismatches),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Counts for the summary line: what the sequence exercised. */
+export const tally = (o: Observed): { records: number; payouts: number } => ({
+  records: o.records.length,
+  payouts: o.ledger.length,
+});
+
+export function check(w: World, o: Observed): Violation[] {
+  const out: Violation[] = [];
+  const v = (property: Property, detail: string) => out.push({ property, detail });
+  const chainOf = (coin: Coin): ModelChain<unknown> => (coin === 'BTC' ? w.btc : w.eth) as ModelChain<unknown>;
+  const isBound = (coin: Coin, address: string) => w.bound.some((b) => b.coin === coin && b.address === address);
+  const isDeposit = (p: Payment) => !p.failed && p.value > 0n && isBound(p.coin, p.address);
+  const keyOf = (r: DepositRecord) => paymentKey(r.coin_type as Coin, r.deposit.tx, r.deposit.n);
+
+  // Confirmed canonical payments at the end.
+  const confirmed = new Map<string, Payment>();
+  for (const chain of [w.btc, w.eth] as ModelChain<unknown>[]) {
+    for (const c of chain.canonical()) {
+      if (c.confs >= w.required(c.payment.coin)) confirmed.set(c.payment.key, c.payment);
+    }
+  }
+  const recordsByKey = new Map<string, DepositRecord[]>();
+  for (const r of o.records) recordsByKey.set(keyOf(r), [...(recordsByKey.get(keyOf(r)) ?? []), r]);
+  const payoutsOf = new Map<string, DummyTx[]>();
+  for (const t of o.ledger) {
+    const id = w.payouts.depositOf.get(t.txid) ?? `(unknown payout ${t.txid})`;
+    payoutsOf.set(id, [...(payoutsOf.get(id) ?? []), t]);
+  }
+
+  /** The payout amounts the rates of the payment's first sighting allow. */
+  const allowedAmounts = (p: Payment): Map<bigint, string> => {
+    const chain = chainOf(p.coin);
+    const gens = chain.served.get(p.key) ?? [];
+    const orphaned = chain.reorgs.some((r) => r.orphaned.includes(p.key));
+    const amounts = new Map<bigint, string>();
+    for (const g of gens) {
+      const gen = w.generations[g - 1];
+      const rate = rateOf(gen.rates, p.coin);
+      amounts.set(depositToPayout(p.value, DECIMALS[p.coin], rate, MAX_DECIMALS, SKY_DECIMALS), rate);
+      // A generation that ended gracefully has recorded its sighting, unless a reorg took it away.
+      if (gen.end !== 'killed' && !orphaned) break;
+    }
+    return amounts;
+  };
+
+  for (const p of confirmed.values()) {
+    const recs = recordsByKey.get(p.key) ?? [];
+    if (!isDeposit(p)) continue;
+    const what = `${p.coin} deposit ${p.tx}:${p.n} of ${p.value} to ${p.address}`;
+    if (recs.length !== 1) {
+      v('paidOnce', `${what}: ${recs.length} records`);
+      continue;
+    }
+    const rec = recs[0];
+    const paid = payoutsOf.get(rec.deposit_id) ?? [];
+    const allowed = allowedAmounts(p);
+    const owed = [...allowed.keys()];
+    if (owed.every((a) => a === 0n)) {
+      if (paid.length > 0 || rec.status !== 'done') v('paidOnce', `${what}: owes 0, ${paid.length} payouts, status ${rec.status}`);
+      continue;
+    }
+    if (paid.length !== 1 || rec.status !== 'done') {
+      v('paidOnce', `${what}: ${paid.length} payouts, status ${rec.status} ${rec.error || rec.last_error}`);
+      continue;
+    }
+    if (!allowed.has(paid[0].amount)) {
+      const rates = [...allowed.values()].join(' or ');
+      v('rate', `${what}: paid ${paid[0].amount} at rate ${rec.conversion_rate}, first sighting at ${rates}`);
+    }
+  }
+
+  // Every payout: to a deposit that was confirmed on the canonical chain, once.
+  const recordById = new Map(o.records.map((r) => [r.deposit_id, r]));
+  for (const [id, txs] of payoutsOf) {
+    const rec = recordById.get(id);
+    if (!rec) {
+      v('offChain', `payout(s) ${txs.map((t) => t.txid).join(',')} for ${id}, which has no record`);
+      continue;
+    }
+    const key = keyOf(rec);
+    const coin = rec.coin_type as Coin;
+    const p = chainOf(coin).payments.get(key);
+    if (!p || !isDeposit(p)) {
+      v('nonDeposit', `paid ${id} (${rec.coin_type} to ${rec.deposit_address}), which is not a deposit`);
+      continue;
+    }
+    if (confirmed.has(key)) continue;
+    const most = chainOf(coin).maxConfs.get(key) ?? 0;
+    if (most < w.required(coin)) {
+      v('offChain', `paid ${id} (${coin} ${p.value} to ${p.address}): at most ${most} of ${w.required(coin)} confirmations, not on the final chain`);
+      continue;
+    }
+    const alerted = w.lines.some((l) => l.level >= 50 && l.depositId === id && /orphaned/.test(l.msg));
+    if (!alerted) v('lossAlert', `paid ${id}, reorged out after ${most} confirmations, no deep-reorg alert`);
+  }
+
+  for (const r of o.records) {
+    if (r.deposit_value === 0n) v('zeroValue', `recorded ${r.deposit_id} of 0 ${r.coin_type}, status ${r.status}`);
+  }
+  if (!o.auditOk) v('audit', o.auditText);
+  return out;
+}
