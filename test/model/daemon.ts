@@ -197,7 +197,10 @@ export class Daemon {
   async kill(): Promise<void> {
     this.gate.killNow();
     this.detach();
+    // clearAllTimers also resets the fake clock to its start: keep the time.
+    const now = Date.now();
     jest.clearAllTimers();
+    jest.setSystemTime(now);
     while (this.gate.inFlight > 0) await new Promise((r) => setImmediate(r));
     await this.gate.raw.close();
   }

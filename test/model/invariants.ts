@@ -111,7 +111,9 @@ export function check(w: World, o: Observed): Violation[] {
     if (!isDeposit(p)) continue;
     const what = `${p.coin} deposit ${p.tx}:${p.n} of ${p.value} to ${p.address}`;
     if (recs.length !== 1) {
-      v('paidOnce', `${what}: ${recs.length} records`);
+      const same = o.records.filter((r) => r.deposit.tx === p.tx && r.deposit.n === p.n && r.coin_type !== p.coin);
+      const clash = same.map((r) => ` (its id ${r.deposit_id} is taken by a ${r.coin_type} deposit)`).join('');
+      v('paidOnce', `${what}: ${recs.length} records${clash}`);
       continue;
     }
     const rec = recs[0];
