@@ -67,9 +67,7 @@ export function btcTx(rng: Rng, outs: BtcOut[], spends?: BtcTx): BtcTx {
   tx.setWitness(0, [rng.bytes(71), rng.bytes(33)]);
   for (const o of outs) {
     const script =
-      o.address === null
-        ? Buffer.concat([Buffer.from([0x6a, 0x08]), rng.bytes(8)])
-        : outputScript(o.address);
+      o.address === null ? Buffer.concat([Buffer.from([0x6a, 0x08]), rng.bytes(8)]) : outputScript(o.address);
     tx.addOutput(script, o.value);
   }
   return { id: tx.getId(), tx, outs };
@@ -134,6 +132,11 @@ export class BtcNode extends ModelChain<BtcTx> {
     if (this.isDown()) throw new BtcRpcUnavailableError('btc node down (model outage)');
   }
 
+  tipServed(): number {
+    this.markTipServed();
+    return this.tip;
+  }
+
   blockHex(hash: string): string | undefined {
     const found = this.blocks.find((b) => b.hash === hash);
     if (found) this.markServed(found.payments);
@@ -151,7 +154,7 @@ class ModelBtcRpc extends BtcRpcClient {
 
   override async getBlockCount(): Promise<number> {
     this.node.check(this.generation);
-    return this.node.tip;
+    return this.node.tipServed();
   }
 
   override async getBlockHash(height: number): Promise<string | null> {

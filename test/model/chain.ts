@@ -45,6 +45,13 @@ export abstract class ModelChain<T> {
   readonly maxConfs = new Map<string, number>();
   /** Every payment ever mined, by key. */
   readonly payments = new Map<string, Payment>();
+  /**
+   * Payments the node has shown with enough confirmations (a tip served while they had
+   * `required`): only these can be handed over legitimately.
+   */
+  readonly shownConfirmed = new Set<string>();
+  /** Confirmations the daemon requires on this chain (set by the world). */
+  required = 1;
   /** Reorgs applied: depth and the payment keys they orphaned. */
   readonly reorgs: { depth: number; orphaned: string[] }[] = [];
 
@@ -105,6 +112,11 @@ export abstract class ModelChain<T> {
     for (const c of this.canonical()) {
       if (c.confs > (this.maxConfs.get(c.payment.key) ?? 0)) this.maxConfs.set(c.payment.key, c.confs);
     }
+  }
+
+  /** Notes the tip was served: every payment with enough confirmations now may be handed over. */
+  protected markTipServed(): void {
+    for (const c of this.canonical()) if (c.confs >= this.required) this.shownConfirmed.add(c.payment.key);
   }
 
   /** Notes that `payments` were handed to the daemon of the current generation. */

@@ -25,9 +25,27 @@ function btcDeposit(w: World): BtcTx {
   const bound = () => rng.pick(w.boundFor('BTC')).address;
   const outs: BtcOut[] = rng.weighted<() => BtcOut[]>([
     [6, () => [{ address: bound(), value: sat(rng) }]],
-    [2, () => [{ address: bound(), value: sat(rng) }, { address: bound(), value: sat(rng) }]],
-    [1, () => [{ address: rng.pick(w.unbound.BTC), value: sat(rng) }, { address: bound(), value: sat(rng) }]],
-    [1, () => [{ address: null, value: 0n }, { address: bound(), value: sat(rng) }]],
+    [
+      2,
+      () => [
+        { address: bound(), value: sat(rng) },
+        { address: bound(), value: sat(rng) },
+      ],
+    ],
+    [
+      1,
+      () => [
+        { address: rng.pick(w.unbound.BTC), value: sat(rng) },
+        { address: bound(), value: sat(rng) },
+      ],
+    ],
+    [
+      1,
+      () => [
+        { address: null, value: 0n },
+        { address: bound(), value: sat(rng) },
+      ],
+    ],
     [1, () => [{ address: rng.pick(w.unbound.BTC), value: sat(rng) }]],
     // Dust: pays 0 SKY at 3 decimals (done without a payout).
     [0.5, () => [{ address: bound(), value: rng.big(1n, 50n) }]],
@@ -76,8 +94,21 @@ function btcFate(w: World, t: BtcTx): TxFate<BtcTx> {
   return rng.weighted<() => TxFate<BtcTx>>([
     [5, () => ({ kind: 'remine' })],
     [2, () => ({ kind: 'drop' })],
-    [2, () => ({ kind: 'replace', by: btcTx(rng, [{ address: rng.pick(w.unbound.BTC), value: sat(rng) }], t) })],
-    [1, () => ({ kind: 'replace', by: btcTx(rng, t.outs.map((o) => ({ ...o, value: o.value + 1n })), t) })],
+    [
+      2,
+      () => ({ kind: 'replace', by: btcTx(rng, [{ address: rng.pick(w.unbound.BTC), value: sat(rng) }], t) }),
+    ],
+    [
+      1,
+      () => ({
+        kind: 'replace',
+        by: btcTx(
+          rng,
+          t.outs.map((o) => ({ ...o, value: o.value + 1n })),
+          t,
+        ),
+      }),
+    ],
   ])();
 }
 
@@ -86,7 +117,13 @@ function ethFate(w: World, t: EthTx): TxFate<EthTx> {
   return rng.weighted<() => TxFate<EthTx>>([
     [5, () => ({ kind: 'remine' })],
     [2, () => ({ kind: 'drop' })],
-    [2, () => ({ kind: 'replace', by: { ...t, hash: ethTxHash(rng), to: rng.pick(w.unbound.ETH), transfers: [] } })],
+    [
+      2,
+      () => ({
+        kind: 'replace',
+        by: { ...t, hash: ethTxHash(rng), to: rng.pick(w.unbound.ETH), transfers: [] },
+      }),
+    ],
     [1, () => ({ kind: 'replace', by: { ...t, hash: ethTxHash(rng), value: t.value + 1n } })],
   ])();
 }
@@ -124,8 +161,18 @@ function reorg(w: World, chain: Chain): string {
   const required = w.required(chain);
   // Shallower and deeper than the confirmation depth (never below the genesis block).
   const depth = Math.min(node.tip, rng.int(1, 2 * required + 2));
-  const newLength = Math.max(0, depth + rng.weighted([[1, -1], [3, 0], [3, 1], [2, 2]]));
+  const newLength = Math.max(
+    0,
+    depth +
+      rng.weighted([
+        [1, -1],
+        [3, 0],
+        [3, 1],
+        [2, 2],
+      ]),
+  );
   if (depth < 1) return `reorg ${chain}: chain too short`;
+  w.count(depth >= required ? 'deep reorgs' : 'shallow reorgs');
   if (chain === 'BTC') w.btc.reorg(depth, newLength, (t) => btcFate(w, t));
   else w.eth.reorg(depth, newLength, (t) => ethFate(w, t));
   return `reorg ${chain} depth ${depth} -> ${newLength} new blocks (tip ${node.tip}, required ${required})`;
@@ -138,9 +185,11 @@ async function rescanOnline(w: World, chain: Chain): Promise<string> {
   if (!d) return `rescan ${chain} online from ${from}: daemon down`;
   try {
     await w.clock.until(d.scanners[chain].rescanFrom(from));
+    w.count('online rescans');
     return `rescan ${chain} online from ${from}`;
   } catch (err) {
-    if (err instanceof TellerError && err.code === 'bad_rescan') return `rescan ${chain} from ${from}: refused`;
+    if (err instanceof TellerError && err.code === 'bad_rescan')
+      return `rescan ${chain} from ${from}: refused`;
     throw err;
   }
 }
@@ -154,12 +203,16 @@ async function restart(w: World): Promise<string> {
   const rescan = rng.chance(0.3) ? { chain: rng.pick(['BTC', 'ETH'] as const), back: rng.int(0, 12) } : null;
   const newRates = rng.chance(0.6) ? w.randomRates() : w.generation.rates;
   const d = w.daemon;
-  let what = kill ? `kill after ${afterCalls} store calls (${writes ? 'written' : 'lost'})` : 'graceful restart';
+  let what = kill
+    ? `kill after ${afterCalls} store calls (${writes ? 'written' : 'lost'})`
+    : 'graceful restart';
   if (d && kill) {
     d.gate.armKill(afterCalls, writes);
     for (let i = 0; i < 40 && !d.gate.dead; i++) await w.clock.advance(250);
     if (!d.gate.dead) what += ' (not reached: killed at once)';
+    else w.count('kills mid-write');
   }
+  w.count(kill ? 'kills' : 'graceful restarts');
   await w.stop(kill ? 'killed' : 'graceful');
   if (rescan) {
     const node = rescan.chain === 'BTC' ? w.btc : w.eth;
@@ -167,6 +220,7 @@ async function restart(w: World): Promise<string> {
     const store = await Store.open(w.dir);
     try {
       await rescanStoredCursor(store, rescan.chain, from);
+      w.count('offline rescans');
       what += `; offline rescan ${rescan.chain} from ${from}`;
     } catch (err) {
       if (!(err instanceof TellerError && err.code === 'bad_rescan')) throw err;
@@ -218,6 +272,7 @@ export async function step(w: World): Promise<string> {
     case 'outage': {
       const ms = rng.int(1, 8) * SCAN_PERIOD_MS;
       (chain === 'BTC' ? w.btc : w.eth).downUntil = Date.now() + ms;
+      w.count('outages');
       return `${chain} node down for ${ms} ms`;
     }
     case 'rescan':
@@ -237,14 +292,22 @@ export async function finish(w: World): Promise<void> {
   for (let i = 0; i <= w.confirmations.ETH; i++) w.eth.mine();
   w.note(`finish: tips BTC ${w.btc.tip}, ETH ${w.eth.tip}`);
   if (!w.daemon) await w.start(w.generation.rates);
-  for (let i = 0; i < 16; i++) {
+  // Until both scanners are at the tip, every deposit is finished and every payout confirmed
+  // (twice in a row), or 60 s of fake time.
+  for (let i = 0, quiet = 0; i < 30 && quiet < 2; i++) {
     await w.clock.advance(2 * SCAN_PERIOD_MS);
     const d = w.daemon;
     if (!d) break;
+    let busy = d.scanners.BTC.status().height !== w.btc.tip || d.scanners.ETH.status().height !== w.eth.tip;
     for (const tx of d.sender.list()) {
-      if (tx && !tx.confirmed) await w.clock.until(d.sender.confirm(tx.txid, undefined));
+      if (tx && !tx.confirmed) {
+        await w.clock.until(d.sender.confirm(tx.txid, undefined));
+        busy = true;
+      }
     }
+    const records = await w.clock.until(d.deposits.list());
+    if (records.some((r) => r.status !== 'done' && r.error === '')) busy = true;
+    quiet = busy ? 0 : quiet + 1;
   }
-  await w.clock.advance(2 * SCAN_PERIOD_MS);
   await w.stop('graceful');
 }

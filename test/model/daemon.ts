@@ -88,7 +88,10 @@ export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations'>): C
 
 /** A warn-level logger whose lines the invariants read (alerts are error lines). */
 export function captureLogger(lines: LogLine[]): Logger {
-  return pino({ level: process.env.MODEL_LOG_LEVEL ?? 'warn' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
+  return pino(
+    { level: process.env.MODEL_LOG_LEVEL ?? 'warn' },
+    { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) },
+  );
 }
 
 /** The dummy sender, with every prepared payout noted in the model's payout log. */

@@ -103,6 +103,7 @@ export class EthNode extends ModelChain<EthTx> {
       case 'eth_call':
         return word(BigInt(TOKEN_DECIMALS));
       case 'eth_blockNumber':
+        this.markTipServed();
         return hex(this.tip);
       case 'eth_getBlockByNumber': {
         const b = this.blocks[Number(params[0])];
@@ -121,13 +122,20 @@ export class EthNode extends ModelChain<EthTx> {
         return null;
       }
       case 'eth_getLogs':
-        return this.getLogs(params[0] as { fromBlock: string; toBlock: string; address?: string[]; topics?: unknown[] });
+        return this.getLogs(
+          params[0] as { fromBlock: string; toBlock: string; address?: string[]; topics?: unknown[] },
+        );
       default:
         throw new EthRpcError(method, `model node: unexpected method ${method}`, false);
     }
   }
 
-  private getLogs(f: { fromBlock: string; toBlock: string; address?: string[]; topics?: unknown[] }): unknown[] {
+  private getLogs(f: {
+    fromBlock: string;
+    toBlock: string;
+    address?: string[];
+    topics?: unknown[];
+  }): unknown[] {
     const contracts = f.address?.map((a) => a.toLowerCase());
     const toTopics = Array.isArray(f.topics?.[2]) ? (f.topics[2] as string[]) : null;
     const out: unknown[] = [];

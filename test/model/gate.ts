@@ -68,7 +68,8 @@ export class StoreGate {
   private promised(run: () => unknown): Promise<unknown> {
     if (this.dead) return never();
     if (this.reachesKill()) {
-      if (this.killWrites) this.track(run());
+      // The dead process never sees the outcome.
+      if (this.killWrites) this.track(run()).catch(() => undefined);
       return never();
     }
     return this.track(run()).then((v) => (this.dead ? never() : v));

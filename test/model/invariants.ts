@@ -17,8 +17,9 @@ import type { World } from './world';
 
 export const PROPERTIES = {
   paidOnce: 'every confirmed canonical deposit to a bound address is paid exactly once',
+  distinctIds: 'native ETH and a token transfer in one transaction are two deposits, both paid',
   rate: 'a payout uses the rate of the deposit’s first sighting',
-  offChain: 'nothing that never had enough confirmations on the canonical chain is paid',
+  offChain: 'nothing the node never showed with enough confirmations on the canonical chain is paid',
   lossAlert: 'a payout for a deposit reorged out after payment raises the deep-reorg alert',
   nonDeposit: 'no payout for a wrong asset, an unbound address, a foreign token or a reverted tx',
   zeroValue: 'a 0-value deposit is never recorded',
@@ -48,7 +49,11 @@ export async function observe(dir: string): Promise<Observed> {
     const deposits = new DepositStore(store);
     await deposits.open();
     const records = await deposits.list();
-    const sender = await DummySender.open(store, { coin: 'SKY', decimals: SKY_DECIMALS, addressError: skycoinAddressError });
+    const sender = await DummySender.open(store, {
+      coin: 'SKY',
+      decimals: SKY_DECIMALS,
+      addressError: skycoinAddressError,
+    });
     const audit = await verifyAudit(store);
     return {
       records,
@@ -70,8 +75,10 @@ export const tally = (o: Observed): { records: number; payouts: number } => ({
 export function check(w: World, o: Observed): Violation[] {
   const out: Violation[] = [];
   const v = (property: Property, detail: string) => out.push({ property, detail });
-  const chainOf = (coin: Coin): ModelChain<unknown> => (coin === 'BTC' ? w.btc : w.eth) as ModelChain<unknown>;
-  const isBound = (coin: Coin, address: string) => w.bound.some((b) => b.coin === coin && b.address === address);
+  const chainOf = (coin: Coin): ModelChain<unknown> =>
+    (coin === 'BTC' ? w.btc : w.eth) as ModelChain<unknown>;
+  const isBound = (coin: Coin, address: string) =>
+    w.bound.some((b) => b.coin === coin && b.address === address);
   const isDeposit = (p: Payment) => !p.failed && p.value > 0n && isBound(p.coin, p.address);
   const keyOf = (r: DepositRecord) => paymentKey(r.coin_type as Coin, r.deposit.tx, r.deposit.n);
 
@@ -111,9 +118,13 @@ export function check(w: World, o: Observed): Violation[] {
     if (!isDeposit(p)) continue;
     const what = `${p.coin} deposit ${p.tx}:${p.n} of ${p.value} to ${p.address}`;
     if (recs.length !== 1) {
-      const same = o.records.filter((r) => r.deposit.tx === p.tx && r.deposit.n === p.n && r.coin_type !== p.coin);
-      const clash = same.map((r) => ` (its id ${r.deposit_id} is taken by a ${r.coin_type} deposit)`).join('');
-      v('paidOnce', `${what}: ${recs.length} records${clash}`);
+      const same = o.records.filter(
+        (r) => r.deposit.tx === p.tx && r.deposit.n === p.n && r.coin_type !== p.coin,
+      );
+      const clash = same
+        .map((r) => ` (its id ${r.deposit_id} is taken by a ${r.coin_type} deposit)`)
+        .join('');
+      v(clash ? 'distinctIds' : 'paidOnce', `${what}: ${recs.length} records${clash}`);
       continue;
     }
     const rec = recs[0];
@@ -121,7 +132,8 @@ export function check(w: World, o: Observed): Violation[] {
     const allowed = allowedAmounts(p);
     const owed = [...allowed.keys()];
     if (owed.every((a) => a === 0n)) {
-      if (paid.length > 0 || rec.status !== 'done') v('paidOnce', `${what}: owes 0, ${paid.length} payouts, status ${rec.status}`);
+      if (paid.length > 0 || rec.status !== 'done')
+        v('paidOnce', `${what}: owes 0, ${paid.length} payouts, status ${rec.status}`);
       continue;
     }
     if (paid.length !== 1 || rec.status !== 'done') {
@@ -150,9 +162,13 @@ export function check(w: World, o: Observed): Violation[] {
       continue;
     }
     if (confirmed.has(key)) continue;
-    const most = chainOf(coin).maxConfs.get(key) ?? 0;
-    if (most < w.required(coin)) {
-      v('offChain', `paid ${id} (${coin} ${p.value} to ${p.address}): at most ${most} of ${w.required(coin)} confirmations, not on the final chain`);
+    const chain = chainOf(coin);
+    const most = chain.maxConfs.get(key) ?? 0;
+    if (!chain.shownConfirmed.has(key)) {
+      v(
+        'offChain',
+        `paid ${id} (${coin} ${p.value} to ${p.address}), never shown with ${w.required(coin)} confirmations (at most ${most} on the chain), not on the final chain`,
+      );
       continue;
     }
     const alerted = w.lines.some((l) => l.level >= 50 && l.depositId === id && /orphaned/.test(l.msg));
@@ -160,7 +176,8 @@ export function check(w: World, o: Observed): Violation[] {
   }
 
   for (const r of o.records) {
-    if (r.deposit_value === 0n) v('zeroValue', `recorded ${r.deposit_id} of 0 ${r.coin_type}, status ${r.status}`);
+    if (r.deposit_value === 0n)
+      v('zeroValue', `recorded ${r.deposit_id} of 0 ${r.coin_type}, status ${r.status}`);
   }
   if (!o.auditOk) v('audit', o.auditText);
   return out;

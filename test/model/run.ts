@@ -15,6 +15,7 @@ export interface SequenceResult {
   trace: string[];
   records: number;
   payouts: number;
+  stats: Record<string, number>;
 }
 
 export async function runSequence(seed: number, steps: number): Promise<SequenceResult> {
@@ -34,7 +35,13 @@ export async function runSequence(seed: number, steps: number): Promise<Sequence
     if (process.env.MODEL_DEBUG) {
       for (const l of world.lines) console.log(JSON.stringify(l).slice(0, 400));
     }
-    return { seed, violations: check(world, observed), trace: world.trace, ...tally(observed) };
+    return {
+      seed,
+      violations: check(world, observed),
+      trace: world.trace,
+      stats: world.stats,
+      ...tally(observed),
+    };
   } finally {
     if (world.daemon) await world.stop('killed');
     world.clock.uninstall();

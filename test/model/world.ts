@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { skycoinAddressFromPubKey } from '../../src/chains/skycoin/address';
@@ -36,10 +36,11 @@ export interface Bound {
   script?: BtcScriptType;
 }
 
+/** A real LevelDB, on tmpfs where there is one: the sequences write thousands of synced batches. */
+const TMP = process.env.MODEL_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
+
 const skyAddress = (seed: string): string =>
-  skycoinAddressFromPubKey(
-    Buffer.concat([Buffer.from([2]), createHash('sha256').update(seed).digest()]),
-  );
+  skycoinAddressFromPubKey(Buffer.concat([Buffer.from([2]), createHash('sha256').update(seed).digest()]));
 
 export class World {
   readonly btc: BtcNode;
@@ -55,11 +56,15 @@ export class World {
   /** What happened, one line per command (printed with a failing seed). */
   readonly trace: string[] = [];
   daemon: Daemon | null = null;
+  /** What the sequence exercised (for the summary line). */
+  readonly stats: Record<string, number> = {};
 
   constructor(readonly rng: Rng) {
     this.btc = new BtcNode(rng);
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'teller-model-'));
+    this.dir = mkdtempSync(path.join(TMP, 'teller-model-'));
     this.confirmations = { BTC: rng.int(1, 4), ETH: rng.int(1, 3) };
+    this.btc.required = this.confirmations.BTC;
+    this.eth.required = this.confirmations.ETH;
     const skys = [0, 1, 2].map((i) => skyAddress(`model-${rng.int(0, 1e9)}-${i}`));
     for (const script of BTC_SCRIPT_TYPES) {
       this.bound.push({ coin: 'BTC', address: btcAddressOf(script, rng), sky: rng.pick(skys), script });
@@ -86,6 +91,10 @@ export class World {
   /** Required confirmations of the chain that carries `coin`. */
   required(coin: Coin): number {
     return coin === 'BTC' ? this.confirmations.BTC : this.confirmations.ETH;
+  }
+
+  count(what: string): void {
+    this.stats[what] = (this.stats[what] ?? 0) + 1;
   }
 
   note(line: string): void {
