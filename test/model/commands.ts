@@ -233,17 +233,49 @@ async function restart(w: World): Promise<string> {
   return `${what}; rates ${JSON.stringify(newRates)}`;
 }
 
-async function confirmPayouts(w: World): Promise<string> {
-  const d = w.daemon;
-  if (!d) return 'payout chain: daemon down';
-  let n = 0;
-  for (const tx of d.sender.list()) {
-    if (tx && !tx.confirmed && w.rng.chance(0.8)) {
-      await w.clock.until(d.sender.confirm(tx.txid, undefined));
-      n++;
+/** The payout chain moves: the dummy sender's payouts confirm, or the EVM chain mines, spikes, drops. */
+async function payoutChain(w: World): Promise<string> {
+  const { rng } = w;
+  const event = rng.weighted([
+    [6, 'mine'],
+    [2, 'spike'],
+    [1, 'calm'],
+    [2, 'drop'],
+  ] as const);
+  const factor = BigInt(rng.int(2, 40));
+  const pick = rng.next();
+  const p = w.payout;
+  if (p.kind === 'dummy') {
+    const d = w.daemon;
+    if (!d?.dummy) return 'payout chain: daemon down';
+    let n = 0;
+    for (const tx of d.dummy.list()) {
+      if (tx && !tx.confirmed && rng.chance(0.8)) {
+        await w.clock.until(d.dummy.confirm(tx.txid, undefined));
+        n++;
+      }
+    }
+    return `dummy payout chain confirms ${n} payouts`;
+  }
+  switch (event) {
+    case 'mine':
+      return `payout chain mines ${p.chain.mine()} payouts (base fee ${p.chain.baseFee})`;
+    case 'spike':
+      p.chain.spike(factor);
+      w.count('fee spikes');
+      return `payout chain base fee spikes to ${p.chain.baseFee}`;
+    case 'calm':
+      p.chain.calm();
+      return `payout chain base fee back to ${p.chain.baseFee}`;
+    case 'drop': {
+      const pending = [...p.chain.pool.keys()];
+      if (pending.length === 0) return 'payout chain: nothing to drop';
+      const hash = pending[Math.floor(pick * pending.length)];
+      p.chain.drop(hash);
+      w.count('dropped payouts');
+      return `payout chain drops ${hash}`;
     }
   }
-  return `payout chain mines ${n} payouts`;
 }
 
 /** Draws one command and applies it; returns its trace line. */
@@ -280,7 +312,7 @@ export async function step(w: World): Promise<string> {
     case 'restart':
       return restart(w);
     case 'payouts':
-      return confirmPayouts(w);
+      return payoutChain(w);
   }
 }
 
@@ -288,6 +320,7 @@ export async function step(w: World): Promise<string> {
 export async function finish(w: World): Promise<void> {
   w.btc.downUntil = 0;
   w.eth.downUntil = 0;
+  if (w.payout.kind === 'evm') w.payout.chain.calm();
   for (let i = 0; i <= w.confirmations.BTC; i++) w.btc.mine();
   for (let i = 0; i <= w.confirmations.ETH; i++) w.eth.mine();
   w.note(`finish: tips BTC ${w.btc.tip}, ETH ${w.eth.tip}`);
@@ -299,9 +332,13 @@ export async function finish(w: World): Promise<void> {
     const d = w.daemon;
     if (!d) break;
     let busy = d.scanners.BTC.status().height !== w.btc.tip || d.scanners.ETH.status().height !== w.eth.tip;
-    for (const tx of d.sender.list()) {
-      if (tx && !tx.confirmed) {
-        await w.clock.until(d.sender.confirm(tx.txid, undefined));
+    if (w.payout.kind === 'evm') {
+      if (w.payout.chain.mine() > 0 || w.payout.chain.pool.size > 0) busy = true;
+    }
+    const dummy = d.dummy;
+    for (const tx of dummy?.list() ?? []) {
+      if (dummy && tx && !tx.confirmed) {
+        await w.clock.until(dummy.confirm(tx.txid, undefined));
         busy = true;
       }
     }

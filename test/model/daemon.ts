@@ -8,7 +8,10 @@ import { Exchange } from '../../src/exchange/exchange';
 import { BtcSource } from '../../src/scanner/btc-source';
 import { ChainScanner } from '../../src/scanner/engine';
 import { EthSource } from '../../src/scanner/eth-source';
+import { EvmHotWallet } from '../../src/chains/ethereum/wallet';
 import { DummySender } from '../../src/sender/dummy-sender';
+import { JsonRpcEvmNode } from '../../src/sender/evm-node';
+import { EvmSender } from '../../src/sender/evm-sender';
 import type { PreparedPayout, Sender } from '../../src/sender/types';
 import { Store } from '../../src/store/store';
 import type { Logger } from '../../src/util/logger';
@@ -16,6 +19,7 @@ import type { BtcNode } from './btc-node';
 import type { Clock } from './clock';
 import { CHAIN_ID, TOKEN_CONTRACT, TOKEN_DECIMALS, type EthNode } from './eth-node';
 import { StoreGate } from './gate';
+import { PAYOUT_CHAIN_ID, type PayoutChain } from './payout-chain';
 
 /**
  * One run of the daemon over the model's data dir: the real store (through the gate), DepositStore,
@@ -28,6 +32,14 @@ export const SCAN_PERIOD_MS = 1_000;
 export const CONFIRM_CHECK_MS = 500;
 export const MAX_DECIMALS = 3;
 export const SKY_DECIMALS = 6;
+/** The EVM hot wallet (anvil's dev account 1). */
+const HOT_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+export const REBROADCAST_AFTER_MS = 3_000;
+
+/** Who pays: teller's dummy sender, or the EVM sender on the model's payout chain. */
+export type PayoutSide = { kind: 'dummy' } | { kind: 'evm'; chain: PayoutChain };
+
+export const payoutDecimals = (p: PayoutSide): number => (p.kind === 'evm' ? 18 : SKY_DECIMALS);
 
 export interface Rates {
   BTC: string;
@@ -57,9 +69,10 @@ export interface DaemonSetup {
   payouts: PayoutLog;
   lines: LogLine[];
   generation: number;
+  payout: PayoutSide;
 }
 
-export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations'>): Config {
+export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations' | 'payout'>): Config {
   const cfg = defaultConfig();
   const scanner = { enabled: true, scan_period_ms: SCAN_PERIOD_MS, initial_scan_height: 0 };
   cfg.btc_scanner = {
@@ -83,6 +96,18 @@ export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations'>): C
   cfg.sky_exchanger.max_decimals = MAX_DECIMALS;
   cfg.sky_exchanger.tx_confirmation_check_wait_ms = CONFIRM_CHECK_MS;
   cfg.sky_exchanger.send_enabled = true;
+  if (s.payout.kind === 'evm') {
+    cfg.payout.coin = 'ETH';
+    cfg.payout.evm = {
+      ...cfg.payout.evm,
+      rpc_url: 'http://model-payout',
+      chain_id: PAYOUT_CHAIN_ID,
+      token: '',
+      decimals: 18,
+      confirmations_required: 1,
+      rebroadcast_after_ms: REBROADCAST_AFTER_MS,
+    };
+  }
   return cfg;
 }
 
@@ -94,14 +119,22 @@ export function captureLogger(lines: LogLine[]): Logger {
   );
 }
 
-/** The dummy sender, with every prepared payout noted in the model's payout log. */
-function noting(sender: DummySender, payouts: PayoutLog): Sender {
+/** The sender, with every payout it signs (first version or replacement) noted in the payout log. */
+function noting(sender: Sender, payouts: PayoutLog): Sender {
   return new Proxy(sender, {
     get(target, prop, receiver) {
       if (prop === 'prepare') {
         return async (depositId: string, to: string, amount: bigint): Promise<PreparedPayout> => {
           const p = await target.prepare(depositId, to, amount);
           payouts.depositOf.set(p.txid, depositId);
+          return p;
+        };
+      }
+      if (prop === 'replacement' && target.replacement) {
+        const replacement = target.replacement.bind(target);
+        return async (old: PreparedPayout): Promise<PreparedPayout | null> => {
+          const p = await replacement(old);
+          if (p) payouts.depositOf.set(p.txid, p.deposit_id);
           return p;
         };
       }
@@ -116,7 +149,8 @@ export class Daemon {
     readonly setup: DaemonSetup,
     readonly gate: StoreGate,
     readonly deposits: DepositStore,
-    readonly sender: DummySender,
+    /** The dummy sender, when it pays (the model confirms its payouts). */
+    readonly dummy: DummySender | null,
     readonly exchange: Exchange,
     readonly scanners: { BTC: ChainScanner; ETH: ChainScanner },
   ) {}
@@ -132,16 +166,33 @@ export class Daemon {
       const cfg = daemonConfig(setup);
       const deposits = new DepositStore(gate.store);
       await deposits.open();
-      const dummy = await DummySender.open(gate.store, {
-        coin: 'SKY',
-        decimals: SKY_DECIMALS,
-        addressError: skycoinAddressError,
-      });
-      if (setup.generation === 1) await dummy.setBalance(10n ** 30n);
+      let dummy: DummySender | null = null;
+      let sender: Sender;
+      if (setup.payout.kind === 'evm') {
+        setup.payout.chain.generation = setup.generation;
+        const evm = new EvmSender({
+          evm: cfg.payout.evm,
+          coin: 'ETH',
+          node: new JsonRpcEvmNode(setup.payout.chain.transport()),
+          signer: EvmHotWallet.fromPrivateKey(HOT_KEY),
+          store: gate.store,
+          log: log.child({ part: 'sender' }),
+        });
+        await evm.init();
+        sender = evm;
+      } else {
+        dummy = await DummySender.open(gate.store, {
+          coin: 'SKY',
+          decimals: SKY_DECIMALS,
+          addressError: skycoinAddressError,
+        });
+        if (setup.generation === 1) await dummy.setBalance(10n ** 30n);
+        sender = dummy;
+      }
       const exchange = new Exchange({
         config: cfg,
         deposits,
-        sender: noting(dummy, setup.payouts),
+        sender: noting(sender, setup.payouts),
         coins: depositCoins(cfg),
         log,
       });
@@ -212,5 +263,6 @@ export class Daemon {
     this.setup.clock.gate = null;
     this.setup.btc.generation = -1;
     this.setup.eth.generation = -1;
+    if (this.setup.payout.kind === 'evm') this.setup.payout.chain.generation = -1;
   }
 }

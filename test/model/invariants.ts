@@ -6,7 +6,8 @@ import { DummySender, type DummyTx } from '../../src/sender/dummy-sender';
 import { Store } from '../../src/store/store';
 import { skycoinAddressError } from '../../src/chains/skycoin/address';
 import { paymentKey, type Coin, type ModelChain, type Payment } from './chain';
-import { MAX_DECIMALS, SKY_DECIMALS, type Rates } from './daemon';
+import { MAX_DECIMALS, SKY_DECIMALS, payoutDecimals, type Rates } from './daemon';
+import { GWEI } from './payout-chain';
 import { TOKEN_DECIMALS } from './eth-node';
 import type { World } from './world';
 
@@ -24,7 +25,13 @@ export const PROPERTIES = {
   nonDeposit: 'no payout for a wrong asset, an unbound address, a foreign token or a reverted tx',
   zeroValue: 'a 0-value deposit is never recorded',
   audit: 'the audit chain verifies',
+  nonceOnce: 'no EVM nonce is signed for two deposits',
+  feeCeiling: 'no EVM payout is signed with a max fee above the ceiling',
+  nonceGap: 'no EVM nonce gap is left without an alert',
 } as const;
+
+/** The fee ceiling the EVM sender is configured with. */
+export const MAX_FEE_PER_GAS = 60n * GWEI;
 export type Property = keyof typeof PROPERTIES;
 
 export interface Violation {
@@ -35,29 +42,42 @@ export interface Violation {
 const DECIMALS: Record<Coin, number> = { BTC: 8, ETH: 18, TOK: TOKEN_DECIMALS, FOREIGN: 18 };
 const rateOf = (rates: Rates, coin: Coin): string => (coin === 'FOREIGN' ? '0' : rates[coin]);
 
+/** A payout that happened: broadcast by the dummy sender, or mined on the EVM payout chain. */
+interface Paid {
+  txid: string;
+  amount: bigint;
+}
+
 interface Observed {
   records: DepositRecord[];
-  ledger: DummyTx[];
+  ledger: Paid[];
   auditOk: boolean;
   auditText: string;
 }
 
 /** Reads what the daemon left in its (stopped) data dir. */
-export async function observe(dir: string): Promise<Observed> {
+export async function observe(w: World): Promise<Observed> {
+  const { dir } = w;
   const store = await Store.open(dir);
   try {
     const deposits = new DepositStore(store);
     await deposits.open();
     const records = await deposits.list();
-    const sender = await DummySender.open(store, {
-      coin: 'SKY',
-      decimals: SKY_DECIMALS,
-      addressError: skycoinAddressError,
-    });
     const audit = await verifyAudit(store);
+    let ledger: Paid[];
+    if (w.payout.kind === 'evm') {
+      ledger = [...w.payout.chain.mined.values()].map((m) => ({ txid: m.tx.hash, amount: m.tx.value }));
+    } else {
+      const sender = await DummySender.open(store, {
+        coin: 'SKY',
+        decimals: SKY_DECIMALS,
+        addressError: skycoinAddressError,
+      });
+      ledger = [...sender.list()].filter((t): t is DummyTx => t !== undefined);
+    }
     return {
       records,
-      ledger: [...sender.list()].filter((t): t is DummyTx => t !== undefined),
+      ledger,
       auditOk: audit.ok,
       auditText: JSON.stringify(audit.first_broken ?? audit.mismatches),
     };
@@ -91,7 +111,7 @@ export function check(w: World, o: Observed): Violation[] {
   }
   const recordsByKey = new Map<string, DepositRecord[]>();
   for (const r of o.records) recordsByKey.set(keyOf(r), [...(recordsByKey.get(keyOf(r)) ?? []), r]);
-  const payoutsOf = new Map<string, DummyTx[]>();
+  const payoutsOf = new Map<string, Paid[]>();
   for (const t of o.ledger) {
     const id = w.payouts.depositOf.get(t.txid) ?? `(unknown payout ${t.txid})`;
     payoutsOf.set(id, [...(payoutsOf.get(id) ?? []), t]);
@@ -106,7 +126,8 @@ export function check(w: World, o: Observed): Violation[] {
     for (const g of gens) {
       const gen = w.generations[g - 1];
       const rate = rateOf(gen.rates, p.coin);
-      amounts.set(depositToPayout(p.value, DECIMALS[p.coin], rate, MAX_DECIMALS, SKY_DECIMALS), rate);
+      const amount = depositToPayout(p.value, DECIMALS[p.coin], rate, MAX_DECIMALS, payoutDecimals(w.payout));
+      amounts.set(amount, rate);
       // A generation that ended gracefully has recorded its sighting, unless a reorg took it away.
       if (gen.end !== 'killed' && !orphaned) break;
     }
@@ -137,7 +158,10 @@ export function check(w: World, o: Observed): Violation[] {
       continue;
     }
     if (paid.length !== 1 || rec.status !== 'done') {
-      v('paidOnce', `${what}: ${paid.length} payouts, status ${rec.status} ${rec.error || rec.last_error}`);
+      v(
+        'paidOnce',
+        `${what}: ${paid.length} payouts, status ${rec.status} ${rec.error || rec.last_error} (payout ${rec.txid})`,
+      );
       continue;
     }
     if (!allowed.has(paid[0].amount)) {
@@ -180,5 +204,33 @@ export function check(w: World, o: Observed): Violation[] {
       v('zeroValue', `recorded ${r.deposit_id} of 0 ${r.coin_type}, status ${r.status}`);
   }
   if (!o.auditOk) v('audit', o.auditText);
+  if (w.payout.kind === 'evm') checkEvm(w, v);
   return out;
+}
+
+/** The payout chain's view: one deposit per nonce, fees under the ceiling, no silent nonce gap. */
+function checkEvm(w: World, v: (property: Property, detail: string) => void): void {
+  if (w.payout.kind !== 'evm') return;
+  const { chain } = w.payout;
+  const depositsAt = new Map<number, Set<string>>();
+  for (const tx of chain.received) {
+    const id = w.payouts.depositOf.get(tx.hash) ?? `(unknown tx ${tx.hash})`;
+    depositsAt.set(tx.nonce, (depositsAt.get(tx.nonce) ?? new Set()).add(id));
+    if (tx.maxFee > MAX_FEE_PER_GAS) {
+      v(
+        'feeCeiling',
+        `payout ${tx.hash} (nonce ${tx.nonce}, ${id}) max fee ${tx.maxFee / GWEI} gwei > ${MAX_FEE_PER_GAS / GWEI}`,
+      );
+    }
+  }
+  for (const [nonce, ids] of depositsAt) {
+    if (ids.size > 1) v('nonceOnce', `nonce ${nonce} signed for ${[...ids].join(', ')}`);
+  }
+  const signed = [...depositsAt.keys()];
+  const next = signed.length ? chain.count(chain.received[0].from) : 0;
+  const gaps = signed.filter((n) => n >= next);
+  const alerted = w.lines.some((l) => l.level >= 50 && /nonce/i.test(l.msg) && /gap/i.test(l.msg));
+  if (gaps.length > 0 && !alerted) {
+    v('nonceGap', `nonces ${gaps.join(', ')} signed but never mined (chain at nonce ${next}), no alert`);
+  }
 }

@@ -31,7 +31,7 @@ export async function runSequence(seed: number, steps: number): Promise<Sequence
     const n = world.rng.int(Math.ceil(steps / 2), steps);
     for (let i = 0; i < n; i++) world.note(await step(world));
     await finish(world);
-    const observed = await observe(world.dir);
+    const observed = await observe(world);
     if (process.env.MODEL_DEBUG) {
       for (const l of world.lines) console.log(JSON.stringify(l).slice(0, 400));
     }

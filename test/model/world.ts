@@ -6,8 +6,9 @@ import { skycoinAddressFromPubKey } from '../../src/chains/skycoin/address';
 import { BTC_SCRIPT_TYPES, BtcNode, btcAddressOf, type BtcScriptType } from './btc-node';
 import type { Coin } from './chain';
 import { Clock } from './clock';
-import { Daemon, type LogLine, type PayoutLog, type Rates } from './daemon';
+import { Daemon, type LogLine, type PayoutLog, type PayoutSide, type Rates } from './daemon';
 import { EthNode, ethAddressOf } from './eth-node';
+import { PayoutChain } from './payout-chain';
 import type { Rng } from './rng';
 
 /**
@@ -48,6 +49,7 @@ export class World {
   readonly clock = new Clock();
   readonly dir: string;
   readonly confirmations: { BTC: number; ETH: number };
+  readonly payout: PayoutSide;
   readonly bound: Bound[] = [];
   readonly unbound: { BTC: string[]; ETH: string[] };
   readonly generations: Generation[] = [];
@@ -65,7 +67,10 @@ export class World {
     this.confirmations = { BTC: rng.int(1, 4), ETH: rng.int(1, 3) };
     this.btc.required = this.confirmations.BTC;
     this.eth.required = this.confirmations.ETH;
-    const skys = [0, 1, 2].map((i) => skyAddress(`model-${rng.int(0, 1e9)}-${i}`));
+    this.payout = rng.chance(0.5) ? { kind: 'evm', chain: new PayoutChain() } : { kind: 'dummy' };
+    const skys = [0, 1, 2].map((i) =>
+      this.payout.kind === 'evm' ? ethAddressOf(rng) : skyAddress(`model-${rng.int(0, 1e9)}-${i}`),
+    );
     for (const script of BTC_SCRIPT_TYPES) {
       this.bound.push({ coin: 'BTC', address: btcAddressOf(script, rng), sky: rng.pick(skys), script });
     }
@@ -114,6 +119,7 @@ export class World {
       payouts: this.payouts,
       lines: this.lines,
       generation: this.generations.length,
+      payout: this.payout,
     });
     this.daemon = daemon;
     if (this.generations.length === 1) {
