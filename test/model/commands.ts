@@ -237,12 +237,12 @@ async function restart(w: World): Promise<string> {
 async function payoutChain(w: World): Promise<string> {
   const { rng } = w;
   const event = rng.weighted([
-    [6, 'mine'],
-    [2, 'spike'],
+    [5, 'mine'],
+    [3, 'spike'],
     [1, 'calm'],
     [2, 'drop'],
   ] as const);
-  const factor = BigInt(rng.int(2, 40));
+  const factor = BigInt(rng.int(2, 100));
   const pick = rng.next();
   const p = w.payout;
   if (p.kind === 'dummy') {
@@ -289,7 +289,7 @@ export async function step(w: World): Promise<string> {
     [1, 'outage'],
     [1, 'rescan'],
     [1.5, 'restart'],
-    [2, 'payouts'],
+    [w.payout.kind === 'evm' ? 3 : 2, 'payouts'],
   ] as const);
   switch (kind) {
     case 'mine':

@@ -34,7 +34,11 @@ export const MAX_DECIMALS = 3;
 export const SKY_DECIMALS = 6;
 /** The EVM hot wallet (anvil's dev account 1). */
 const HOT_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+export const HOT_ADDRESS = EvmHotWallet.fromPrivateKey(HOT_KEY).address;
 export const REBROADCAST_AFTER_MS = 3_000;
+/** The EVM sender's fee ceiling (payout.evm.max_fee_per_gas, max_priority_fee_per_gas), gwei. */
+export const MAX_FEE_GWEI = 60n;
+export const MAX_TIP_GWEI = 20n;
 
 /** Who pays: teller's dummy sender, or the EVM sender on the model's payout chain. */
 export type PayoutSide = { kind: 'dummy' } | { kind: 'evm'; chain: PayoutChain };
@@ -57,6 +61,8 @@ export interface LogLine {
 export interface PayoutLog {
   /** Payout txid -> the deposit id it was prepared for. */
   readonly depositOf: Map<string, string>;
+  /** Deposit id -> the EVM nonces signed for it. */
+  readonly nonces: Map<string, Set<number>>;
 }
 
 export interface DaemonSetup {
@@ -106,6 +112,8 @@ export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations' | 'p
       decimals: 18,
       confirmations_required: 1,
       rebroadcast_after_ms: REBROADCAST_AFTER_MS,
+      max_fee_per_gas: String(MAX_FEE_GWEI),
+      max_priority_fee_per_gas: String(MAX_TIP_GWEI),
     };
   }
   return cfg;
@@ -121,12 +129,18 @@ export function captureLogger(lines: LogLine[]): Logger {
 
 /** The sender, with every payout it signs (first version or replacement) noted in the payout log. */
 function noting(sender: Sender, payouts: PayoutLog): Sender {
+  const note = (p: PreparedPayout) => {
+    payouts.depositOf.set(p.txid, p.deposit_id);
+    if (p.nonce !== undefined) {
+      payouts.nonces.set(p.deposit_id, (payouts.nonces.get(p.deposit_id) ?? new Set()).add(p.nonce));
+    }
+  };
   return new Proxy(sender, {
     get(target, prop, receiver) {
       if (prop === 'prepare') {
         return async (depositId: string, to: string, amount: bigint): Promise<PreparedPayout> => {
           const p = await target.prepare(depositId, to, amount);
-          payouts.depositOf.set(p.txid, depositId);
+          note(p);
           return p;
         };
       }
@@ -134,7 +148,7 @@ function noting(sender: Sender, payouts: PayoutLog): Sender {
         const replacement = target.replacement.bind(target);
         return async (old: PreparedPayout): Promise<PreparedPayout | null> => {
           const p = await replacement(old);
-          if (p) payouts.depositOf.set(p.txid, p.deposit_id);
+          if (p) note(p);
           return p;
         };
       }
@@ -151,6 +165,8 @@ export class Daemon {
     readonly deposits: DepositStore,
     /** The dummy sender, when it pays (the model confirms its payouts). */
     readonly dummy: DummySender | null,
+    /** The EVM sender, when it pays. */
+    readonly evm: EvmSender | null,
     readonly exchange: Exchange,
     readonly scanners: { BTC: ChainScanner; ETH: ChainScanner },
   ) {}
@@ -167,10 +183,11 @@ export class Daemon {
       const deposits = new DepositStore(gate.store);
       await deposits.open();
       let dummy: DummySender | null = null;
+      let evm: EvmSender | null = null;
       let sender: Sender;
       if (setup.payout.kind === 'evm') {
         setup.payout.chain.generation = setup.generation;
-        const evm = new EvmSender({
+        evm = new EvmSender({
           evm: cfg.payout.evm,
           coin: 'ETH',
           node: new JsonRpcEvmNode(setup.payout.chain.transport()),
@@ -222,8 +239,14 @@ export class Daemon {
       for (const b of await deposits.boundAddresses()) {
         (b.coin === 'BTC' ? scanners.BTC : scanners.ETH).watch(b.coin, b.address);
       }
-      for (const s of [scanners.BTC, scanners.ETH]) await s.start((d) => exchange.receive(d));
-      return new Daemon(setup, gate, deposits, dummy, exchange, scanners);
+      // As App.run (src/app.ts): hand-overs to receive(), sightings to seen() (rates frozen there).
+      for (const s of [scanners.BTC, scanners.ETH]) {
+        await s.start(
+          (d) => exchange.receive(d),
+          (seen) => exchange.seen(seen),
+        );
+      }
+      return new Daemon(setup, gate, deposits, dummy, evm, exchange, scanners);
     })();
     return setup.clock.until(started);
   }

@@ -6,7 +6,15 @@ import { DummySender, type DummyTx } from '../../src/sender/dummy-sender';
 import { Store } from '../../src/store/store';
 import { skycoinAddressError } from '../../src/chains/skycoin/address';
 import { paymentKey, type Coin, type ModelChain, type Payment } from './chain';
-import { MAX_DECIMALS, SKY_DECIMALS, payoutDecimals, type Rates } from './daemon';
+import {
+  MAX_DECIMALS,
+  MAX_FEE_GWEI,
+  MAX_TIP_GWEI,
+  SKY_DECIMALS,
+  HOT_ADDRESS,
+  payoutDecimals,
+  type Rates,
+} from './daemon';
 import { GWEI } from './payout-chain';
 import { TOKEN_DECIMALS } from './eth-node';
 import type { World } from './world';
@@ -30,8 +38,6 @@ export const PROPERTIES = {
   nonceGap: 'no EVM nonce gap is left without an alert',
 } as const;
 
-/** The fee ceiling the EVM sender is configured with. */
-export const MAX_FEE_PER_GAS = 60n * GWEI;
 export type Property = keyof typeof PROPERTIES;
 
 export interface Violation {
@@ -117,6 +123,10 @@ export function check(w: World, o: Observed): Violation[] {
     payoutsOf.set(id, [...(payoutsOf.get(id) ?? []), t]);
   }
 
+  /** Whether another coin's payment has the same (tx, n): teller's ids `tx:n` collide. */
+  const clashes = (p: Payment): boolean =>
+    [...chainOf(p.coin).payments.values()].some((q) => q.tx === p.tx && q.n === p.n && q.coin !== p.coin);
+
   /** The payout amounts the rates of the payment's first sighting allow. */
   const allowedAmounts = (p: Payment): Map<bigint, string> => {
     const chain = chainOf(p.coin);
@@ -166,7 +176,12 @@ export function check(w: World, o: Observed): Violation[] {
     }
     if (!allowed.has(paid[0].amount)) {
       const rates = [...allowed.values()].join(' or ');
-      v('rate', `${what}: paid ${paid[0].amount} at rate ${rec.conversion_rate}, first sighting at ${rates}`);
+      // Two deposits under one id share one record's terms: that is the id collision.
+      const shared = clashes(p) ? ' (its id is shared with a deposit of another coin)' : '';
+      v(
+        shared ? 'distinctIds' : 'rate',
+        `${what}: paid ${paid[0].amount} at rate ${rec.conversion_rate}, first sighting at ${rates}${shared}`,
+      );
     }
   }
 
@@ -216,21 +231,26 @@ function checkEvm(w: World, v: (property: Property, detail: string) => void): vo
   for (const tx of chain.received) {
     const id = w.payouts.depositOf.get(tx.hash) ?? `(unknown tx ${tx.hash})`;
     depositsAt.set(tx.nonce, (depositsAt.get(tx.nonce) ?? new Set()).add(id));
-    if (tx.maxFee > MAX_FEE_PER_GAS) {
+    if (tx.maxFee > MAX_FEE_GWEI * GWEI || tx.tip > MAX_TIP_GWEI * GWEI) {
+      const fees = `${tx.maxFee}/${tx.tip} wei`;
       v(
         'feeCeiling',
-        `payout ${tx.hash} (nonce ${tx.nonce}, ${id}) max fee ${tx.maxFee / GWEI} gwei > ${MAX_FEE_PER_GAS / GWEI}`,
+        `payout ${tx.hash} (nonce ${tx.nonce}, ${id}) fees ${fees} above ${MAX_FEE_GWEI}/${MAX_TIP_GWEI} gwei`,
       );
     }
   }
   for (const [nonce, ids] of depositsAt) {
     if (ids.size > 1) v('nonceOnce', `nonce ${nonce} signed for ${[...ids].join(', ')}`);
   }
-  const signed = [...depositsAt.keys()];
-  const next = signed.length ? chain.count(chain.received[0].from) : 0;
-  const gaps = signed.filter((n) => n >= next);
-  const alerted = w.lines.some((l) => l.level >= 50 && /nonce/i.test(l.msg) && /gap/i.test(l.msg));
-  if (gaps.length > 0 && !alerted) {
-    v('nonceGap', `nonces ${gaps.join(', ')} signed but never mined (chain at nonce ${next}), no alert`);
+  // Every nonce signed (sent or not) that the chain never reached once all settled: stuck, and
+  // only acceptable if the sender reports the gap (its monitors alert on it).
+  const next = chain.count(HOT_ADDRESS);
+  const signed = [...w.payouts.nonces.values()].flatMap((s) => [...s]);
+  const gaps = [...new Set(signed)].filter((n) => n >= next).sort((a, b) => a - b);
+  if (gaps.length > 0 && w.finalGap === null) {
+    v(
+      'nonceGap',
+      `nonces ${gaps.join(', ')} signed but never mined (chain at nonce ${next}), nonceGap() says none`,
+    );
   }
 }

@@ -53,7 +53,9 @@ export class World {
   readonly bound: Bound[] = [];
   readonly unbound: { BTC: string[]; ETH: string[] };
   readonly generations: Generation[] = [];
-  readonly payouts: PayoutLog = { depositOf: new Map() };
+  readonly payouts: PayoutLog = { depositOf: new Map(), nonces: new Map() };
+  /** The EVM sender's answer to nonceGap() once everything settled (null: none, or not EVM). */
+  finalGap: unknown = null;
   readonly lines: LogLine[] = [];
   /** What happened, one line per command (printed with a failing seed). */
   readonly trace: string[] = [];

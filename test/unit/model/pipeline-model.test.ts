@@ -22,7 +22,6 @@ const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 /** Properties whose fix has not reached main yet: reported, not asserted. */
 const PENDING: Partial<Record<Property, string>> = {
   distinctIds: 'issue 16.6 (ETH/token deposit id collision) not merged yet',
-  rate: 'issue 16.7 (rate frozen at first sighting) not merged yet',
   lossAlert: 'issue 16.1 (one rewind for reorgs and rescans) not merged yet',
 };
 
