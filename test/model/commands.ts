@@ -1,4 +1,7 @@
 import { rescanStoredCursor } from '../../src/scanner/rescan';
+import type { DummySender } from '../../src/sender/dummy-sender';
+import { StoreError } from '../../src/store/errors';
+import { INJECTED_FAULT } from './gate';
 import { Store } from '../../src/store/store';
 import { TellerError } from '../../src/util/errors';
 import { btcTx, type BtcOut, type BtcTx } from './btc-node';
@@ -190,6 +193,8 @@ async function rescanOnline(w: World, chain: Chain): Promise<string> {
   } catch (err) {
     if (err instanceof TellerError && err.code === 'bad_rescan')
       return `rescan ${chain} from ${from}: refused`;
+    // The injected disk error reaches the operator's rescan: they would see it and go on.
+    if (err instanceof StoreError) return `rescan ${chain} from ${from}: failed (${err.message})`;
     throw err;
   }
 }
@@ -233,6 +238,15 @@ async function restart(w: World): Promise<string> {
   return `${what}; rates ${JSON.stringify(newRates)}`;
 }
 
+/** The dummy payout chain confirms `txid` (its ledger is in the store: an injected disk error may fail it). */
+async function confirmDummy(w: World, dummy: DummySender, txid: string): Promise<void> {
+  try {
+    await w.clock.until(dummy.confirm(txid, undefined));
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+  }
+}
+
 /** The payout chain moves: the dummy sender's payouts confirm, or the EVM chain mines, spikes, drops. */
 async function payoutChain(w: World): Promise<string> {
   const { rng } = w;
@@ -251,7 +265,7 @@ async function payoutChain(w: World): Promise<string> {
     let n = 0;
     for (const tx of d.dummy.list()) {
       if (tx && !tx.confirmed && rng.chance(0.8)) {
-        await w.clock.until(d.dummy.confirm(tx.txid, undefined));
+        await confirmDummy(w, d.dummy, tx.txid);
         n++;
       }
     }
@@ -290,7 +304,9 @@ export async function step(w: World): Promise<string> {
     [1, 'rescan'],
     [1.5, 'restart'],
     [w.payout.kind === 'evm' ? 3 : 2, 'payouts'],
+    [1, 'fault'],
   ] as const);
+  w.current = `${kind} ${chain}`;
   switch (kind) {
     case 'mine':
       return mine(w, chain);
@@ -313,6 +329,12 @@ export async function step(w: World): Promise<string> {
       return restart(w);
     case 'payouts':
       return payoutChain(w);
+    case 'fault': {
+      const after = rng.int(1, 30);
+      w.daemon?.gate.armFault(after);
+      w.count('failed writes');
+      return `store write ${after} from now fails`;
+    }
   }
 }
 
@@ -324,6 +346,7 @@ export async function finish(w: World): Promise<void> {
   for (let i = 0; i <= w.confirmations.BTC; i++) w.btc.mine();
   for (let i = 0; i <= w.confirmations.ETH; i++) w.eth.mine();
   w.note(`finish: tips BTC ${w.btc.tip}, ETH ${w.eth.tip}`);
+  w.daemon?.gate.disarmFault();
   if (!w.daemon) await w.start(w.generation.rates);
   // Until both scanners are at the tip, every deposit is finished and every payout confirmed
   // (twice in a row), or 60 s of fake time.
@@ -338,12 +361,19 @@ export async function finish(w: World): Promise<void> {
     const dummy = d.dummy;
     for (const tx of dummy?.list() ?? []) {
       if (dummy && tx && !tx.confirmed) {
-        await w.clock.until(dummy.confirm(tx.txid, undefined));
+        await confirmDummy(w, dummy, tx.txid);
         busy = true;
       }
     }
     const records = await w.clock.until(d.deposits.list());
     if (records.some((r) => r.status !== 'done' && r.error === '')) busy = true;
+    // The operator retries what an injected disk error stopped (the exchange treats a store error
+    // as permanent: the deposit waits for an admin retry, as the admin API offers).
+    for (const r of records.filter((r) => r.error.includes(INJECTED_FAULT))) {
+      await w.clock.until(d.exchange.retry(r.deposit_id));
+      w.count('operator retries');
+      busy = true;
+    }
     quiet = busy ? 0 : quiet + 1;
   }
   await w.stop('graceful');

@@ -1,3 +1,4 @@
+import { StoreError } from '../../src/store/errors';
 import type { Store } from '../../src/store/store';
 
 /**
@@ -7,8 +8,13 @@ import type { Store } from '../../src/store/store';
  *  - it "kills" the daemon at a chosen store call: that call and every later one never returns
  *    (the call at the kill point is written or not, the model's choice), as if the process died
  *    there. Batches that returned before are durable (the store writes with sync), the rest never
- *    happened.
+ *    happened;
+ *  - it fails one chosen write (a disk error) while the daemon runs on;
+ *  - it runs store calls one at a time, in call order, so that their completions (and so what the
+ *    daemon's concurrent tasks do next) come in the same order in every run of a seed.
  */
+
+export const INJECTED_FAULT = 'model: write failed (injected disk error)';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 const PROMISED = new Set(['get', 'getMany', 'keyList', 'values', 'write', 'forEachEntry', 'forEachKey']);
@@ -26,7 +32,12 @@ export class StoreGate {
   /** Whether the call at the kill point still reaches the store. */
   killWrites = false;
   dead = false;
+  /** The write call number that fails (a disk error: nothing written, the caller gets the error). */
+  failAt = Infinity;
+  /** Write calls so far. */
+  writes = 0;
   readonly store: Store;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly raw: Store) {
     this.store = new Proxy(raw, {
@@ -34,6 +45,8 @@ export class StoreGate {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof prop !== 'string' || typeof value !== 'function') return value;
         const fn = value as (...args: unknown[]) => unknown;
+        if (prop === 'write')
+          return (...args: unknown[]) => this.promised(() => this.faulty(() => fn.apply(target, args)));
         if (PROMISED.has(prop)) return (...args: unknown[]) => this.promised(() => fn.apply(target, args));
         if (ITERATED.has(prop)) {
           return (...args: unknown[]) => this.iterated(fn.apply(target, args) as AsyncIterable<unknown>);
@@ -53,6 +66,21 @@ export class StoreGate {
     this.killWrites = writes;
   }
 
+  /** Arms one failed write, `afterWrites` writes from now. */
+  armFault(afterWrites: number): void {
+    this.failAt = this.writes + Math.max(1, afterWrites);
+  }
+
+  disarmFault(): void {
+    this.failAt = Infinity;
+  }
+
+  private faulty(run: () => unknown): unknown {
+    this.writes++;
+    if (this.writes !== this.failAt) return run();
+    return Promise.reject(new StoreError(INJECTED_FAULT));
+  }
+
   killNow(): void {
     this.dead = true;
   }
@@ -69,15 +97,22 @@ export class StoreGate {
     if (this.dead) return never();
     if (this.reachesKill()) {
       // The dead process never sees the outcome.
-      if (this.killWrites) this.track(run()).catch(() => undefined);
+      if (this.killWrites) this.track(run).catch(() => undefined);
       return never();
     }
-    return this.track(run()).then((v) => (this.dead ? never() : v));
+    return this.track(run).then((v) => (this.dead ? never() : v));
   }
 
-  private track(p: unknown): Promise<unknown> {
+  /** Runs `run` after every store call made before it has finished. */
+  private serial<T>(run: () => T | Promise<T>): Promise<T> {
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private track(run: () => unknown): Promise<unknown> {
     this.inFlight++;
-    return Promise.resolve(p).finally(() => this.inFlight--);
+    return this.serial(run).finally(() => this.inFlight--);
   }
 
   private iterated(source: AsyncIterable<unknown>): AsyncIterable<unknown> {
@@ -85,14 +120,19 @@ export class StoreGate {
     const gate = this;
     return (async function* () {
       if (gate.dead || gate.reachesKill()) return never<undefined>();
+      const it = source[Symbol.asyncIterator]();
       gate.iterating++;
+      let done = false;
       try {
-        for await (const item of source) {
+        while (!done) {
+          const r = await gate.serial(() => it.next());
           if (gate.dead) return await never<undefined>();
-          yield item;
+          done = r.done === true;
+          if (!done) yield r.value;
         }
       } finally {
         gate.iterating--;
+        if (!done && !gate.dead) await gate.serial(() => it.return?.());
       }
     })();
   }

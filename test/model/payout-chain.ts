@@ -96,8 +96,12 @@ export class PayoutChain {
     }
   }
 
+  /** Decoded transactions by raw bytes (decoding recovers the signer: slow, and re-broadcasts are many). */
+  private readonly decoded = new Map<string, ReturnType<typeof decodePayoutTx>>();
+
   private accept(raw: string): string {
-    const d = decodePayoutTx(raw);
+    const d = this.decoded.get(raw) ?? decodePayoutTx(raw);
+    this.decoded.set(raw, d);
     if (d.chainId !== BigInt(PAYOUT_CHAIN_ID)) throw nodeError('invalid chain id for signer');
     const tx: PayoutTx = {
       hash: d.txid,

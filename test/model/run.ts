@@ -42,6 +42,12 @@ export async function runSequence(seed: number, steps: number): Promise<Sequence
       stats: world.stats,
       ...tally(observed),
     };
+  } catch (err) {
+    const stack = err instanceof Error ? err.stack : String(err);
+    throw new Error(
+      `seed ${seed} crashed in "${world.current}": ${stack}\n  trace:\n    ${world.trace.join('\n    ')}`,
+      { cause: err },
+    );
   } finally {
     if (world.daemon) await world.stop('killed');
     world.clock.uninstall();

@@ -60,6 +60,8 @@ export class World {
   /** What happened, one line per command (printed with a failing seed). */
   readonly trace: string[] = [];
   daemon: Daemon | null = null;
+  /** The command being applied (named in a crash report). */
+  current = '';
   /** What the sequence exercised (for the summary line). */
   readonly stats: Record<string, number> = {};
 
