@@ -47,6 +47,7 @@ import { AdminApiService } from './service/admin';
 import type { AppContext } from './service/context';
 import { DummyApiService } from './service/dummy';
 import { PublicApiService } from './service/public';
+import { startPipeline } from './pipeline';
 import { checkpointPath } from './store/checkpoint';
 import { Store } from './store/store';
 import {
@@ -126,16 +127,7 @@ export class App {
   private async run(): Promise<void> {
     const { ctx } = this;
     const { config, log } = ctx;
-    // Scanners first: at start a scanner has the exchange hold the payouts of deposits a rewind
-    // took back (an offline rescan, a crash mid-reorg) before the exchange resumes any payout.
-    for (const s of ctx.scanners) {
-      await s.start(
-        (d) => ctx.exchange.receive(d),
-        (seen) => ctx.exchange.seen(seen),
-        (d) => ctx.exchange.rewound(d),
-      );
-    }
-    await ctx.exchange.start();
+    await startPipeline(ctx.scanners, ctx.exchange);
 
     const listen = async (
       name: string,

@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/types';
 import { depositCoins } from '../../src/exchange/coins';
 import { DepositStore } from '../../src/exchange/deposit-store';
 import { Exchange } from '../../src/exchange/exchange';
+import { startPipeline } from '../../src/pipeline';
 import { BtcSource } from '../../src/scanner/btc-source';
 import { ChainScanner } from '../../src/scanner/engine';
 import { EthSource } from '../../src/scanner/eth-source';
@@ -235,17 +236,10 @@ export class Daemon {
           log: ethLog,
         }),
       };
-      await exchange.start();
       for (const b of await deposits.boundAddresses()) {
         (b.coin === 'BTC' ? scanners.BTC : scanners.ETH).watch(b.coin, b.address);
       }
-      // As App.run (src/app.ts): hand-overs to receive(), sightings to seen() (rates frozen there).
-      for (const s of [scanners.BTC, scanners.ETH]) {
-        await s.start(
-          (d) => exchange.receive(d),
-          (seen) => exchange.seen(seen),
-        );
-      }
+      await startPipeline([scanners.BTC, scanners.ETH], exchange);
       return new Daemon(setup, gate, deposits, dummy, evm, exchange, scanners);
     })();
     return setup.clock.until(started);

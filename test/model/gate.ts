@@ -56,7 +56,9 @@ export class StoreGate {
     });
   }
 
+  /** Whether the daemon has store calls in flight (a dead one has none that will ever finish). */
   get busy(): boolean {
+    if (this.dead) return false;
     return this.inFlight > 0 || this.iterating > 0;
   }
 

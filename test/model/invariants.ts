@@ -210,7 +210,7 @@ export function check(w: World, o: Observed): Violation[] {
       );
       continue;
     }
-    const alerted = w.lines.some((l) => l.level >= 50 && l.depositId === id && /orphaned/.test(l.msg));
+    const alerted = w.lines.some((l) => l.level >= 50 && l.depositId === id && /reorg/i.test(l.msg));
     if (!alerted) v('lossAlert', `paid ${id}, reorged out after ${most} confirmations, no deep-reorg alert`);
   }
 
