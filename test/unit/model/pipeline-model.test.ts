@@ -7,7 +7,7 @@ import { runSequence, type SequenceResult } from '../../model/run';
  * sender, driven through seeded random sequences of blocks, reorgs, rescans, restarts, kills and
  * outages (test/model/), then checked against the model.
  *
- *   MODEL_RUNS  sequences (default 12; `npm run soak`: 5000)
+ *   MODEL_RUNS  sequences (default 10; `npm run soak`: 5000)
  *   MODEL_SEED  seed of the first sequence (sequence i uses MODEL_SEED + i)
  *   MODEL_STEPS most commands per sequence (default 40)
  *   MODEL_DEBUG=1 prints the daemon's warn/error log lines of each sequence
@@ -15,7 +15,7 @@ import { runSequence, type SequenceResult } from '../../model/run';
  * A failing sequence prints its seed and the command replaying it exactly.
  */
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 12);
+const RUNS = Number(process.env.MODEL_RUNS ?? 10);
 const SEED = Number(process.env.MODEL_SEED ?? 20261206);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 
