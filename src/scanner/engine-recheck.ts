@@ -90,24 +90,26 @@ export class RewoundDeposits {
         );
         continue;
       }
-      await this.state.dropRecheck(h);
-      this.unheld.delete(depositIdOf(h.deposit));
+      // Logged before the entry is dropped: a crash in between re-raises it at the next start
+      // rather than losing it.
       if (state === 'none') {
         this.log.info(depositFields(h), 'handed-over deposit not found again; nothing was paid for it');
-        continue;
+      } else {
+        const outcome = {
+          paid: 'it was paid: a loss',
+          held: 'its payout is held until it is seen again',
+          unknown: 'check whether it was paid',
+        }[state];
+        alert =
+          `${this.state.chain} deposit ${depositIdOf(h.deposit)} (block ${h.deposit.height}, handed over at ` +
+          `${this.required} confirmations) is no longer on the chain: ${outcome}`;
+        this.log.error(
+          { ...depositFields(h), state },
+          'handed-over deposit no longer on the chain: a reorg deeper than the confirmations',
+        );
       }
-      const outcome = {
-        paid: 'it was paid: a loss',
-        held: 'its payout is held until it is seen again',
-        unknown: 'check whether it was paid',
-      }[state];
-      alert =
-        `${this.state.chain} deposit ${depositIdOf(h.deposit)} (block ${h.deposit.height}, handed over at ` +
-        `${this.required} confirmations) is no longer on the chain: ${outcome}`;
-      this.log.error(
-        { ...depositFields(h), state },
-        'handed-over deposit no longer on the chain: a reorg deeper than the confirmations',
-      );
+      await this.state.dropRecheck(h);
+      this.unheld.delete(depositIdOf(h.deposit));
     }
     return alert;
   }

@@ -15,7 +15,11 @@ import type { BlockRef, SourceBlock } from './types';
  *                                              is noticed (and alerted) instead of passing silently
  *   <chain>!recheck!<height>!<txid>:<n>     -> HandedDeposit: handed over, then a rewind took its
  *                                              block back; it must be found again by the time the
- *                                              scan passes its height, or it is not on the chain
+ *                                              scan passes its height, or it is not on the chain.
+ *                                              Found again, it moves to its new height (`found`)
+ *                                              and stays until handed over again: orphaned once
+ *                                              more before that, it is still a deposit that was
+ *                                              handed over and is gone
  *
  * A scanned block is one batch: its seen deposits, its ref, the recheck entries of the deposits
  * found again and the new cursor. Replaying a block after a crash writes the same keys. A
@@ -42,6 +46,11 @@ export interface SeenDeposit {
 export interface HandedDeposit extends SeenDeposit {
   /** Unix seconds of the hand-over. */
   at: number;
+  /**
+   * Recheck entries only: found again at `deposit.height` (block `hash`), not handed over again
+   * yet. A rewind that takes that block back clears it: the deposit must be found once more.
+   */
+  found?: boolean;
 }
 
 const pad = (height: number): string => String(height).padStart(12, '0');
@@ -128,15 +137,15 @@ export class ScanState {
     if (ops.length > 0) await this.store.write(ops);
   }
 
-  /** Handed-over deposits a rewind took back that were not found again yet, lowest height first. */
+  /** Handed-over deposits a rewind took back, not handed over again yet, lowest height first. */
   rechecking(): HandedDeposit[] {
     return [...this.rechecks.values()].sort((a, b) => a.deposit.height - b.deposit.height);
   }
 
-  /** Recheck entries at or below the cursor: the scan went past their height without them. */
+  /** Recheck entries at or below the cursor not found again: the scan went past them. */
   passedRechecks(): HandedDeposit[] {
     const height = this.cursor?.height ?? -1;
-    return this.rechecking().filter((h) => h.deposit.height <= height);
+    return this.rechecking().filter((h) => !h.found && h.deposit.height <= height);
   }
 
   /** Forgets a recheck entry (resolved: alerted as no longer on the chain). */
@@ -196,8 +205,11 @@ export class ScanState {
         added.push(s);
         const recheck = this.rechecks.get(depositIdOf(deposit));
         if (recheck) {
+          // Kept (at its new height) until handed over again: see the file comment.
+          const moved: HandedDeposit = { ...recheck, deposit: s.deposit, hash: b.hash, found: true };
           ops.push({ type: 'del', space: 'scan', key: this.recheckKey(recheck.deposit) });
-          refound.push(recheck);
+          ops.push({ type: 'put', space: 'scan', key: this.recheckKey(moved.deposit), value: moved });
+          refound.push(moved);
         }
       }
     }
@@ -205,7 +217,7 @@ export class ScanState {
     ops.push({ type: 'put', space: 'scan', key: this.cursorKey, value: cursor });
     await this.store.write(ops);
     for (const s of added) this.remember(s);
-    for (const h of refound) this.rechecks.delete(depositIdOf(h.deposit));
+    for (const h of refound) this.rechecks.set(depositIdOf(h.deposit), h);
     this.cursor = cursor;
     return { added, refound };
   }
@@ -213,11 +225,16 @@ export class ScanState {
   /** Marks a seen deposit handed over (it leaves `seen`; a handed marker keeps it for reorg checks). */
   async markHanded(s: SeenDeposit): Promise<void> {
     const handed: HandedDeposit = { ...s, at: Math.floor(Date.now() / 1000) };
-    await this.store.write([
+    const ops: Op[] = [
       { type: 'del', space: 'scan', key: this.seenKey(s.deposit) },
       { type: 'put', space: 'scan', key: this.handedKey(s.deposit), value: handed },
-    ]);
+    ];
+    // Handed over again: the handed marker takes over from the recheck entry.
+    const recheck = this.rechecks.get(depositIdOf(s.deposit));
+    if (recheck) ops.push({ type: 'del', space: 'scan', key: this.recheckKey(recheck.deposit) });
+    await this.store.write(ops);
     this.forget(s.deposit);
+    if (recheck) this.rechecks.delete(depositIdOf(s.deposit));
   }
 
   async refAt(height: number): Promise<BlockRef | undefined> {
@@ -247,6 +264,11 @@ export class ScanState {
     }
     const unseen = this.seenDeposits().filter((s) => s.deposit.height >= from);
     for (const s of unseen) ops.push({ type: 'del', space: 'scan', key: this.seenKey(s.deposit) });
+    // Rechecks found again in the blocks taken back must be found once more.
+    const lost = this.rechecking()
+      .filter((h) => h.found && h.deposit.height >= from)
+      .map((h): HandedDeposit => ({ ...h, found: false }));
+    for (const h of lost) ops.push({ type: 'put', space: 'scan', key: this.recheckKey(h.deposit), value: h });
     ops.push(
       to === null
         ? { type: 'del', space: 'scan', key: this.cursorKey }
@@ -254,7 +276,7 @@ export class ScanState {
     );
     await this.store.write(ops);
     for (const s of unseen) this.forget(s.deposit);
-    for (const h of rechecked) this.rechecks.set(depositIdOf(h.deposit), h);
+    for (const h of [...rechecked, ...lost]) this.rechecks.set(depositIdOf(h.deposit), h);
     this.cursor = to;
     return { refs, unseen, rechecked };
   }

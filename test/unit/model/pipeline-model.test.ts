@@ -22,9 +22,6 @@ const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 /** Properties whose fix has not reached main yet: reported, not asserted. */
 const PENDING: Partial<Record<Property, string>> = {
   distinctIds: 'issue 16.6 (ETH/token deposit id collision) not merged yet',
-  lossAlert:
-    'found by this test, seed 1011: a paid deposit a rewind took back, found again, then orphaned ' +
-    'before it was handed over again, loses its recheck entry and raises no alert; fix in progress',
 };
 
 const results: SequenceResult[] = [];
