@@ -262,9 +262,15 @@ export class Exchange {
       const rec = await recordOf(this.opts.deposits, d, id);
       if (!rec || (rec.status === 'done' && rec.txid === '')) return 'none';
       if (rec.status === 'waiting_confirm' || rec.status === 'done') return 'paid';
+      // Already waiting for an operator (a wrong asset, a permanent failure): held by that error.
+      // Replacing it with the rewind's would let finding the deposit again lift it unseen.
+      if (rec.error !== '' && rec.error !== REWOUND_ERROR) return 'held';
       if (rec.error !== REWOUND_ERROR) {
-        const last = rec.error !== '' ? rec.error : rec.last_error;
-        await this.opts.deposits.update(rec, { error: REWOUND_ERROR, last_error: last }, REWOUND_ERROR);
+        await this.opts.deposits.update(
+          rec,
+          { error: REWOUND_ERROR, last_error: rec.last_error },
+          REWOUND_ERROR,
+        );
         this.opts.log.warn(
           { depositId: id, status: rec.status },
           'deposit taken back by a rewind: payout held',

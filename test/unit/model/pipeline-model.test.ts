@@ -21,7 +21,6 @@ const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 
 /** Properties whose fix has not reached main yet: reported, not asserted. */
 const PENDING: Partial<Record<Property, string>> = {
-  distinctIds: 'issue 16.6 (ETH/token deposit id collision) not merged yet',
 };
 
 const results: SequenceResult[] = [];
