@@ -137,14 +137,18 @@ export class BtcNode extends ModelChain<BtcTx> {
     return this.tip;
   }
 
-  blockHex(hash: string): string | undefined {
+  /** A block's bytes; `scanned`: asked for by a scan (not BtcSource.init's check of the tip). */
+  blockHex(hash: string, scanned: boolean): string | undefined {
     const found = this.blocks.find((b) => b.hash === hash);
-    if (found) this.markServed(found.payments);
+    if (found && scanned) this.markServed(found.payments);
     return this.hex.get(hash);
   }
 }
 
 class ModelBtcRpc extends BtcRpcClient {
+  /** Hashes a scan asked for (getblockhash over a range): their blocks are sightings. */
+  private readonly scanning = new Set<string>();
+
   constructor(
     private readonly node: BtcNode,
     private readonly generation: number,
@@ -170,12 +174,13 @@ class ModelBtcRpc extends BtcRpcClient {
       if (!b) throw new RpcError('getblockhash', -8, 'Block height out of range');
       out.push(b.hash);
     }
+    for (const h of out) this.scanning.add(h);
     return out;
   }
 
   override async getBlockHex(hash: string): Promise<HexSpan> {
     this.node.check(this.generation);
-    const hex = this.node.blockHex(hash);
+    const hex = this.node.blockHex(hash, this.scanning.has(hash));
     if (hex === undefined) throw new RpcError('getblock', -5, 'Block not found');
     return hexSpan(hex);
   }
