@@ -36,6 +36,7 @@ export const PROPERTIES = {
   nonceOnce: 'no EVM nonce is signed for two deposits',
   feeCeiling: 'no EVM payout is signed with a max fee above the ceiling',
   nonceGap: 'no EVM nonce gap is left without an alert',
+  harness: 'every sequence runs to its end (the daemon never hangs, nothing throws out of it)',
 } as const;
 
 export type Property = keyof typeof PROPERTIES;

@@ -20,8 +20,7 @@ const SEED = Number(process.env.MODEL_SEED ?? 20261206);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 
 /** Properties whose fix has not reached main yet: reported, not asserted. */
-const PENDING: Partial<Record<Property, string>> = {
-};
+const PENDING: Partial<Record<Property, string>> = {};
 
 const results: SequenceResult[] = [];
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -47,7 +46,16 @@ describe('money pipeline against a model', () => {
   beforeAll(async () => {
     const started = Date.now();
     for (let i = 0; i < RUNS; i++) {
-      const r = await runSequence(SEED + i, STEPS);
+      const seed = SEED + i;
+      // A crash or hang is one more violation (the soak goes on with the next seed).
+      const r = await runSequence(seed, STEPS).catch((err: unknown): SequenceResult => ({
+        seed,
+        violations: [{ property: 'harness', detail: err instanceof Error ? err.message : String(err) }],
+        trace: [],
+        records: 0,
+        payouts: 0,
+        stats: {},
+      }));
       results.push(r);
       if (r.violations.length === 0) continue;
       out(
