@@ -153,6 +153,9 @@ function web(t: ConfigTable): WebConfig {
     behind_proxy: t.bool('behind_proxy', false),
     cors_allowed: t.strings('cors_allowed', []),
     max_body_bytes: t.int('max_body_bytes', 65536),
+    bind_max_per_hour: t.int('bind_max_per_hour', 0),
+    bind_max_per_day: t.int('bind_max_per_day', 0),
+    bind_pause_per_hour: t.int('bind_pause_per_hour', 0),
     max_connections: t.int('max_connections', 256),
   };
 }

@@ -90,6 +90,11 @@ export interface WebConfig {
   cors_allowed: string[];
   /** Beyond teller: largest accepted request body in bytes. */
   max_body_bytes: number;
+  /** Beyond teller: binds per client (IP) per hour and per day, every coin together (0 = no cap). */
+  bind_max_per_hour: number;
+  bind_max_per_day: number;
+  /** Beyond teller: binds pause (429, with an alert) while the last hour's binds reach this (0 = never). */
+  bind_pause_per_hour: number;
   /** Beyond teller: open connections each listener accepts (idle ones are closed first to make room). */
   max_connections: number;
 }

@@ -4,7 +4,11 @@ import type { Logger } from '../util/logger';
 import { Mutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
 import { bindingKey, type DepositStore } from './deposit-store';
+import { BindLimits, RecentCount, type BindRefusal } from './bind-limits';
 import { ExchangeError } from './errors';
+
+/** teller's throttle body (tollbooth), for a bind over a cap. */
+const THROTTLED_TEXT = 'You have reached maximum request limit.';
 import type { Binding } from './types';
 
 export interface BinderOptions {
@@ -33,8 +37,20 @@ export class Binder {
   /** Addresses with a deposit, scanner or orphan record (DepositStore.recordedAddresses), read once. */
   private recorded: Set<string> | undefined;
   private alert: (message: string) => void = () => undefined;
+  private readonly limits: BindLimits;
+  /** Whether the current pause was alerted (once per pause). */
+  private pauseAlerted = false;
+  /** Binds per pool in the last hour. */
+  private readonly poolRates = new Map<string, RecentCount>();
 
-  constructor(private readonly opts: BinderOptions) {}
+  constructor(private readonly opts: BinderOptions) {
+    const { web } = opts.config;
+    this.limits = new BindLimits({
+      perHour: web.bind_max_per_hour,
+      perDay: web.bind_max_per_day,
+      globalPerHour: web.bind_pause_per_hour,
+    });
+  }
 
   /** Where alerts go (the operator's notifier, made after the binder). */
   setAlert(alert: (message: string) => void): void {
@@ -76,11 +92,56 @@ export class Binder {
     }
   }
 
-  async bind(payoutAddress: string, coin: string): Promise<Binding> {
-    const { config, deposits, pools, coins } = this.opts;
+  /** Binds of `poolCoin`'s pool in the last hour (the pool-low alert's hours left). */
+  bindsLastHour(poolCoin: string): number {
+    return this.poolRates.get(poolCoin)?.count(Date.now()) ?? 0;
+  }
+
+  /**
+   * `client` (the buyer's IP) is held to web.bind_max_per_hour and bind_max_per_day, and everyone
+   * to web.bind_pause_per_hour (binds pause above it, with an alert): teller's throttle text (429).
+   */
+  async bind(payoutAddress: string, coin: string, client?: string): Promise<Binding> {
+    const { config } = this.opts;
     if (!config.teller.bind_enabled) {
       throw new ExchangeError('bind_disabled', 'Address binding is disabled');
     }
+    if (client === undefined) return this.bindNow(payoutAddress, coin);
+    const refused = this.limits.take(client);
+    if (refused !== undefined) {
+      this.refused(refused, client);
+      throw new ExchangeError('throttled', THROTTLED_TEXT);
+    }
+    this.pauseAlerted = false;
+    try {
+      return await this.bindNow(payoutAddress, coin);
+    } catch (err) {
+      this.limits.giveBack(client);
+      throw err;
+    }
+  }
+
+  private refused(why: BindRefusal, client: string): void {
+    const { web } = this.opts.config;
+    if (why !== 'global') {
+      const [key, cap] =
+        why === 'client_hour'
+          ? ['web.bind_max_per_hour', web.bind_max_per_hour]
+          : ['web.bind_max_per_day', web.bind_max_per_day];
+      this.opts.log.warn({ client, key, cap }, 'bind refused: this client reached its bind cap');
+      return;
+    }
+    if (this.pauseAlerted) return;
+    this.pauseAlerted = true;
+    const message =
+      `binds paused: ${this.limits.lastHour()} binds in the last hour reached web.bind_pause_per_hour = ` +
+      `${web.bind_pause_per_hour} (a client draining the pools?); they resume as the rate falls`;
+    this.opts.log.error({ client, last_hour: this.limits.lastHour() }, message);
+    this.alert(message);
+  }
+
+  private async bindNow(payoutAddress: string, coin: string): Promise<Binding> {
+    const { config, deposits, pools, coins } = this.opts;
     const { pool, poolCoin, address, reservation } = await this.mutex.run(async () => {
       const max = config.teller.max_bound_addrs;
       const pending = this.pendingOf.get(payoutAddress) ?? 0;
@@ -120,6 +181,9 @@ export class Binder {
         pool instanceof DerivedPool && reservation ? pool.bindWrite(reservation) : undefined,
       );
       durable = true;
+      let rate = this.poolRates.get(poolCoin);
+      if (rate === undefined) this.poolRates.set(poolCoin, (rate = new RecentCount()));
+      rate.add(Date.now());
       if (pool instanceof DerivedPool) pool.committed();
       else pool.markUsed(address);
       this.opts.onBound(coin, address);

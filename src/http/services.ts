@@ -30,7 +30,8 @@ export interface PublicService {
   /** null if valid, else the reason (teller: `Invalid skycoin address: <reason>`). */
   validatePayoutAddress(addr: string): string | null;
   /** Throws a TellerError whose code is a BindErrorCode. */
-  bind(payoutAddress: string, coin: string): Promise<BindResult>;
+  /** `client`: the buyer's IP, held to the bind caps (web.bind_max_per_hour…). */
+  bind(payoutAddress: string, coin: string, client?: string): Promise<BindResult>;
   /** [] when the address has no bindings (the body is then `{}`). */
   statuses(payoutAddress: string): Promise<StatusEntry[]>;
   /** Beyond teller: per-deposit detail for the buyer UI (confirmations, amounts, payout tx). */

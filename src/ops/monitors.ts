@@ -181,11 +181,18 @@ export class Monitors {
     for (const [coin, pool] of this.opts.source.pools) {
       const left = pool.remaining();
       if (left >= low) continue;
+      const rate = this.opts.source.binder?.bindsLastHour(coin);
+      const at =
+        rate === undefined
+          ? ''
+          : rate > 0
+            ? `; about ${(left / rate).toFixed(1)} hours left at the last hour's ${rate} binds/hour`
+            : '; no binds in the last hour';
       out.set(
         `pool_low:${coin}`,
         left === 0
           ? `${coin} deposit address pool is empty (${pool.total()} used): binds for ${coin} fail`
-          : `${coin} deposit address pool is low: ${left} of ${pool.total()} addresses left (notification.pool_low = ${low})`,
+          : `${coin} deposit address pool is low: ${left} of ${pool.total()} addresses left (notification.pool_low = ${low})${at}`,
       );
     }
     return out;

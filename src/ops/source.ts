@@ -1,4 +1,5 @@
 import type { DepositStore } from '../exchange/deposit-store';
+import type { Binder } from '../exchange/binder';
 import type { Exchange } from '../exchange/exchange';
 import type { AddressPool } from '../pool';
 import type { Scanner } from '../scanner/types';
@@ -18,6 +19,8 @@ export interface OpsSource {
   sender: Pick<Sender, 'coin' | 'decimals' | 'balance' | 'feeAlerts' | 'nonceGap'>;
   scanners: readonly Pick<Scanner, 'chain' | 'status'>[];
   exchange: Pick<Exchange, 'soldOut'>;
+  /** Binds per pool in the last hour (the pool-low alert's hours left). */
+  binder?: Pick<Binder, 'bindsLastHour'>;
 }
 
 /** A promise that rejects after `ms` (a hung node call must not hang a scrape or a check). */

@@ -34,8 +34,8 @@ export class PublicApiService implements PublicService {
     return this.ctx.sender.validateAddress(addr);
   }
 
-  async bind(payoutAddress: string, coin: string): Promise<BindResult> {
-    const b = await this.ctx.binder.bind(payoutAddress, coin);
+  async bind(payoutAddress: string, coin: string, client?: string): Promise<BindResult> {
+    const b = await this.ctx.binder.bind(payoutAddress, coin, client);
     return { deposit_address: b.address, coin_type: b.coin_type, buy_method: b.buy_method };
   }
 

@@ -102,7 +102,7 @@ describe('operator stack on a running daemon', () => {
     await ctx.binder.bind(SKY, 'BTC');
     await eventually(() => hook.texts.length === 1, 'pool alert');
     expect(hook.texts).toEqual([
-      '[it] ALERT: BTC deposit address pool is low: 18 of 20 addresses left (notification.pool_low = 19)',
+      "[it] ALERT: BTC deposit address pool is low: 18 of 20 addresses left (notification.pool_low = 19); about 9.0 hours left at the last hour's 2 binds/hour",
     ]);
 
     await ctx.dummySender?.setBalance(10_000_000n); // 10 SKY < 50

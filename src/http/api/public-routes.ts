@@ -2,7 +2,7 @@ import { HttpError, fromServiceError } from '../errors';
 import { decodeGoStruct, encodeGoJson, encodeStatusBody, GoJsonError, type GoField } from '../go-json';
 import { parseGoQuery } from '../go-query';
 import { readRawBody } from '../middleware/raw-body';
-import { RouteThrottle } from '../middleware/throttle';
+import { clientIp, RouteThrottle } from '../middleware/throttle';
 import type { PublicService } from '../services';
 import { APPLICATION_JSON, send, type ApiCall, type ApiHandler, type ApiRoute } from './route';
 
@@ -21,6 +21,7 @@ const BIND_ERRORS = {
   bind_disabled: 'bind_disabled',
   max_bound: 'max_bound',
   pool_empty: 'pool_empty',
+  throttled: 'throttled',
 } as const;
 
 /** strings.Trim(s, " \t\n"): teller trims neither \r nor other whitespace. */
@@ -92,7 +93,7 @@ function bindHandler(svc: PublicService): ApiHandler {
     checkPayoutAddress(svc, skyaddr);
     let result: object;
     try {
-      result = await svc.bind(skyaddr, coin);
+      result = await svc.bind(skyaddr, coin, clientIp(req, svc.config.web.behind_proxy));
     } catch (err) {
       throw fromServiceError(err, BIND_ERRORS);
     }

@@ -96,6 +96,16 @@ describe('Monitors (alerts through a local webhook receiver)', () => {
     expect(await checks(2)).toEqual([]);
   });
 
+  it('pool low: hours left at the last hour’s bind rate', async () => {
+    src.binder = { bindsLastHour: (coin) => (coin === 'BTC' ? 4 : 0) };
+    src.poolLeft.set('BTC', 6);
+    src.poolLeft.set('ETH', 3);
+    expect(await checks(2)).toEqual([
+      "[otc] ALERT: BTC deposit address pool is low: 6 of 100 addresses left (notification.pool_low = 10); about 1.5 hours left at the last hour's 4 binds/hour",
+      '[otc] ALERT: ETH deposit address pool is low: 3 of 100 addresses left (notification.pool_low = 10); no binds in the last hour',
+    ]);
+  });
+
   it('pool below the low-water mark: one alert per pool, resolved when refilled', async () => {
     src.poolLeft.set('BTC', 5);
     src.poolLeft.set('ETH', 0);
