@@ -10,11 +10,13 @@ import {
   broadcasts,
   confirm,
   expectedDroplets,
+  logLines,
   request,
   setBalance,
   sleep,
   startDaemon,
   waitFor,
+  waitForLog,
   type Daemon,
 } from '../helpers/daemon';
 import { deployRejecter, deployToken, type Deployed } from '../helpers/erc20';
@@ -122,6 +124,18 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const tip = await eth.tip();
     await waitFor(scannerHealth, (s) => s.height === tip, timeoutMs, `ETH scanned to ${tip}`);
   };
+
+  /**
+   * Mines a block and waits until it is scanned: polls run one at a time, so the poll before it,
+   * hand-overs included, is over (the moment a double credit would have shown has passed).
+   */
+  const afterNextPoll = async (): Promise<void> => {
+    await eth.mine(1);
+    await atTip();
+  };
+
+  const POLL_FAILED = 'scanner poll failed; retrying';
+  const pollFailures = (): number => logLines(daemon).filter((l) => l.msg === POLL_FAILED).length;
 
   /** Admin records; amounts as strings (wei does not fit a JS number). */
   async function records(): Promise<Rec[]> {
@@ -249,8 +263,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     // A raw send can answer before the receipt is stored: `receipt` waits for it.
     for (const tx of [failed, failedTransfer]) expect((await receipt(tx.hash)).status).toBe(0);
     await eth.mine(CONFIRMATIONS + 1);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     expect(await records()).toEqual([]);
     expect(await pendingOf(sky)).toEqual([]);
     expect(await broadcasts(daemon)).toEqual([]);
@@ -355,8 +368,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await eth.mine(1);
     await settle(id);
     await eth.mine(3);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     await expectPaidOnce();
     expect((await scannerHealth()).last_error).toBe('');
   });
@@ -398,8 +410,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await eth.mine(1);
     await settle(id);
     await eth.mine(3);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     await expectPaidOnce();
   });
 
@@ -438,8 +449,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
     for (const id of ids) await settle(id, 20_000);
-    await atTip();
-    await sleep(300);
+    await afterNextPoll();
     await expectPaidOnce();
   });
 
@@ -451,7 +461,8 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     expect(down.last_error).toMatch(/ECONNREFUSED|refused|connect/i);
     const id = await sendToken(addr, 5_000_000n, sky);
     await eth.mine(CONFIRMATIONS);
-    await sleep(300);
+    const failed = pollFailures(); // the second poll to fail from here started after the blocks
+    await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(await record(id)).toBeUndefined();
     await proxy.open();
     await settle(id, 20_000);
@@ -467,7 +478,8 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const addr = await bind(daemon, SKY[0], 'ETH');
     const id = await sendEth(eth.wallets[6], addr, 123_456_789_012_345_678n, SKY[0]);
     await eth.mine(CONFIRMATIONS);
-    await sleep(500);
+    const failed = pollFailures(); // the second poll to fail from here started after the blocks
+    await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
     await settle(id, 20_000);
