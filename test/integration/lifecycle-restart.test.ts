@@ -9,6 +9,7 @@ import {
   confirmAll,
   deposit,
   depositById,
+  replayTwice,
   sleep,
   startDaemon,
   statuses,
@@ -64,7 +65,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
 
     await d.restart({ kill });
     expect((await depositById(d, 'rs-wait-send:0'))?.status).toBe('waiting_send');
-    await sleep(300);
+    await replayTwice(d, dep); // the step the restart resumed has run to its end
     expect(await broadcasts(d)).toEqual([]);
 
     await d.restart({ kill, overrides: { sky_exchanger: { send_enabled: true } } });
@@ -73,7 +74,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     await deposit(d, dep); // a replay after the restart
     await confirm(d, rec.txid);
     await waitForStatus(d, SKY[0], (s) => s[0]?.status === 'done');
-    await sleep(200);
+    await replayTwice(d, dep);
     expect(await broadcasts(d)).toHaveLength(1);
     await expectPaidOnce(d);
   });
@@ -88,8 +89,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     expect(sent.txid).toBe(rec.txid);
 
     await d.restart({ kill });
-    await deposit(d, dep);
-    await sleep(300);
+    await replayTwice(d, dep); // replays after the restart, answered once its resumed step is over
     expect(await depositById(d, 'rs-wait-confirm:0')).toMatchObject({
       status: 'waiting_confirm',
       txid: rec.txid,
@@ -122,8 +122,7 @@ describe.each(kinds)('%s', (_signal, kill) => {
     await confirmAll(d);
     const done = await waitForDeposit(d, 'rs-done:0', (x) => x.status === 'done');
     await d.restart({ kill });
-    await deposit(d, dep);
-    await sleep(400);
+    await replayTwice(d, dep);
     expect(await depositById(d, 'rs-done:0')).toMatchObject({
       status: 'done',
       txid: done.txid,
