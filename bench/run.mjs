@@ -31,7 +31,7 @@ const BENCHES = [
   { id: 'eth_scan', n: 2, file: 'eth-scan', budgetS: 90 },
   { id: 'catch_up', n: 3, file: 'catch-up', budgetS: 150 },
   { id: 'api', n: 4, file: 'api', budgetS: 240 },
-  { id: 'store', n: 5, file: 'store', budgetS: 120 },
+  { id: 'store', n: 5, file: 'store', budgetS: 240 },
   { id: 'startup', n: 6, file: 'startup', budgetS: 120 },
   { id: 'latency', n: 7, file: 'latency', budgetS: 120 },
   { id: 'evm_payout', n: 8, file: 'evm-payout', budgetS: 240 },
