@@ -371,7 +371,14 @@ export class Exchange {
     try {
       outcome = await this.advance(rec);
     } catch (err) {
-      outcome = await this.failed(rec, err);
+      outcome = await this.failed(rec, err).catch((recordErr: unknown): StepOutcome => {
+        // Not even the failure could be written (the store failed too): try the step again later.
+        this.opts.log.warn(
+          { depositId: id, err: errorMessage(err), recordErr: errorMessage(recordErr) },
+          'deposit step failed and the failure could not be recorded; will retry',
+        );
+        return { kind: 'retry' };
+      });
     }
     this.logSoldOutChange();
     if (outcome.kind === 'next') {

@@ -45,6 +45,8 @@ export abstract class ModelChain<T> {
   readonly maxConfs = new Map<string, number>();
   /** Every payment ever mined, by key. */
   readonly payments = new Map<string, Payment>();
+  /** Key -> every (address, value) mined under it: more than one when an id moved to another payment. */
+  readonly variants = new Map<string, Set<string>>();
   /**
    * Payments the node has shown with enough confirmations (a tip served while they had
    * `required`): only these can be handed over legitimately.
@@ -73,7 +75,10 @@ export abstract class ModelChain<T> {
     const parent = this.blocks.at(-1);
     const block = this.build(this.blocks.length, parent?.hash ?? '', txs);
     this.blocks.push(block);
-    for (const p of block.payments) this.payments.set(p.key, p);
+    for (const p of block.payments) {
+      this.payments.set(p.key, p);
+      this.variants.set(p.key, (this.variants.get(p.key) ?? new Set()).add(`${p.address}|${p.value}`));
+    }
     this.updateConfs();
     return block;
   }

@@ -57,6 +57,7 @@ describe('money pipeline against a model', () => {
         stats: {},
       }));
       results.push(r);
+      if (results.length % 250 === 0) out(`model: ${results.length} of ${RUNS} sequences run`);
       if (r.violations.length === 0) continue;
       out(
         `seed ${r.seed}: ${r.violations.length} violations; replay: MODEL_SEED=${r.seed} MODEL_RUNS=1 npx jest test/unit/model\n` +
