@@ -32,8 +32,12 @@ export class Binder {
   private readonly mutex = new Mutex();
   /** Deposit addresses of binds whose write is in flight, per pool. */
   private readonly inFlight = new Map<AddressPool, Set<string>>();
-  /** Binds in flight per payout address (the max-bound check counts them). */
-  private readonly pendingOf = new Map<string, number>();
+  /**
+   * Binding keys in flight per payout address. The max-bound check counts the union of these and
+   * the durable bindings by key: a bind whose write has just become durable but has not yet left
+   * this map is counted once, not twice (counting numbers refused a bind below the cap).
+   */
+  private readonly pendingOf = new Map<string, Set<string>>();
   /** Addresses with a deposit, scanner or orphan record (DepositStore.recordedAddresses), read once. */
   private recorded: Set<string> | undefined;
   private alert: (message: string) => void = () => undefined;
@@ -144,8 +148,7 @@ export class Binder {
     const { config, deposits, pools, coins } = this.opts;
     const { pool, poolCoin, address, reservation } = await this.mutex.run(async () => {
       const max = config.teller.max_bound_addrs;
-      const pending = this.pendingOf.get(payoutAddress) ?? 0;
-      if (max > 0 && (await deposits.countBindings(payoutAddress)) + pending >= max) {
+      if (max > 0 && this.boundCount(payoutAddress) >= max) {
         throw new ExchangeError(
           'max_bound',
           'The maximum number of addresses have been assigned to this SKY address',
@@ -167,7 +170,9 @@ export class Binder {
         throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
       }
       if (!(found instanceof DerivedPool)) this.inFlightOf(found).add(next);
-      this.pendingOf.set(payoutAddress, pending + 1);
+      const pending = this.pendingOf.get(payoutAddress) ?? new Set<string>();
+      pending.add(bindingKey(coin, next));
+      this.pendingOf.set(payoutAddress, pending);
       return { pool: found, poolCoin: depositCoin.pool, address: next, reservation };
     });
     let durable = false;
@@ -202,10 +207,18 @@ export class Binder {
       // A derived index whose binding was not written goes back to be handed out next.
       if (reservation && pool instanceof DerivedPool && !durable) pool.release(reservation);
       if (!(pool instanceof DerivedPool)) this.inFlight.get(pool)?.delete(address);
-      const left = (this.pendingOf.get(payoutAddress) ?? 1) - 1;
-      if (left > 0) this.pendingOf.set(payoutAddress, left);
-      else this.pendingOf.delete(payoutAddress);
+      const pending = this.pendingOf.get(payoutAddress);
+      pending?.delete(bindingKey(coin, address));
+      if (pending?.size === 0) this.pendingOf.delete(payoutAddress);
     }
+  }
+
+  /** A payout address's bindings, durable or in flight, each counted once. */
+  private boundCount(payoutAddress: string): number {
+    const durable = this.opts.deposits.bindingKeysOf(payoutAddress);
+    let count = durable.length;
+    for (const key of this.pendingOf.get(payoutAddress) ?? []) if (!durable.includes(key)) count++;
+    return count;
   }
 
   /**

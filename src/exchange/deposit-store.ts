@@ -112,6 +112,11 @@ export class DepositStore {
     return this.index.bindingsOf(skyAddress).length;
   }
 
+  /** The binding keys (`coin!address`) of a payout address that are durable, from memory. */
+  bindingKeysOf(skyAddress: string): string[] {
+    return this.index.bindingsOf(skyAddress).map((b) => b.key);
+  }
+
   /**
    * /api/status's view of a payout address, from memory: for each binding (bind order) its coin
    * and the status and update time of each deposit recorded on it (recording order).

@@ -86,6 +86,20 @@ describe('Binder', () => {
     expect(await deposits.countBindings('sky')).toBe(3);
   });
 
+  it('a bind whose write just became durable is counted once against max_bound_addrs', async () => {
+    // Waves of binds overlapping the previous wave's commits: counting "durable + in flight" as two
+    // numbers read at different moments counted a just-committed bind twice and refused one below
+    // the cap (a CI run under load).
+    const { binder, deposits } = await rig(3);
+    for (let wave = 0; wave < 20; wave++) {
+      const first = binder.bind(`sky${wave}`, 'BTC');
+      const rest = Array.from({ length: 4 }, () => binder.bind(`sky${wave}`, 'BTC'));
+      const settled = await Promise.allSettled([first, ...rest]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(3);
+      expect(await deposits.countBindings(`sky${wave}`)).toBe(3);
+    }
+  });
+
   it('a failed write burns no address: the next bind gets it', async () => {
     const { binder, pool } = await rig();
     const db = Reflect.get(store, 'db') as { batch: (...args: unknown[]) => Promise<void> };
