@@ -215,7 +215,14 @@ export function check(w: World, o: Observed): Violation[] {
       continue;
     }
     const alerted = w.lines.some((l) => l.level >= 50 && l.depositId === id && /reorg/i.test(l.msg));
-    if (!alerted) v('lossAlert', `paid ${id}, reorged out after ${most} confirmations, no deep-reorg alert`);
+    // Its id now names another payment on the final chain: teller took that one for it.
+    if (!alerted && (chain.variants.get(key)?.size ?? 0) > 1) {
+      v(
+        'stableIds',
+        `paid ${id}, reorged out after ${most} confirmations; its id now names another transfer`,
+      );
+    } else if (!alerted)
+      v('lossAlert', `paid ${id}, reorged out after ${most} confirmations, no deep-reorg alert`);
   }
 
   for (const r of o.records) {
