@@ -3,7 +3,7 @@ import type { PreparedPayout, Sender } from '../sender/types';
 import { InsufficientBalanceError, SenderError } from '../sender/types';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
-import { depositToPayout, parseUnits, truncateUnits } from './amounts';
+import { depositToPayout, parseUnits, truncateUnits } from '../core/amounts';
 import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { AWAITING_APPROVAL, ExchangeError, ZERO_SEND_ERROR } from './errors';

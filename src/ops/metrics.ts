@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { formatUnits } from '../exchange/amounts';
+import { formatUnits } from '../core/amounts';
 import { STATUSES, type StoredStatus } from '../exchange/types';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/types';
 import type { NonceGap } from '../sender/types';
-import { formatUnits, parseUnits } from '../exchange/amounts';
+import { formatUnits, parseUnits } from '../core/amounts';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { Notifier } from './notifier';

@@ -1,4 +1,4 @@
-import { truncateUnits } from '../exchange/amounts';
+import { truncateUnits } from '../core/amounts';
 import type { PassthroughProcessor } from '../exchange/exchange';
 import type { StepOutcome } from '../exchange/payout-steps';
 import type { DepositRecord } from '../exchange/types';

@@ -1,4 +1,4 @@
-import { AmountError } from '../exchange/amounts';
+import { AmountError } from '../core/amounts';
 import { PassthroughStateError } from './errors';
 import type { ExchangeOrder, OrderStatus } from './types';
 import { decimalToUnits, divRound, mulRate, unitsToDecimal } from './units';

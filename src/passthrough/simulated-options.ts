@@ -1,5 +1,5 @@
 import type { Config } from '../config/types';
-import { parseRate } from '../exchange/amounts';
+import { parseRate } from '../core/amounts';
 import { depositCoins } from '../exchange/coins';
 import type { SimulatedExchangeOptions } from './simulated-exchange';
 

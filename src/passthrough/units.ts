@@ -4,7 +4,7 @@
  * ccxt may print `1e-8`), so unlike amounts.ts's parseUnits these never refuse extra digits:
  * the caller says which way they round. Everything is exact bigint arithmetic.
  */
-import { AmountError, formatUnits } from '../exchange/amounts';
+import { AmountError, formatUnits } from '../core/amounts';
 
 export type Rounding = 'down' | 'up';
 

@@ -1,6 +1,6 @@
 import type { PayoutConfig } from '../config/types';
 import { feesUnderCeiling, replacementFees, type EvmFees } from '../chains/ethereum/payout-tx';
-import { parseUnits } from '../exchange/amounts';
+import { parseUnits } from '../core/amounts';
 import { decimalText } from './evm-funds';
 import type { NetworkFees } from './evm-node';
 import { SenderError } from './types';

@@ -1,6 +1,6 @@
 import type { PayoutCall } from '../chains/ethereum/payout-tx';
 import { erc20Abi } from '../chains/ethereum/payout-tx';
-import { formatUnits } from '../exchange/amounts';
+import { formatUnits } from '../core/amounts';
 import type { EvmLedger, PayoutCost, Reserved } from './evm-ledger';
 import { EvmRpcError, type BlockTag, type EvmNode } from './evm-node';
 import { InsufficientBalanceError, SenderError } from './types';

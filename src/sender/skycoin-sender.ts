@@ -8,7 +8,7 @@ import {
   type CreatedTransaction,
 } from '../chains/skycoin/rest-client';
 import type { Config } from '../config/types';
-import { formatUnits } from '../exchange/amounts';
+import { formatUnits } from '../core/amounts';
 import type { Store } from '../store/store';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';

@@ -1,4 +1,4 @@
-import { formatUnits } from '../exchange/amounts';
+import { formatUnits } from '../core/amounts';
 import { ExchangeError } from '../exchange/errors';
 import { STATUSES, type Status, type StoredStatus } from '../exchange/types';
 import type { AdminService } from '../http/services';

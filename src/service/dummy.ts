@@ -1,5 +1,5 @@
 import type { ScannedDeposit } from '../exchange/types';
-import { formatUnits } from '../exchange/amounts';
+import { formatUnits } from '../core/amounts';
 import type { DummyService } from '../http/services';
 import type { AppContext } from './context';
 

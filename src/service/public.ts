@@ -1,5 +1,5 @@
 import { formatGoDurationNs } from '../config/duration';
-import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../exchange/amounts';
+import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../core/amounts';
 import type { DepositRecord } from '../exchange/types';
 import type { BindResult, PublicService, StatusEntry } from '../http/services';
 import { errorMessage } from '../util/errors';

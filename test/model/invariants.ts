@@ -1,4 +1,4 @@
-import { depositToPayout } from '../../src/exchange/amounts';
+import { depositToPayout } from '../../src/core/amounts';
 import { DepositStore } from '../../src/exchange/deposit-store';
 import type { DepositRecord } from '../../src/exchange/types';
 import { verifyAudit } from '../../src/ops/audit';

@@ -10,7 +10,7 @@ import {
   RateError,
   rateForOneCoin,
   truncateUnits,
-} from '../../../src/exchange/amounts';
+} from '../../../src/core/amounts';
 
 const BTC = 8;
 const ETH = 18;
