@@ -1,6 +1,6 @@
 import type { Config } from '../config/types';
 import type { Sender } from '../sender/types';
-import { InsufficientBalanceError, SenderError } from '../sender/types';
+import { InsufficientBalanceError, SenderError } from '../chains/errors';
 import { backoffDelayMs } from '../util/backoff';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';

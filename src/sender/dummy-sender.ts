@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/store';
 import { prefixRange, seqKey } from '../store/store';
 import type { Balance, PayoutState, PreparedPayout, Sender } from './types';
-import { InsufficientBalanceError, SenderError } from './types';
+import { InsufficientBalanceError, SenderError } from '../chains/errors';
 
 /** One "broadcast" transaction of the dummy sender. */
 export interface DummyTx {

@@ -3,7 +3,7 @@ import { feesUnderCeiling, replacementFees, type EvmFees } from '../chains/ether
 import { parseUnits } from '../core/amounts';
 import { decimalText } from './evm-funds';
 import type { NetworkFees } from './evm-node';
-import { SenderError } from './types';
+import { SenderError } from '../chains/errors';
 
 /**
  * The fee ceiling (payout.evm.max_fee_per_gas, max_priority_fee_per_gas, in gwei): no payout is

@@ -3,7 +3,7 @@ import { erc20Abi } from '../chains/ethereum/payout-tx';
 import { formatUnits } from '../core/amounts';
 import type { EvmLedger, PayoutCost, Reserved } from './evm-ledger';
 import { EvmRpcError, type BlockTag, type EvmNode } from './evm-node';
-import { InsufficientBalanceError, SenderError } from './types';
+import { InsufficientBalanceError, SenderError } from '../chains/errors';
 
 /**
  * What the hot wallet can still commit. Balances are read at one block and the payouts signed but

@@ -5,7 +5,8 @@ import type { FeeCeiling } from './evm-fees';
 import type { EvmLedger } from './evm-ledger';
 import type { EvmNode } from './evm-node';
 import { broadcastPayout, payoutHashes } from './evm-tracking';
-import { SenderError, type GapFill, type NonceGap } from './types';
+import { SenderError } from '../chains/errors';
+import type { GapFill, NonceGap } from './types';
 
 /**
  * Nonce gaps. A payout is signed (its nonce reserved) before it is broadcast; if its deposit then

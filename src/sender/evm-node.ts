@@ -5,7 +5,7 @@ import {
   type RpcTransport,
 } from '../chains/ethereum/payout-tx';
 import { errorMessage } from '../util/errors';
-import { SenderError } from './types';
+import { SenderError } from '../chains/errors';
 
 /**
  * The JSON-RPC calls the EVM sender makes, typed. Plain `eth_*` methods over a transport (an ethers

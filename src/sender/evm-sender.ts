@@ -27,8 +27,8 @@ import { fillGap, findNonceGap, refuseVoided, type GapContext } from './evm-gaps
 import { EvmLedger, type EvmPreparedPayout } from './evm-ledger';
 import { JsonRpcEvmNode, type EvmNode } from './evm-node';
 import { broadcastPayout, checkPayout, decodeStoredPayout, payoutHashes } from './evm-tracking';
+import { SenderError } from '../chains/errors';
 import {
-  SenderError,
   type Balance,
   type GapFill,
   type NonceGap,

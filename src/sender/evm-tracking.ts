@@ -1,7 +1,8 @@
 import type { Logger } from '../util/logger';
 import { decodePayoutTx, type DecodedPayoutTx } from '../chains/ethereum/payout-tx';
 import { EvmRpcError, classifyRejection, type EvmNode } from './evm-node';
-import { InsufficientBalanceError, SenderError, type PayoutState, type PreparedPayout } from './types';
+import { InsufficientBalanceError, SenderError } from '../chains/errors';
+import type { PayoutState, PreparedPayout } from './types';
 
 /**
  * Broadcasting and tracking a stored payout. Both only ever send or look up the stored bytes, so

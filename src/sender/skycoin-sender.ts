@@ -13,7 +13,8 @@ import type { Store } from '../store/store';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { Mutex } from '../util/mutex';
-import { SenderError, type Balance, type PayoutState, type PreparedPayout, type Sender } from './types';
+import { SenderError } from '../chains/errors';
+import type { Balance, PayoutState, PreparedPayout, Sender } from './types';
 
 /**
  * Pays SKY from a wallet held by a Skycoin node, through its REST API (spec §6, §9.18): the node

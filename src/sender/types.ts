@@ -1,5 +1,4 @@
 import type { Op } from '../store/store';
-import { TellerError } from '../util/errors';
 
 /**
  * A payout, signed and stored on the deposit *before* it is broadcast. After a crash the same
@@ -98,17 +97,4 @@ export interface Sender {
    */
   fillNonceGap?(nonce: number, record: (fill: GapFill, ops: Op[]) => Promise<void>): Promise<GapFill>;
   close?(): Promise<void>;
-}
-
-export class SenderError extends TellerError {
-  constructor(message: string, retryable = true, code = 'sender_error') {
-    super(code, message, retryable);
-  }
-}
-
-/** The hot wallet cannot cover a payout: the service is "sold out" until it is refilled. */
-export class InsufficientBalanceError extends SenderError {
-  constructor(message: string) {
-    super(message, true, 'insufficient_balance');
-  }
 }

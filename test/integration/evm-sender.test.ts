@@ -5,7 +5,7 @@ import { Contract, Wallet, parseEther } from 'ethers';
 import type { PayoutConfig } from '../../src/config/types';
 import { encryptHotWalletKey } from '../../src/chains/ethereum/wallet';
 import { openEvmSender, type EvmPreparedPayout, type EvmSender } from '../../src/sender/evm-sender';
-import { InsufficientBalanceError } from '../../src/sender/types';
+import { InsufficientBalanceError } from '../../src/chains/errors';
 import { Store } from '../../src/store/store';
 import { silentLogger } from '../../src/util/logger';
 import { startAnvil, type Anvil } from '../helpers/anvil';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InsufficientBalanceError, SenderError } from '../../sender/types';
+import { InsufficientBalanceError, SenderError } from '../errors';
 import { errorMessage } from '../../util/errors';
 import { Mutex } from '../../util/mutex';
 import { encodeBase58 } from './address';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { skycoinAddressError } from '../../../src/chains/skycoin/address';
 import { DUMMY_BROADCAST_REJECTED, DummySender } from '../../../src/sender/dummy-sender';
-import { InsufficientBalanceError, SenderError } from '../../../src/sender/types';
+import { InsufficientBalanceError, SenderError } from '../../../src/chains/errors';
 import { Store } from '../../../src/store/store';
 
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';

@@ -1,5 +1,5 @@
 import { decodePayoutTx } from '../../../src/chains/ethereum/payout-tx';
-import { InsufficientBalanceError, SenderError } from '../../../src/sender/types';
+import { InsufficientBalanceError, SenderError } from '../../../src/chains/errors';
 import { CHAIN_ID, ETHER, RECIPIENT, TOKEN, senderRigs } from './evm-fake-node';
 
 const rig = senderRigs();

@@ -1,7 +1,7 @@
 import { decodePayoutTx } from '../../../src/chains/ethereum/payout-tx';
 import { EvmHotWallet } from '../../../src/chains/ethereum/wallet';
 import type { EvmPreparedPayout } from '../../../src/sender/evm-sender';
-import { InsufficientBalanceError } from '../../../src/sender/types';
+import { InsufficientBalanceError } from '../../../src/chains/errors';
 import { ETHER, RECIPIENT, senderRigs } from './evm-fake-node';
 
 const rig = senderRigs();

@@ -8,7 +8,7 @@ import {
   nodeMessage,
 } from '../../../src/chains/skycoin/rest-client';
 import { verifyCreatedTransaction } from '../../../src/sender/skycoin-sender';
-import { InsufficientBalanceError, SenderError } from '../../../src/sender/types';
+import { InsufficientBalanceError, SenderError } from '../../../src/chains/errors';
 import { encodeTransaction, skyAddress } from '../../helpers/fake-skycoin-node';
 
 // Examples from skycoin's REST API README: POST /api/v1/wallet/transaction and GET /api/v1/rawtx.
