@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { skycoinAddressFromPubKey } from '../../src/chains/skycoin/address';
-import type { DepositRecord, StoredStatus } from '../../src/exchange/types';
+import type { StoredStatus } from '../../src/core/deposit';
+import type { DepositRecord } from '../../src/exchange/types';
 import { emptyPassthrough } from '../../src/exchange/types';
 import { prng, randomBytesFrom } from './stats';
 

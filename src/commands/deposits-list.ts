@@ -1,4 +1,5 @@
-import { STATUSES, isStatus, type DepositRecord, type StoredStatus } from '../exchange/types';
+import { STATUSES, isStatus, type StoredStatus } from '../core/deposit';
+import type { DepositRecord } from '../exchange/types';
 import { depositRecords, isExportFormat, writeDeposits } from '../ops/export';
 import { EXIT_OK, UsageError, parseCommandArgs, withStore, type Command } from './context';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 
 import { parseRate, parseUnits } from '../core/amounts';
-import { BASE_COINS } from '../exchange/types';
+import { BASE_COINS } from '../core/deposit';
 import { errorMessage } from '../util/errors';
 import { fileMissing, isDirectory, shownPath, staysInDataDir } from './paths';
 import type { Findings } from './reader';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { DeferredWrite, Op, Store } from '../store/store';
 import { prefixRange, seqKey } from '../store/store';
 import type { PreparedPayout } from '../sender/types';
-import type { Binding, DepositEvent, DepositRecord, StoredStatus } from './types';
+import type { StoredStatus } from '../core/deposit';
+import type { Binding, DepositEvent, DepositRecord } from './types';
 import { ExchangeError } from './errors';
 import { depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from './payout-index';
 

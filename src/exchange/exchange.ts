@@ -1,19 +1,19 @@
-import type { Config } from '../config/types';
-import type { Sender } from '../sender/types';
 import { InsufficientBalanceError, SenderError } from '../chains/errors';
+import type { Config } from '../config/types';
+import { depositIdOf, type ScannedDeposit, type StoredStatus } from '../core/deposit';
+import type { ReceiveOutcome, RewoundState } from '../scanner/types';
+import type { Sender } from '../sender/types';
 import { backoffDelayMs } from '../util/backoff';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
 import { bindingKey, type DepositStore } from './deposit-store';
-import type { RewoundState } from '../scanner/types';
 import { AWAITING_APPROVAL, ExchangeError, REWOUND_ERROR } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
-import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
 import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
-import type { Binding, DepositRecord, ReceiveOutcome, ScannedDeposit, StoredStatus } from './types';
-import { depositIdOf, emptyPassthrough } from './types';
+import { emptyPassthrough, type Binding, type DepositRecord } from './types';
+import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
 
 /** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
 export interface PassthroughProcessor {

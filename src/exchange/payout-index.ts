@@ -1,5 +1,6 @@
 import { seqKey, type Op, type Store } from '../store/store';
-import { STATUSES, type DepositRecord, type StoredStatus } from './types';
+import { STATUSES, type StoredStatus } from '../core/deposit';
+import type { DepositRecord } from './types';
 
 const STORED_STATUSES = STATUSES.filter((s): s is StoredStatus => s !== 'waiting_deposit');
 

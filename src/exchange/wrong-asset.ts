@@ -2,13 +2,8 @@ import type { Config } from '../config/types';
 import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { WRONG_ASSET_ERROR } from './errors';
-import {
-  emptyPassthrough,
-  legacyTokenIdOf,
-  type Binding,
-  type DepositRecord,
-  type ScannedDeposit,
-} from './types';
+import { legacyTokenIdOf, type ScannedDeposit } from '../core/deposit';
+import { emptyPassthrough, type Binding, type DepositRecord } from './types';
 
 /**
  * Deposits the exchange must recognise beyond `deposit id -> record`: a token deposit an earlier

@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler } from 'express';
 import type { Config } from '../config/types';
-import { isStatus } from '../exchange/types';
+import { isStatus } from '../core/deposit';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { HttpError, fromServiceError } from './errors';

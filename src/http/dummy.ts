@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler } from 'express';
 import type { Config } from '../config/types';
-import { BASE_COINS, type ScannedDeposit } from '../exchange/types';
+import { BASE_COINS, type ScannedDeposit } from '../core/deposit';
 import type { Logger } from '../util/logger';
 import { HttpError, type HttpErrorCode } from './errors';
 import { goFormValue, parseGoForm, parseGoQuery } from './go-query';

@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type http from 'node:http';
-import { isStatus, type StoredStatus } from '../exchange/types';
+import { isStatus, type StoredStatus } from '../core/deposit';
 import { verifyAudit } from '../ops/audit';
 import { depositRecords, exportContentType, isExportFormat, writeDeposits } from '../ops/export';
 import { readiness } from '../ops/health';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types';
-import type { ScannedDeposit, Status } from '../exchange/types';
+import type { ScannedDeposit, Status } from '../core/deposit';
 
 /**
  * What the HTTP layer needs from the rest of the daemon. The services return response bodies as

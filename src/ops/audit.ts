@@ -1,5 +1,6 @@
 import { eventHash } from '../exchange/deposit-store';
-import type { DepositEvent, DepositRecord, StoredStatus } from '../exchange/types';
+import type { StoredStatus } from '../core/deposit';
+import type { DepositEvent, DepositRecord } from '../exchange/types';
 import { seqKey, type Store } from '../store/store';
 
 /**

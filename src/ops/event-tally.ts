@@ -1,4 +1,5 @@
-import type { DepositEvent, StoredStatus } from '../exchange/types';
+import type { StoredStatus } from '../core/deposit';
+import type { DepositEvent } from '../exchange/types';
 import { seqKey, type Store } from '../store/store';
 
 /**

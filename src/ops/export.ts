@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import type { DepositRecord, StoredStatus } from '../exchange/types';
+import type { StoredStatus } from '../core/deposit';
+import type { DepositRecord } from '../exchange/types';
 import { prefixRange, type Store } from '../store/store';
 
 /**

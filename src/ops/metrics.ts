@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { formatUnits } from '../core/amounts';
-import { STATUSES, type StoredStatus } from '../exchange/types';
+import { STATUSES, type StoredStatus } from '../core/deposit';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { EventTally } from './event-tally';

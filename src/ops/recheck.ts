@@ -1,4 +1,5 @@
-import type { DepositEvent, DepositRecord, ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../core/deposit';
+import type { DepositEvent, DepositRecord } from '../exchange/types';
 import type { PreparedPayout } from '../sender/types';
 import { prefixRange, type Store } from '../store/store';
 

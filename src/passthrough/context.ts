@@ -1,7 +1,8 @@
 import type { Config } from '../config/types';
 import { depositCoins, type DepositCoin } from '../exchange/coins';
 import type { DepositStore } from '../exchange/deposit-store';
-import type { DepositRecord, PassthroughRecord, StoredStatus } from '../exchange/types';
+import type { StoredStatus } from '../core/deposit';
+import type { DepositRecord, PassthroughRecord } from '../exchange/types';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import { PassthroughStateError } from './errors';

@@ -3,7 +3,7 @@ import { parseBlockHex } from '../chains/bitcoin/block-parser';
 import { BtcRpcClient, RpcError, type BtcRpcOptions } from '../chains/bitcoin/rpc';
 import { ScriptIndex } from '../chains/bitcoin/script-index';
 import type { Network } from '../config/types';
-import type { ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../core/deposit';
 import { TellerError, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { BlockSource, SourceBlock } from './types';

@@ -1,7 +1,6 @@
 import type { Network } from '../config/types';
-import type { DepositCoin } from '../exchange/coins';
-import { depositIdOf, type ScannedDeposit } from '../exchange/types';
-import { addressError, normalizeAddress } from '../pool';
+import { depositIdOf, type ScannedDeposit } from '../core/deposit';
+import { addressError, normalizeAddress, type PoolCoin } from '../pool';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { DepositHandler, Scanner, ScannerStatus } from './types';
@@ -27,7 +26,7 @@ export class DummyScanner implements Scanner {
   private drainDone: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly depositCoins: Map<string, DepositCoin>,
+    private readonly depositCoins: ReadonlyMap<string, { pool: PoolCoin }>,
     private readonly network: Network,
     private readonly log: Logger,
   ) {

@@ -1,4 +1,4 @@
-import { depositIdOf } from '../exchange/types';
+import { depositIdOf } from '../core/deposit';
 import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { depositFields, type HandedDeposit, type ScanState } from './engine-state';

@@ -1,4 +1,4 @@
-import { depositIdOf, type ScannedDeposit } from '../exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../core/deposit';
 import { prefixRange, type Op, type Store } from '../store/store';
 import type { BlockRef, SourceBlock } from './types';
 

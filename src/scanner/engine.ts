@@ -1,5 +1,5 @@
 import type { ScannerConfig } from '../config/types';
-import type { ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../core/deposit';
 import type { Store } from '../store/store';
 import { TellerError, errorMessage } from '../util/errors';
 import { rescanState, type RescanResult } from './rescan';

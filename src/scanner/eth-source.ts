@@ -23,7 +23,7 @@ import {
   type RetryOptions,
 } from '../chains/ethereum/provider';
 import type { TokenConfig } from '../config/types';
-import type { ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../core/deposit';
 import { TellerError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { BlockSource, SourceBlock } from './types';

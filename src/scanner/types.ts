@@ -1,4 +1,4 @@
-import type { ReceiveOutcome, ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit, Status } from '../core/deposit';
 
 /**
  * The contract every chain scanner keeps (BTC, ETH, dummy): a persisted cursor {height, hash},
@@ -10,6 +10,10 @@ export interface BlockRef {
   hash: string;
   parentHash: string;
 }
+
+/** What became of a deposit handed to the exchange (the dummy scanner tells testers). */
+export type ReceiveOutcome =
+  { kind: 'recorded' } | { kind: 'duplicate'; status: Status } | { kind: 'unbound' } | { kind: 'zero_value' };
 
 /** Called once a deposit has enough confirmations. Must be idempotent (replays happen). */
 export type DepositHandler = (deposit: ScannedDeposit) => Promise<ReceiveOutcome | void>;

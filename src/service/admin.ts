@@ -1,6 +1,6 @@
 import { formatUnits } from '../core/amounts';
 import { ExchangeError } from '../exchange/errors';
-import { STATUSES, type Status, type StoredStatus } from '../exchange/types';
+import { STATUSES, type Status, type StoredStatus } from '../core/deposit';
 import type { AdminService } from '../http/services';
 import { DerivedPool } from '../pool';
 import { writeBackup } from '../store/backup';

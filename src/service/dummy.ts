@@ -1,4 +1,4 @@
-import type { ScannedDeposit } from '../exchange/types';
+import type { ScannedDeposit } from '../core/deposit';
 import { formatUnits } from '../core/amounts';
 import type { DummyService } from '../http/services';
 import type { AppContext } from './context';

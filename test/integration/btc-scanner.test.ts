@@ -6,7 +6,7 @@ import { initEccLib, networks, payments } from 'bitcoinjs-lib';
 import { ECPairFactory } from 'ecpair';
 import { btcOutputScript } from '../../src/chains/bitcoin/address';
 import { hexReply } from '../../src/chains/bitcoin/hex-reply';
-import { depositIdOf, type ScannedDeposit } from '../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../src/core/deposit';
 import { BtcSource } from '../../src/scanner/btc-source';
 import { ChainScanner } from '../../src/scanner/engine';
 import type { BlockSource } from '../../src/scanner/types';

@@ -1,7 +1,7 @@
 import { Wallet, getAddress, parseEther, type BaseContract, type ContractTransactionResponse } from 'ethers';
 import { checkChain, makeEthProvider, type EthRpcClient } from '../../src/chains/ethereum/provider';
 import type { TokenConfig } from '../../src/config/types';
-import { depositIdOf } from '../../src/exchange/types';
+import { depositIdOf } from '../../src/core/deposit';
 import { EthSource } from '../../src/scanner/eth-source';
 import { silentLogger } from '../../src/util/logger';
 import { startAnvil, type Anvil } from '../helpers/anvil';

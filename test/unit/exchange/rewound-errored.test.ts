@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import { WRONG_ASSET_ERROR } from '../../../src/exchange/errors';
-import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
 

@@ -5,7 +5,7 @@ import type { Config } from '../../../src/config/types';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import type { Exchange } from '../../../src/exchange/exchange';
 import { termsOf } from '../../../src/exchange/terms';
-import type { ScannedDeposit } from '../../../src/exchange/types';
+import type { ScannedDeposit } from '../../../src/core/deposit';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
 

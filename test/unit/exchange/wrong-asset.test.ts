@@ -5,12 +5,8 @@ import type { Config } from '../../../src/config/types';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import { WRONG_ASSET_ERROR } from '../../../src/exchange/errors';
 import type { Exchange } from '../../../src/exchange/exchange';
-import {
-  depositIdOf,
-  emptyPassthrough,
-  type DepositRecord,
-  type ScannedDeposit,
-} from '../../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
+import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/types';
 import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';

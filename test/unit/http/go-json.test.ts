@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { STATUSES } from '../../../src/exchange/types';
+import { STATUSES } from '../../../src/core/deposit';
 import {
   decodeGoStruct,
   decodeGoUtf8,

@@ -1,5 +1,5 @@
 import type { Config } from '../../../src/config/types';
-import type { Status } from '../../../src/exchange/types';
+import type { Status } from '../../../src/core/deposit';
 import { createAdminApp } from '../../../src/http/admin';
 import type { AdminService } from '../../../src/http/services';
 import { silentLogger } from '../../../src/util/logger';

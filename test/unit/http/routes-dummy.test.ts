@@ -1,5 +1,5 @@
 import type { Config } from '../../../src/config/types';
-import type { ScannedDeposit } from '../../../src/exchange/types';
+import type { ScannedDeposit } from '../../../src/core/deposit';
 import { createDummyApp } from '../../../src/http/dummy';
 import type { DummyService } from '../../../src/http/services';
 import { silentLogger } from '../../../src/util/logger';

@@ -1,4 +1,4 @@
-import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
 import { ChainScanner } from '../../../src/scanner/engine';
 import { rescanStoredCursor } from '../../../src/scanner/rescan';
 import type { RewoundState } from '../../../src/scanner/types';

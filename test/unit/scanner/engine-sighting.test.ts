@@ -1,4 +1,4 @@
-import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
 import { ChainScanner } from '../../../src/scanner/engine';
 import { prefixRange, type Store } from '../../../src/store/store';
 import { FakeChain, captureLog, config, pay, tempStore, waitFor } from './fake-chain';

@@ -1,4 +1,4 @@
-import { depositIdOf, type ScannedDeposit } from '../../../src/exchange/types';
+import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
 import { ChainScanner } from '../../../src/scanner/engine';
 import { Store, prefixRange } from '../../../src/store/store';
 import { TellerError } from '../../../src/util/errors';

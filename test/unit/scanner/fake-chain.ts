@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { ScannerConfig } from '../../../src/config/types';
-import type { ScannedDeposit } from '../../../src/exchange/types';
+import type { ScannedDeposit } from '../../../src/core/deposit';
 import { Store } from '../../../src/store/store';
 import type { Logger } from '../../../src/util/logger';
 import type { BlockSource, SourceBlock } from '../../../src/scanner/types';
