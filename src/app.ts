@@ -7,6 +7,7 @@ import { Binder } from './exchange/binder';
 import { depositCoins } from './exchange/coins';
 import { DepositStore } from './exchange/deposit-store';
 import { Exchange } from './exchange/exchange';
+import { RateBook } from './exchange/rates';
 import { createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
 import { dummyExchangeRoutes } from './http/dummy-exchange';
@@ -20,6 +21,7 @@ import {
   withHttpMetrics,
 } from './http/ops';
 import { createPublicApp } from './http/public';
+import { rateAdminRoutes } from './http/rates';
 import { OperatorTools } from './ops';
 import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
@@ -172,7 +174,10 @@ export class App {
     }
     if (config.admin_panel.host) {
       const alog = log.child({ api: 'admin' });
-      const opsRoutes = opsAdminRoutes({ store: ctx.store, scanners: ctx.scanners, log: alog });
+      const opsRoutes = new Map([
+        ...opsAdminRoutes({ store: ctx.store, scanners: ctx.scanners, log: alog }),
+        ...rateAdminRoutes(ctx.rates, alog),
+      ]);
       const adminApp = createAdminApp(new AdminApiService(ctx), config, alog, opsRoutes);
       const labels = routeLabeler([...ADMIN_API_ROUTES, ...opsRoutes.keys()], ADMIN_ROUTE_PATTERNS);
       await listen('admin', withHttpMetrics(adminApp, metrics, 'admin', labels), config.admin_panel.host);
@@ -207,6 +212,8 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   const deposits = new DepositStore(store);
   await deposits.open();
   const coins = depositCoins(config);
+  // Before anything reads a coin's rate: a rate set at run time replaces the config's.
+  const rates = await RateBook.open(deposits, coins, log.child({ part: 'rates' }));
   const pools = await loadPools(config, coins, deposits, cwd, log, opts.version);
 
   let dummySender: DummySender | undefined;
@@ -268,6 +275,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     store,
     deposits,
     coins,
+    rates,
     pools,
     sender,
     scanners,

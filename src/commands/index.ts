@@ -16,6 +16,7 @@ import { depositsRetry } from './deposits-retry';
 import { depositsShow } from './deposits-show';
 import { payoutFillNonce } from './payout-fill-nonce';
 import { poolList } from './pool-list';
+import { ratesList, ratesSet } from './rates';
 import { recheck } from './recheck';
 import { rescan } from './rescan';
 
@@ -38,6 +39,8 @@ const COMMANDS: readonly Command[] = [
   recheck,
   payoutFillNonce,
   poolList,
+  ratesList,
+  ratesSet,
 ];
 
 const usageLine = (c: Command): string => `${c.words.join(' ')} ${c.args}`.trim();

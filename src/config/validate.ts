@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { validate as isCronExpression } from 'node-cron';
 
-import { parseRate, parseUnits } from '../core/amounts';
+import { parseUnits, rateProblem } from '../core/amounts';
 import { BASE_COINS } from '../core/deposit';
 import { errorMessage } from '../util/errors';
 import { fileMissing, isDirectory, shownPath, staysInDataDir } from './paths';
@@ -133,11 +133,8 @@ const exchanger: Check = (c, _opts, f) => {
   ];
   for (const [key, rate, required] of rates) {
     if (!required && rate === '') continue;
-    try {
-      parseRate(rate);
-    } catch (err) {
-      f.problems.push(`sky_exchanger.${key} invalid: ${errorMessage(err)}`);
-    }
+    const problem = rateProblem(`sky_exchanger.${key}`, rate);
+    if (problem !== undefined) f.problems.push(problem);
   }
   if (x.max_decimals < 0) {
     f.problems.push("sky_exchanger.max_decimals can't be negative");
@@ -205,11 +202,8 @@ const tokens: Check = (c, _opts, f) => {
     if (t.decimals < 0 || t.decimals > MAX_TOKEN_DECIMALS) {
       f.problems.push(`${key}.decimals must be between 0 and ${MAX_TOKEN_DECIMALS}`);
     }
-    try {
-      parseRate(t.exchange_rate);
-    } catch (err) {
-      f.problems.push(`${key}.exchange_rate invalid: ${errorMessage(err)}`);
-    }
+    const problem = rateProblem(`${key}.exchange_rate`, t.exchange_rate);
+    if (problem !== undefined) f.problems.push(problem);
   });
   if (c.eth_tokens.length > 0 && !c.eth_scanner.enabled) {
     f.warnings.push('eth_tokens: ignored while eth_scanner.enabled is false');

@@ -110,6 +110,20 @@ export function parseRate(s: string): Big {
   return new Big(`${d.coef}e${d.exp}`);
 }
 
+/**
+ * The problem with `rate` as the value of config key `key` (`<key> invalid: <teller's text>`), or
+ * undefined: the config check and a rate set at run time (src/exchange/rates.ts) say the same.
+ */
+export function rateProblem(key: string, rate: string): string | undefined {
+  try {
+    parseRate(rate);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RateError) return `${key} invalid: ${err.message}`;
+    throw err;
+  }
+}
+
 function checkDecimals(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new AmountError(`${name} must be a non-negative integer`);
 }

@@ -5,8 +5,13 @@ import type { PoolCoin } from '../pool';
 export interface DepositCoin {
   symbol: string;
   decimals: number;
-  /** Payout coins per 1 deposit coin (teller's rate syntax). */
+  /**
+   * Payout coins per 1 deposit coin (teller's rate syntax), now: the config's value, or the one an
+   * operator set at run time. RateBook (rates.ts) is its one writer after start.
+   */
   rate: string;
+  /** The config key the rate comes from, as config problems name it. */
+  rateKey: string;
   /** `<coin>_scanner.enabled` (tokens: the ETH scanner). */
   enabled: boolean;
   /** Deposit addresses come from this pool (tokens share the ETH pool). */
@@ -23,6 +28,7 @@ export function depositCoins(cfg: Config): Map<string, DepositCoin> {
         symbol: 'BTC',
         decimals: 8,
         rate: cfg.sky_exchanger.sky_btc_exchange_rate,
+        rateKey: 'sky_exchanger.sky_btc_exchange_rate',
         enabled: cfg.btc_scanner.enabled,
         pool: 'BTC',
         confirmations_required: cfg.btc_scanner.confirmations_required,
@@ -34,6 +40,7 @@ export function depositCoins(cfg: Config): Map<string, DepositCoin> {
         symbol: 'ETH',
         decimals: 18,
         rate: cfg.sky_exchanger.sky_eth_exchange_rate,
+        rateKey: 'sky_exchanger.sky_eth_exchange_rate',
         enabled: cfg.eth_scanner.enabled,
         pool: 'ETH',
         confirmations_required: cfg.eth_scanner.confirmations_required,
@@ -45,21 +52,23 @@ export function depositCoins(cfg: Config): Map<string, DepositCoin> {
         symbol: 'SKY',
         decimals: 6,
         rate: cfg.sky_exchanger.sky_sky_exchange_rate,
+        rateKey: 'sky_exchanger.sky_sky_exchange_rate',
         enabled: cfg.sky_scanner.enabled,
         pool: 'SKY',
         confirmations_required: cfg.sky_scanner.confirmations_required,
       },
     ],
   ]);
-  for (const t of cfg.eth_tokens) {
+  cfg.eth_tokens.forEach((t, i) => {
     coins.set(t.symbol, {
       symbol: t.symbol,
       decimals: t.decimals,
       rate: t.exchange_rate,
+      rateKey: `eth_tokens[${i}].exchange_rate`,
       enabled: cfg.eth_scanner.enabled,
       pool: 'ETH',
       confirmations_required: cfg.eth_scanner.confirmations_required,
     });
-  }
+  });
   return coins;
 }

@@ -362,12 +362,37 @@ export class DepositStore {
     if (rec.error) ops.push({ type: 'put', space: 'meta', key: errorKey, value: '' });
     else if (this.errored.has(rec.deposit_id)) ops.push({ type: 'del', space: 'meta', key: errorKey });
     ops.push(summaryOp(rec));
+    return this.writeWithEvent(ops, rec.deposit_id, from, rec.status, note).then(() => {
+      if (rec.error) this.errored.add(rec.deposit_id);
+      else this.errored.delete(rec.deposit_id);
+      if (from === null) this.index.recorded(bindingKey(rec.coin_type, rec.deposit_address), rec);
+      else this.index.updated(rec);
+    });
+  }
+
+  /**
+   * An operator's change that is not a deposit's (a rate set at run time), on the same hash-chained
+   * audit log: `subject` (e.g. `rate:BTC`, never a `txid:n` deposit id) names it, `from` and `to`
+   * are null, `note` says what changed. Written in one batch with `ops`.
+   */
+  recordOperatorEvent(subject: string, note: string, ops: Op[]): Promise<void> {
+    return this.writeWithEvent(ops, subject, null, null, note);
+  }
+
+  /** `ops` and the next event on the chain, as one batch; the chain's head stays put if it fails. */
+  private writeWithEvent(
+    ops: Op[],
+    id: string,
+    from: StoredStatus | null,
+    to: StoredStatus | null,
+    note: string,
+  ): Promise<void> {
     // The chain's head before this write's event: restored if the write fails.
     let before = { seq: this.eventSeq, hash: this.lastEventHash };
-    const written = this.store.write({
+    return this.store.write({
       build: () => {
         before = { seq: this.eventSeq, hash: this.lastEventHash };
-        const event = this.nextEvent(rec.deposit_id, from, rec.status, note);
+        const event = this.nextEvent(id, from, to, note);
         return [
           ...ops,
           { type: 'put', space: 'events', key: seqKey(event.seq), value: event },
@@ -380,16 +405,15 @@ export class DepositStore {
         this.lastEventHash = before.hash;
       },
     });
-    return written.then(() => {
-      if (rec.error) this.errored.add(rec.deposit_id);
-      else this.errored.delete(rec.deposit_id);
-      if (from === null) this.index.recorded(bindingKey(rec.coin_type, rec.deposit_address), rec);
-      else this.index.updated(rec);
-    });
   }
 
   /** The next event on the chain's head (called as its batch is built). */
-  private nextEvent(id: string, from: StoredStatus | null, to: StoredStatus, note: string): DepositEvent {
+  private nextEvent(
+    id: string,
+    from: StoredStatus | null,
+    to: StoredStatus | null,
+    note: string,
+  ): DepositEvent {
     const base = {
       seq: ++this.eventSeq,
       at: Date.now(),

@@ -87,7 +87,8 @@ export interface DepositEvent {
   at: number;
   deposit_id: string;
   from: StoredStatus | null;
-  to: StoredStatus;
+  /** null (with `from` null) for an operator's change that is not a deposit's (a rate set at run time). */
+  to: StoredStatus | null;
   note: string;
   /** Hex sha256 of the previous event (the audit chain); '' for the first. */
   prev_hash: string;

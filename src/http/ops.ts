@@ -99,9 +99,10 @@ export function withHttpMetrics(
   };
 }
 
-const sendError = (res: Response, status: number, error: string): void => sendJson(res, { error }, status);
+export const sendError = (res: Response, status: number, error: string): void =>
+  sendJson(res, { error }, status);
 
-function allow(req: Request, ...methods: string[]): void {
+export function allow(req: Request, ...methods: string[]): void {
   if (!methods.includes(req.method))
     throw new HttpError('method_not_allowed', '', { Allow: methods.join(', ') });
 }
@@ -163,7 +164,7 @@ export interface OpsAdminDeps {
   log: Logger;
 }
 
-async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
   const raw = await readRawBody(req, MAX_BODY_BYTES);
   let body: unknown;
   try {
@@ -177,14 +178,14 @@ async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
 }
 
 /** A client mistake in an ops route: 400 with a JSON error. */
-class BadRequest extends TellerError {
+export class BadRequest extends TellerError {
   constructor(message: string) {
     super('bad_request', message);
   }
 }
 
 /** Runs an ops handler: BadRequest → 400, a scanner's refusal (TellerError) → 409, as JSON. */
-function opsRoute(log: Logger, fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
+export function opsRoute(log: Logger, fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return route(async (req, res) => {
     try {
       await fn(req, res);

@@ -79,7 +79,8 @@ export async function verifyAudit(store: Store): Promise<AuditReport> {
     // After a break, keep following the entries as they are so one bad entry is reported once.
     prevSeq = typeof ev?.seq === 'number' ? ev.seq : prevSeq + 1;
     prevHash = typeof ev?.hash === 'string' ? ev.hash : '';
-    if (typeof ev?.deposit_id === 'string') lastTo.set(ev.deposit_id, ev.to);
+    // An operator's event that is not a deposit's (to null: a rate set at run time) has no record.
+    if (typeof ev?.deposit_id === 'string' && ev.to !== null) lastTo.set(ev.deposit_id, ev.to);
   }
 
   let deposits = 0;

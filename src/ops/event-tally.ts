@@ -38,7 +38,8 @@ export class EventTally {
   }
 
   private apply(ev: DepositEvent): void {
-    if (ev.from === ev.to) return;
+    // to null: an operator's event that is not a deposit's (a rate set at run time).
+    if (ev.to === null || ev.from === ev.to) return;
     if (ev.from !== null) this.statuses.set(ev.from, (this.statuses.get(ev.from) ?? 0) - 1);
     this.statuses.set(ev.to, (this.statuses.get(ev.to) ?? 0) + 1);
     if (ev.from === 'waiting_send' && ev.to === 'waiting_confirm') this.sent++;

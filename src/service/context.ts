@@ -3,6 +3,7 @@ import type { Binder } from '../exchange/binder';
 import type { DepositCoin } from '../exchange/coins';
 import type { DepositStore } from '../exchange/deposit-store';
 import type { Exchange } from '../exchange/exchange';
+import type { RateBook } from '../exchange/rates';
 import type { DepositPool, PoolCoin } from '../pool';
 import type { Scanner } from '../scanner/types';
 import type { DummyScanner } from '../scanner/dummy-scanner';
@@ -19,6 +20,8 @@ export interface AppContext {
   store: Store;
   deposits: DepositStore;
   coins: Map<string, DepositCoin>;
+  /** Each coin's current rate (config, or set at run time); it writes `coins`' rates. */
+  rates: RateBook;
   pools: Map<PoolCoin, DepositPool>;
   sender: Sender;
   scanners: Scanner[];

@@ -17,6 +17,8 @@ export class PublicApiService implements PublicService {
    * the rates cost big.js maths. The same object each time lets the HTTP layer reuse its encoding.
    */
   private readonly configBodies = new Map<boolean, object>();
+  /** The rates' version the cached bodies were made with (a rate set at run time shows at once). */
+  private configRatesVersion = 0;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -88,6 +90,10 @@ export class PublicApiService implements PublicService {
 
   async publicConfig(): Promise<object> {
     const { soldOut } = await this.wallet();
+    if (this.ctx.rates.version !== this.configRatesVersion) {
+      this.configBodies.clear();
+      this.configRatesVersion = this.ctx.rates.version;
+    }
     let body = this.configBodies.get(soldOut);
     if (body === undefined) {
       body = Object.freeze(this.configBody(soldOut));
@@ -120,7 +126,19 @@ export class PublicApiService implements PublicService {
       deposits,
       payout_coin: sender.coin,
       sold_out: soldOut,
+      // Only once a rate differs from the config's: until then the body is teller's (plus the above).
+      ...(this.ctx.rates.allFromConfig() ? {} : { rates: this.ratesView() }),
     };
+  }
+
+  /** Per coin (lower case, as `deposits`): where the rate comes from and since when. */
+  private ratesView(): Record<string, object> {
+    const out: Record<string, object> = {};
+    for (const s of this.ctx.rates
+      .list()
+      .sort((a, b) => (a.coin.toLowerCase() < b.coin.toLowerCase() ? -1 : 1)))
+      out[s.coin.toLowerCase()] = { source: s.source, updated_at: s.updated_at };
+    return out;
   }
 
   /** The hot wallet's balance (0 if the lookup fails), and whether the service is sold out. */
