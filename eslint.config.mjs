@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { layeringConfig } from './eslint/layering.mjs';
 
 export default tseslint.config(
   {
@@ -33,5 +34,7 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  // Import layering of src/ and the packages only one folder may import: eslint/layering.mjs.
+  ...layeringConfig,
   prettier,
 );
