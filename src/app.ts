@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { ConfigError } from './config';
 import type { Config } from './config/types';
 import { ethAddressError } from './chains/ethereum/address';
 import { skycoinAddressError } from './chains/skycoin/address';
@@ -25,20 +24,7 @@ import { rateAdminRoutes } from './http/rates';
 import { OperatorTools } from './ops';
 import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
-import {
-  AddressPool,
-  DerivedPool,
-  loadDerivedState,
-  loadPoolStamped,
-  type DepositPool,
-  PoolError,
-  PoolLoadError,
-  type PoolCoin,
-  type PoolStamp,
-  type PoolStamps,
-} from './pool';
-import { configuredXpub, derivedSource, XPUB_KEYS } from './pool/derived-source';
-import { XpubError } from './chains/xpub';
+import { DeriveReservations, reservationPath } from './pool/reservations';
 import { DummyScanner } from './scanner/dummy-scanner';
 import { createChainScanners } from './scanner/factory';
 import type { Scanner } from './scanner/types';
@@ -49,6 +35,7 @@ import { AdminApiService } from './service/admin';
 import type { AppContext } from './service/context';
 import { DummyApiService } from './service/dummy';
 import { PublicApiService } from './service/public';
+import { loadPools } from './service/load-pools';
 import { startPipeline } from './pipeline';
 import { checkpointPath } from './store/checkpoint';
 import { Store } from './store/store';
@@ -203,6 +190,9 @@ export class App {
     await ctx.exchange.stop();
     await ctx.sender.close?.();
     await ctx.store.close();
+    // Only now is every bind either in the store or never handed out: the next start may resume
+    // at the store's derived indexes instead of past the reserved ones.
+    await ctx.reservations.stopped(ctx.store.state());
     ctx.log.info('teller stopped');
   }
 }
@@ -214,7 +204,8 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   const coins = depositCoins(config);
   // Before anything reads a coin's rate: a rate set at run time replaces the config's.
   const rates = await RateBook.open(deposits, coins, log.child({ part: 'rates' }));
-  const pools = await loadPools(config, coins, deposits, cwd, log, opts.version);
+  const reservations = DeriveReservations.read(reservationPath(store.dir));
+  const pools = await loadPools({ config, coins, deposits, reservations, cwd, log, build: opts.version });
 
   let dummySender: DummySender | undefined;
   let sender: Sender;
@@ -281,6 +272,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     scanners,
     exchange,
     binder,
+    reservations,
     dummyScanner,
     dummySender,
     passthrough,
@@ -324,80 +316,6 @@ async function buildPassthrough(
     log: plog,
   });
   return { passthrough, simulatedExchange: client instanceof SimulatedExchange ? client : undefined };
-}
-
-/** Loads and validates the pool of every enabled deposit coin; used addresses come from the store. */
-async function loadPools(
-  config: Config,
-  coins: ReturnType<typeof depositCoins>,
-  deposits: DepositStore,
-  cwd: string,
-  log: Logger,
-  build: string,
-): Promise<Map<PoolCoin, DepositPool>> {
-  const keys: Record<PoolCoin, 'btc_addresses' | 'eth_addresses' | 'sky_addresses'> = {
-    BTC: 'btc_addresses',
-    ETH: 'eth_addresses',
-    SKY: 'sky_addresses',
-  };
-  // A pool file already validated by this build is not validated again (src/pool/stamp.ts).
-  const stamps: PoolStamps = {
-    get: (coin) => deposits.store.get<PoolStamp>('meta', `pool_stamp:${coin}`),
-    put: (coin, stamp) =>
-      deposits.store.write([{ type: 'put', space: 'meta', key: `pool_stamp:${coin}`, value: stamp }]),
-  };
-  const pools = new Map<PoolCoin, DepositPool>();
-  for (const c of coins.values()) {
-    if (!c.enabled || pools.has(c.pool)) continue;
-    if (configuredXpub(config, c.pool) !== '') {
-      pools.set(c.pool, await loadDerivedPool(config, c.pool, deposits, log));
-      continue;
-    }
-    const key = keys[c.pool];
-    const file = path.resolve(cwd, config[key]);
-    const network = config.btc_scanner.network;
-    let stamped;
-    try {
-      stamped = await loadPoolStamped(file, c.pool, network, build, stamps);
-    } catch (err) {
-      // A bad pool file is a config problem (exit 2), named by its key.
-      if (err instanceof PoolError || err instanceof PoolLoadError)
-        throw new ConfigError([`${key}: ${err.message}`]);
-      throw err;
-    }
-    const { addresses, reused } = stamped;
-    const pool = new AddressPool(c.pool, addresses, await deposits.usedAddresses(c.pool));
-    pools.set(c.pool, pool);
-    log.info(
-      { coin: c.pool, file, total: pool.total(), remaining: pool.remaining(), revalidated: !reused },
-      'address pool loaded',
-    );
-  }
-  return pools;
-}
-
-/** A coin's derived pool, resumed at the index in the store; a key that does not parse is exit 2. */
-async function loadDerivedPool(
-  config: Config,
-  coin: PoolCoin,
-  deposits: DepositStore,
-  log: Logger,
-): Promise<DerivedPool> {
-  let source;
-  try {
-    source = await derivedSource(config, coin);
-  } catch (err) {
-    if (err instanceof XpubError) throw new ConfigError([`${XPUB_KEYS[coin] ?? coin}: ${err.message}`]);
-    throw err;
-  }
-  const state = await loadDerivedState(deposits.store, source);
-  if (state.problem) log.error({ coin, key: source.key }, `derived pool: ${state.problem}`);
-  const pool = new DerivedPool(source, state);
-  log.info(
-    { coin, key: source.key, type: source.type, next_index: state.next, bound: state.bound },
-    'derived address pool loaded',
-  );
-  return pool;
 }
 
 function dummyPayoutCoin(config: Config): {

@@ -5,6 +5,7 @@ import { OpsError } from '../ops/errors';
 import { restoreBackup } from '../store/backup';
 import { checkpointPath, storeDirState, writeCheckpoint } from '../store/checkpoint';
 import { Store } from '../store/store';
+import { DeriveReservations, reservationPath } from '../pool/reservations';
 import { EXIT_OK, parseCommandArgs, storePath, type Command } from './context';
 
 /**
@@ -32,6 +33,8 @@ export const backupRestore: Command = {
       // Checkpoint first: should the rename not happen, the start-up check says the store is
       // missing (and the restore can be run again) rather than accepting whatever is there.
       await writeCheckpoint(checkpointPath(target), state);
+      // Derived indexes stay reserved (the file is kept, never lowered): only a clean stop is forgotten.
+      await DeriveReservations.read(reservationPath(target)).opened();
       if (replace) rmSync(target, { recursive: true });
       renameSync(staging, target);
       staging = undefined;

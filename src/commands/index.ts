@@ -16,6 +16,7 @@ import { depositsRetry } from './deposits-retry';
 import { depositsShow } from './deposits-show';
 import { payoutFillNonce } from './payout-fill-nonce';
 import { poolList } from './pool-list';
+import { poolReserve } from './pool-reserve';
 import { ratesList, ratesSet } from './rates';
 import { recheck } from './recheck';
 import { rescan } from './rescan';
@@ -39,6 +40,7 @@ const COMMANDS: readonly Command[] = [
   recheck,
   payoutFillNonce,
   poolList,
+  poolReserve,
   ratesList,
   ratesSet,
 ];

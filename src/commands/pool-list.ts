@@ -2,6 +2,10 @@ import { derivedEntries, derivedStates } from '../pool';
 import { EXIT_OK, UsageError, parseCommandArgs, toJson, withStore, type Command } from './context';
 
 const COINS = ['BTC', 'ETH'] as const;
+const SKIPPED: Record<string, string> = {
+  taken: 'skipped (bound before)',
+  reserved: 'skipped (reserved before a crash or restore: may have been handed out)',
+};
 
 /**
  * `teller pool list <BTC|ETH>`: the addresses a derived pool handed out, with their derivation
@@ -39,7 +43,7 @@ export const poolList: Command = {
           const row = {
             index,
             address: entry.address,
-            status: entry.skipped ? 'skipped (bound before)' : 'bound',
+            status: SKIPPED[entry.skipped ?? ''] ?? 'bound',
             type: s?.type ?? '?',
             xpub: s?.xpub ?? source,
           };

@@ -77,7 +77,7 @@ export class Binder {
   private async reserveDerived(pool: DerivedPool, poolCoin: PoolCoin): Promise<Reservation | undefined> {
     const skipped: Reservation[] = [];
     for (;;) {
-      const r = pool.reserve();
+      const r = await pool.take();
       if (r === undefined) return undefined;
       const found = await this.conflicts(poolCoin, r.address);
       const used = await this.opts.deposits.isPoolUsed(poolCoin, r.address);

@@ -43,8 +43,17 @@ export interface DerivedState {
 
 export interface DerivedEntry {
   address: string;
-  /** Set when the index was passed over: its address already had a binding (e.g. from a pool file). */
-  skipped?: 'taken';
+  /**
+   * Set when the index was passed over: 'taken', its address already had a binding (e.g. from a
+   * pool file); 'reserved', it was reserved but is not in the store (a crash, or a restored or
+   * copied store: reservations.ts), so it may have been handed out.
+   */
+  skipped?: 'taken' | 'reserved';
+}
+
+/** Durable index reservations (reservations.ts) for one pool: `index` may be handed out once this resolves. */
+export interface IndexGuard {
+  reserve(index: number): Promise<number>;
 }
 
 export const sourceId = (s: Pick<DerivedSource, 'xpub' | 'type' | 'network'>): string =>
@@ -76,11 +85,16 @@ export class DerivedPool {
    */
   private built: { next: number; bound: number };
 
+  /** Indexes below it may have been handed out (the durable reservation); 0 without a guard. */
+  private reservedTo: number;
+
   constructor(
     readonly source: DerivedSource,
     state: Pick<DerivedState, 'next' | 'bound'>,
+    private readonly guard?: IndexGuard & { mark: number },
   ) {
     this.id = sourceId(source);
+    this.reservedTo = guard?.mark ?? 0;
     this.next = state.next;
     this.bound = state.bound;
     this.built = { next: state.next, bound: state.bound };
@@ -100,6 +114,22 @@ export class DerivedPool {
     const index = this.returned.shift() ?? (this.next < DERIVABLE ? this.next++ : undefined);
     if (index === undefined) return undefined;
     return { index, address: this.source.derive(index) };
+  }
+
+  /**
+   * `reserve()`, once the index is durably reserved (a write per RESERVE_BLOCK indexes): an index is
+   * never handed out before a restored or crashed store can tell it may have been.
+   */
+  async take(): Promise<Reservation | undefined> {
+    const r = this.reserve();
+    if (r === undefined || this.guard === undefined) return r;
+    try {
+      this.reservedTo = Math.max(this.reservedTo, await this.guard.reserve(r.index));
+    } catch (err) {
+      this.release(r);
+      throw err;
+    }
+    return r;
   }
 
   /** The reservation's write failed: its index is handed out next (passed-over ones stay passed). */
@@ -162,9 +192,17 @@ export class DerivedPool {
     return DERIVABLE;
   }
 
-  status(): { kind: 'derived'; xpub: string; type: string; next_index: number; bound: number } {
+  status(): {
+    kind: 'derived';
+    xpub: string;
+    type: string;
+    next_index: number;
+    bound: number;
+    reserved_to: number;
+  } {
     const { xpub, type } = this.source;
-    return { kind: 'derived', xpub, type, next_index: this.next, bound: this.bound };
+    const { next, bound, reservedTo } = this;
+    return { kind: 'derived', xpub, type, next_index: next, bound, reserved_to: reservedTo };
   }
 }
 
@@ -202,6 +240,37 @@ export async function loadDerivedState(
     };
   }
   return { next, bound };
+}
+
+/** The reservation key of a source (reservations.ts). */
+export const reservationKey = (s: DerivedSource): string => `${s.coin}!${sourceId(s)}`;
+
+const SKIP_BATCH = 1000;
+
+/**
+ * Records indexes `from` to `to - 1` as skipped ('reserved': they may have been handed out before
+ * the store was restored or crashed) and moves the pool's state past them, in batches of
+ * SKIP_BATCH; each batch moves the state with its entries, so a crash midway resumes where it was.
+ */
+export async function skipReserved(
+  store: Store,
+  source: DerivedSource,
+  state: { next: number; bound: number },
+  to: number,
+): Promise<void> {
+  const id = sourceId(source);
+  const { xpub, type, network } = source;
+  for (let from = state.next; from < to; from += SKIP_BATCH) {
+    const end = Math.min(to, from + SKIP_BATCH);
+    const ops: Op[] = [];
+    for (let index = from; index < end; index++) {
+      const value: DerivedEntry = { address: source.derive(index), skipped: 'reserved' };
+      ops.push({ type: 'put', space: 'pool_derived', key: entryKey(source.coin, id, index), value });
+    }
+    const value: DerivedState = { xpub, type, network, next: end, bound: state.bound };
+    ops.push({ type: 'put', space: 'meta', key: stateKey(source.coin, id), value });
+    await store.write(ops);
+  }
 }
 
 /** Every derived entry of `coin`, in source then index order (for `pool list`). */

@@ -1,3 +1,4 @@
+import type { DeriveReservations } from '../pool/reservations';
 import type { Config } from '../config/types';
 import type { Binder } from '../exchange/binder';
 import type { DepositCoin } from '../exchange/coins';
@@ -27,6 +28,8 @@ export interface AppContext {
   scanners: Scanner[];
   exchange: Exchange;
   binder: Binder;
+  /** Derived pools' index reservations, outside the store (src/pool/reservations.ts). */
+  reservations: DeriveReservations;
   dummyScanner?: DummyScanner;
   dummySender?: DummySender;
   /** Present when passthrough deposits can exist. */
