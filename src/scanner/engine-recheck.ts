@@ -6,7 +6,8 @@ import type { RewindHandler, RewoundState } from './types';
 
 /**
  * Handed-over deposits that a rewind (a reorg, or a rescan) took back: the scanner no longer
- * knows them to be on the chain.
+ * knows them to be on the chain. Seen deposits it took back are among them: the exchange may have
+ * recorded one whose handed marker was lost (engine-state.ts Rewound.unmarked).
  *
  * The exchange is told at once (`RewindHandler`): it holds the payout of one not paid yet, or says
  * it was paid. The call is repeated for every recheck entry at each start (it is idempotent), so
@@ -37,9 +38,9 @@ export class RewoundDeposits {
     for (const h of this.state.rechecking()) {
       const id = depositIdOf(h.deposit);
       if (!this.unheld.has(id)) continue;
-      let state: RewoundState | 'unknown' = 'unknown';
+      let state: RewoundState | 'unknown';
       try {
-        if (this.handler) state = await this.handler(h.deposit);
+        state = await this.ask(h);
       } catch (err) {
         this.log.warn(
           { ...depositFields(h), err: errorMessage(err) },
@@ -65,6 +66,15 @@ export class RewoundDeposits {
     }
   }
 
+  /**
+   * What the exchange did with the entry's deposit. Without a handler, one known to be handed over
+   * is `unknown` (alerted as possibly paid); a seen one taken back (`at` 0) is taken as not.
+   */
+  private async ask(h: HandedDeposit): Promise<RewoundState | 'unknown'> {
+    if (this.handler) return this.handler(h.deposit);
+    return h.at === 0 ? 'none' : 'unknown';
+  }
+
   /** Entries the scan found again: they are handed over again once confirmed. */
   refound(entries: HandedDeposit[]): void {
     for (const h of entries) {
@@ -80,9 +90,9 @@ export class RewoundDeposits {
   async resolvePassed(): Promise<string> {
     let alert = '';
     for (const h of this.state.passedRechecks()) {
-      let state: RewoundState | 'unknown' = 'unknown';
+      let state: RewoundState | 'unknown';
       try {
-        if (this.handler) state = await this.handler(h.deposit);
+        state = await this.ask(h);
       } catch (err) {
         this.log.warn(
           { ...depositFields(h), err: errorMessage(err) },

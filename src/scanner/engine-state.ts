@@ -27,8 +27,9 @@ import type { BlockRef, SourceBlock } from './types';
  *
  * A rewind, for a reorg and for a rescan alike, takes back everything above a height in one batch:
  * block refs and seen deposits are deleted (a seen deposit counts again only once found again),
- * handed markers become recheck entries, and the cursor moves back. The scan then finds again what
- * is still on the chain; nothing it does not find again is ever handed over.
+ * handed markers become recheck entries, and so do the seen deposits (one may have been handed
+ * over with its marker write lost: the exchange tells), and the cursor moves back. The scan then
+ * finds again what is still on the chain; nothing it does not find again is ever handed over.
  */
 
 export interface Cursor {
@@ -44,7 +45,7 @@ export interface SeenDeposit {
 }
 
 export interface HandedDeposit extends SeenDeposit {
-  /** Unix seconds of the hand-over. */
+  /** Unix seconds of the hand-over; 0 for a seen deposit a rewind took back (Rewound.unmarked). */
   at: number;
   /**
    * Recheck entries only: found again at `deposit.height` (block `hash`), not handed over again
@@ -67,6 +68,12 @@ export interface Rewound {
   unseen: SeenDeposit[];
   /** Handed-over deposits now to recheck. */
   rechecked: HandedDeposit[];
+  /**
+   * The seen deposits taken back, to recheck too: the exchange may have recorded one whose handed
+   * marker was never written (the write failed, or teller died in between), and paid it. The
+   * exchange says which (`none` for the rest, which then only wait to be found again or passed).
+   */
+  unmarked: HandedDeposit[];
 }
 
 export class ScanState {
@@ -263,7 +270,15 @@ export class ScanState {
       rechecked.push(h);
     }
     const unseen = this.seenDeposits().filter((s) => s.deposit.height >= from);
-    for (const s of unseen) ops.push({ type: 'del', space: 'scan', key: this.seenKey(s.deposit) });
+    const unmarked: HandedDeposit[] = [];
+    for (const s of unseen) {
+      ops.push({ type: 'del', space: 'scan', key: this.seenKey(s.deposit) });
+      // A seen deposit already being rechecked (found again) is covered by `lost` below.
+      if (this.rechecks.has(depositIdOf(s.deposit))) continue;
+      const h: HandedDeposit = { ...s, at: 0 };
+      ops.push({ type: 'put', space: 'scan', key: this.recheckKey(h.deposit), value: h });
+      unmarked.push(h);
+    }
     // Rechecks found again in the blocks taken back must be found once more.
     const lost = this.rechecking()
       .filter((h) => h.found && h.deposit.height >= from)
@@ -276,9 +291,9 @@ export class ScanState {
     );
     await this.store.write(ops);
     for (const s of unseen) this.forget(s.deposit);
-    for (const h of [...rechecked, ...lost]) this.rechecks.set(depositIdOf(h.deposit), h);
+    for (const h of [...rechecked, ...unmarked, ...lost]) this.rechecks.set(depositIdOf(h.deposit), h);
     this.cursor = to;
-    return { refs, unseen, rechecked };
+    return { refs, unseen, rechecked, unmarked };
   }
 
   /** Drops block refs and handed markers below `height` (outside the reorg window). */

@@ -369,7 +369,7 @@ export class ChainScanner implements Scanner {
       throw new ScannerChainError(`chain changed while scanning (${reason}); retrying`);
     }
     // An ancestor below the first scanned block (hash unknown): scanning restarts at initial_scan_height.
-    const { unseen, rechecked } = await this.state.rewind(ancestor.hash === '' ? null : ancestor);
+    const { unseen, rechecked, unmarked } = await this.state.rewind(ancestor.hash === '' ? null : ancestor);
     this.log.warn(
       {
         from: cursor.height,
@@ -382,7 +382,7 @@ export class ChainScanner implements Scanner {
       'reorg: rewound to the common ancestor',
     );
     for (const s of unseen) this.log.info(depositFields(s), 'deposit un-credited: its block was orphaned');
-    this.rewound.toHold(rechecked);
+    this.rewound.toHold([...rechecked, ...unmarked]);
     await this.rewound.hold();
   }
 }

@@ -106,5 +106,5 @@ export async function rescanState(
     seen_removed: rewound.unseen.length,
     handed_rechecked: rewound.rechecked.length,
   };
-  return { result, rechecked: rewound.rechecked };
+  return { result, rechecked: [...rewound.rechecked, ...rewound.unmarked] };
 }

@@ -33,7 +33,10 @@ export type SightingHandler = (deposits: ScannedDeposit[]) => Promise<void>;
  */
 export type RewoundState = 'held' | 'paid' | 'none';
 
-/** Called when a rewind takes back a handed-over deposit, and again if it is not found again. Idempotent. */
+/**
+ * Called when a rewind takes back a handed-over deposit (or a seen one: it may have been handed over
+ * with its marker lost), and again if it is not found again. Idempotent.
+ */
 export type RewindHandler = (deposit: ScannedDeposit) => Promise<RewoundState>;
 
 export interface ScannerStatus {
