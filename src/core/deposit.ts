@@ -30,21 +30,47 @@ export interface ScannedDeposit {
   value: bigint;
   height: number;
   tx: string;
-  /** Output index (BTC), 0 for native ETH value, log index for ERC-20 transfers. */
+  /**
+   * Output index (BTC), 0 for native ETH value; for an ERC-20 transfer, its index among the logs
+   * of its own transaction (receipt order), which no reorg changes. Token deposits stored by earlier
+   * builds have no `log_index`: their `n` is the block-wide log index (see depositIdOf).
+   */
   n: number;
+  /** ERC-20 only: the block-wide log index where this sighting found it (moves with a reorg). */
+  log_index?: number;
 }
 
 /** An ERC-20 token (a configured `[[eth_tokens]]` symbol): every deposit coin but teller's three. */
 export const isTokenCoin = (coin: string): boolean => !(BASE_COINS as readonly string[]).includes(coin);
 
 /**
- * A deposit's id: teller's `txid:n` for BTC, SKY and native ETH (`txhash:0`); `txhash:log<index>`
- * for an ERC-20 transfer, so that it cannot collide with the native value of the same transaction
- * (log index 0). Builds before this one wrote token ids as `txhash:<index>`: `legacyTokenIdOf`.
+ * A deposit's id: teller's `txid:n` for BTC, SKY and native ETH (`txhash:0`); `txhash:txlog<k>`
+ * for an ERC-20 transfer, k its index among its transaction's logs: the same on every branch a
+ * reorg re-mines the transaction into, and distinct from the native value's `txhash:0`.
+ *
+ * Earlier builds named a token deposit by its block-wide log index, which a reorg that re-mines
+ * the transaction elsewhere in a block gives to another transfer: `txhash:log<index>`, and before
+ * that `txhash:<index>`. A deposit they stored (no `log_index`) keeps its id `txhash:log<index>`;
+ * the exchange recognises the same transfer under the new id (exchange/wrong-asset.ts recordOf).
  */
-export const depositIdOf = (d: Pick<ScannedDeposit, 'coin_type' | 'tx' | 'n'>): string =>
-  isTokenCoin(d.coin_type) ? `${d.tx}:log${d.n}` : `${d.tx}:${d.n}`;
+export const depositIdOf = (d: Pick<ScannedDeposit, 'coin_type' | 'tx' | 'n' | 'log_index'>): string => {
+  if (!isTokenCoin(d.coin_type)) return `${d.tx}:${d.n}`;
+  return isLegacyToken(d) ? `${d.tx}:log${d.n}` : `${d.tx}:txlog${d.n}`;
+};
 
-/** The id an earlier build gave a token deposit (null for other coins). */
-export const legacyTokenIdOf = (d: Pick<ScannedDeposit, 'coin_type' | 'tx' | 'n'>): string | null =>
-  isTokenCoin(d.coin_type) ? `${d.tx}:${d.n}` : null;
+/** A token deposit stored by an earlier build: `n` is its block-wide log index. */
+export const isLegacyToken = (d: Pick<ScannedDeposit, 'coin_type' | 'log_index'>): boolean =>
+  isTokenCoin(d.coin_type) && d.log_index === undefined;
+
+/**
+ * Whether `old`, a token deposit an earlier build stored (block-wide `n`), is the transfer `d`
+ * (per-transaction `n`): same coin, transaction, recipient and value. A transaction with two such
+ * transfers makes them interchangeable; the one at `d`'s block-wide log index is preferred.
+ */
+export const sameLegacyTransfer = (old: ScannedDeposit, d: ScannedDeposit): boolean =>
+  isLegacyToken(old) &&
+  !isLegacyToken(d) &&
+  old.coin_type === d.coin_type &&
+  old.tx === d.tx &&
+  old.address === d.address &&
+  old.value === d.value;

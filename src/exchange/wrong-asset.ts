@@ -2,7 +2,8 @@ import type { Config } from '../config/types';
 import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { WRONG_ASSET_ERROR } from './errors';
-import { legacyTokenIdOf, type ScannedDeposit } from '../core/deposit';
+import { isLegacyToken, isTokenCoin, sameLegacyTransfer, type ScannedDeposit } from '../core/deposit';
+import { prefixRange } from '../store/store';
 import { emptyPassthrough, type Binding, type DepositRecord } from './types';
 
 /**
@@ -11,10 +12,15 @@ import { emptyPassthrough, type Binding, type DepositRecord } from './types';
  */
 
 /**
- * The record of `d`: under `id`, or, for a token deposit, under the `txhash:<index>` id of an
- * earlier build (same coin, transaction and log index), so a deposit it recorded is never paid
- * again when a rescan or a reorg delivers it under the new id. Nothing is rewritten: record ids are
- * in the hash-chained event log.
+ * The record of `d`: under `id`, or, for a token deposit, under the id an earlier build gave the
+ * same transfer, so that a deposit it recorded is never paid again when a rescan or a reorg
+ * delivers it under the current id. Nothing is rewritten: record ids are in the hash-chained event
+ * log. Earlier ids (types.ts depositIdOf) named the block-wide log index: `txhash:log<i>`, and
+ * before that `txhash:<i>`. A transfer scanned now is matched to a record of either form by
+ * transaction, coin, recipient and value (preferring the one recorded at its present log index),
+ * wherever a reorg has moved it since; of two such transfers in one transaction, each may then
+ * find the same record: the other record stays as it is (paid once, or held for an operator),
+ * never paid twice.
  */
 export async function recordOf(
   deposits: DepositStore,
@@ -22,11 +28,18 @@ export async function recordOf(
   id: string,
 ): Promise<DepositRecord | undefined> {
   const rec = await deposits.get(id);
-  const legacy = legacyTokenIdOf(d);
-  if (rec || legacy === null) return rec;
-  const old = await deposits.get(legacy);
-  const same = old?.coin_type === d.coin_type && old.deposit.tx === d.tx && old.deposit.n === d.n;
-  return same ? old : undefined;
+  if (rec || !isTokenCoin(d.coin_type)) return rec;
+  if (isLegacyToken(d)) {
+    // Stored by an earlier build (block-wide n): the oldest form of its id.
+    const old = await deposits.get(`${d.tx}:${d.n}`);
+    const same = old?.coin_type === d.coin_type && old.deposit.tx === d.tx && old.deposit.n === d.n;
+    return same ? old : undefined;
+  }
+  const found: DepositRecord[] = [];
+  for await (const [, r] of deposits.store.entries<DepositRecord>('deposits', prefixRange(`${d.tx}:`))) {
+    if (sameLegacyTransfer(r.deposit, d)) found.push(r);
+  }
+  return found.find((r) => r.deposit.n === d.log_index) ?? found[0];
 }
 
 /** The binding of `d`'s address to another coin of the same pool (tokens share the ETH pool). */

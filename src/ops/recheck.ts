@@ -61,8 +61,8 @@ export async function lookupTransaction(store: Store, txid: string): Promise<TxL
   const scan: TxScanEntry[] = [];
   for await (const key of store.keys('scan')) {
     // <chain>!seen!<height>!<deposit id> and <chain>!handed!<height>!<deposit id> (engine-state.ts);
-    // a deposit id is <txid>:<n>, or <txid>:log<n> for a token transfer.
-    const m = /^([^!]+)!(seen|handed)!(\d+)!(.+):(?:log)?\d+$/.exec(key);
+    // a deposit id is <txid>:<n>, or <txid>:txlog<n> (earlier builds: <txid>:log<n>) for a token transfer.
+    const m = /^([^!]+)!(seen|handed)!(\d+)!(.+):(?:txlog|log)?\d+$/.exec(key);
     if (!m || !ids.includes(m[4])) continue;
     const value = await store.get<{ deposit: ScannedDeposit; hash: string }>('scan', key);
     if (!value) continue;

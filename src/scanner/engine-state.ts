@@ -1,4 +1,4 @@
-import { depositIdOf, type ScannedDeposit } from '../core/deposit';
+import { depositIdOf, isTokenCoin, sameLegacyTransfer, type ScannedDeposit } from '../core/deposit';
 import { prefixRange, type Op, type Store } from '../store/store';
 import type { BlockRef, SourceBlock } from './types';
 
@@ -198,6 +198,8 @@ export class ScanState {
     const ops: Op[] = [];
     const added: SeenDeposit[] = [];
     const refound: HandedDeposit[] = [];
+    /** Ids of recheck entries an earlier build keyed otherwise (recheckOf), now under the current id. */
+    const legacy: string[] = [];
     for (const b of blocks) {
       const ref: BlockRef = { height: b.height, hash: b.hash, parentHash: b.parentHash };
       ops.push({ type: 'put', space: 'scan', key: this.blockKey(b.height), value: ref });
@@ -210,13 +212,14 @@ export class ScanState {
         }
         ops.push({ type: 'put', space: 'scan', key: this.seenKey(s.deposit), value: s });
         added.push(s);
-        const recheck = this.rechecks.get(depositIdOf(deposit));
+        const recheck = this.recheckOf(deposit, legacy);
         if (recheck) {
           // Kept (at its new height) until handed over again: see the file comment.
           const moved: HandedDeposit = { ...recheck, deposit: s.deposit, hash: b.hash, found: true };
           ops.push({ type: 'del', space: 'scan', key: this.recheckKey(recheck.deposit) });
           ops.push({ type: 'put', space: 'scan', key: this.recheckKey(moved.deposit), value: moved });
           refound.push(moved);
+          legacy.push(depositIdOf(recheck.deposit));
         }
       }
     }
@@ -224,9 +227,25 @@ export class ScanState {
     ops.push({ type: 'put', space: 'scan', key: this.cursorKey, value: cursor });
     await this.store.write(ops);
     for (const s of added) this.remember(s);
+    for (const id of legacy) this.rechecks.delete(id);
     for (const h of refound) this.rechecks.set(depositIdOf(h.deposit), h);
     this.cursor = cursor;
     return { added, refound };
+  }
+
+  /**
+   * The recheck entry of a deposit found in a scanned block: under its id, or, for a token
+   * transfer, one an earlier build stored under its block-wide log index (exchange/types.ts
+   * depositIdOf), which moves to the current id when found again. `taken`: ids of such entries
+   * already moved in this batch (two like transfers of one transaction find one each).
+   */
+  private recheckOf(d: ScannedDeposit, taken: readonly string[]): HandedDeposit | undefined {
+    const recheck = this.rechecks.get(depositIdOf(d));
+    if (recheck || !isTokenCoin(d.coin_type)) return recheck;
+    const old = [...this.rechecks.values()].filter(
+      (h) => sameLegacyTransfer(h.deposit, d) && !taken.includes(depositIdOf(h.deposit)),
+    );
+    return old.find((h) => h.deposit.n === d.log_index) ?? old[0];
   }
 
   /** Marks a seen deposit handed over (it leaves `seen`; a handed marker keeps it for reorg checks). */

@@ -41,7 +41,7 @@ import type { BlockSource, SourceBlock } from './types';
 
 /** Blocks fetched at once within one `blocks()` call. */
 const BLOCKS_PARALLEL = 8;
-/** Receipts fetched at once (only for transactions paying a watched address). */
+/** Receipts fetched at once (only for transactions paying a watched address, or with a transfer to one). */
 const RECEIPTS_PARALLEL = 4;
 /** Above this many watched token addresses, eth_getLogs asks for every Transfer and filters here. */
 const MAX_TOPIC_ADDRESSES = 1000;
@@ -77,6 +77,8 @@ interface Header {
 }
 
 type Transfer = TokenTransfer & { symbol: string };
+/** Receipts asked for in one `blocks()` call, by transaction hash. */
+type Receipts = Map<string, Promise<unknown>>;
 
 const lower = (v: unknown): string | null => (typeof v === 'string' ? v.toLowerCase() : null);
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -199,15 +201,30 @@ export class EthSource implements BlockSource {
       if (headers[i].parentHash !== headers[i - 1].hash)
         throw chainChanged(`block ${headers[i].height} parent`);
     }
-    const deposits = headers.map((): ScannedDeposit[] => []);
-    for (const d of await this.confirmedNative(headers)) deposits[d.height - from].push(d);
     transfers.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     for (const t of transfers) {
       if (headers[t.blockNumber - from].hash !== t.blockHash)
         throw chainChanged(`log ${t.txHash}:${t.logIndex}`);
-      const { symbol: coin_type, to: address, value, blockNumber: height, txHash: tx, logIndex: n } = t;
-      deposits[height - from].push({ coin_type, address, value, height, tx, n });
     }
+    const receipts: Receipts = new Map();
+    const [native, ordinals] = await Promise.all([
+      this.confirmedNative(headers, receipts),
+      mapLimit(transfers, RECEIPTS_PARALLEL, (t) => this.ordinal(t, receipts)),
+    ]);
+    const deposits = headers.map((): ScannedDeposit[] => []);
+    for (const d of native) deposits[d.height - from].push(d);
+    transfers.forEach((t, i) => {
+      const { symbol: coin_type, to: address, value, blockNumber: height, txHash: tx, logIndex } = t;
+      deposits[height - from].push({
+        coin_type,
+        address,
+        value,
+        height,
+        tx,
+        n: ordinals[i],
+        log_index: logIndex,
+      });
+    });
     const out = headers.map((h, i) => ({
       height: h.height,
       hash: h.hash,
@@ -272,13 +289,41 @@ export class EthSource implements BlockSource {
     return header;
   }
 
+  /** The receipt of `tx`, mined in block `blockHash`: fetched once per `blocks()` call. */
+  private async receiptIn(
+    receipts: Receipts,
+    tx: string,
+    blockHash: string,
+  ): Promise<Record<string, unknown>> {
+    let pending = receipts.get(tx);
+    if (!pending) receipts.set(tx, (pending = this.call('eth_getTransactionReceipt', [tx])));
+    const receipt = await pending;
+    if (!isRpcObject(receipt)) throw chainChanged(`no receipt for ${tx}`);
+    if (lower(receipt.blockHash) !== blockHash) throw chainChanged(`receipt of ${tx}`);
+    return receipt;
+  }
+
+  /**
+   * A transfer's index among the logs of its own transaction (receipt order), its deposit's `n`.
+   * Its block-wide log index is not an id: a reorg that re-mines the transaction at another place
+   * in a block moves it, and every other transfer's with it. Counted among all the transaction's
+   * logs, whatever eth_getLogs was asked for, so that neither the watched addresses, the
+   * configured tokens nor the topic filter (MAX_TOPIC_ADDRESSES) change it.
+   */
+  private async ordinal(t: Transfer, receipts: Receipts): Promise<number> {
+    const receipt = await this.receiptIn(receipts, t.txHash, t.blockHash);
+    const logs = Array.isArray(receipt.logs) ? receipt.logs : [];
+    const what = `receipt of ${t.txHash} log`;
+    const k = logs.findIndex((l) => isRpcObject(l) && rpcSafeInt(l.logIndex, what) === t.logIndex);
+    if (k < 0) throw chainChanged(`log ${t.txHash}:${t.logIndex} is not in its receipt`);
+    return k;
+  }
+
   /** Native deposits, in block order: the candidates whose receipt says success (status 1). */
-  private async confirmedNative(headers: Header[]): Promise<ScannedDeposit[]> {
+  private async confirmedNative(headers: Header[], receipts: Receipts): Promise<ScannedDeposit[]> {
     const candidates = headers.flatMap((h) => h.candidates.map((c) => ({ ...c, header: h })));
     const ok = await mapLimit(candidates, RECEIPTS_PARALLEL, async (c) => {
-      const receipt = await this.call('eth_getTransactionReceipt', [c.tx]);
-      if (!isRpcObject(receipt)) throw chainChanged(`no receipt for ${c.tx}`);
-      if (lower(receipt.blockHash) !== c.header.hash) throw chainChanged(`receipt of ${c.tx}`);
+      const receipt = await this.receiptIn(receipts, c.tx, c.header.hash);
       if (receipt.status === undefined) {
         throw new EthSourceError(
           `receipt of ${c.tx} has no status (pre-Byzantium block?); cannot tell if it failed`,

@@ -200,12 +200,14 @@ describe('blocks', () => {
         value: 1_234_567n,
         height: tx.height,
         tx: tx.hash,
-        n: tx.logIndexes[0],
+        // Its index among its transaction's logs (the id), and where the block put it.
+        n: 0,
+        log_index: tx.logIndexes[0],
       },
     ]);
   });
 
-  it('two transfers in one block are two deposits with distinct log indexes', async () => {
+  it('two transfers in one block are two deposits with distinct ids', async () => {
     const [a, b] = [poolAddress(), poolAddress()];
     source.watch('TUSD', a);
     source.watch('TUSD', b);
@@ -219,16 +221,15 @@ describe('blocks', () => {
     const r = await Promise.all([t0, t1, t2, t3].map(receipt));
     expect(new Set(r.map((x) => x.height)).size).toBe(1);
     const [block] = await source.blocks(r[0].height, r[0].height);
-    expect(block.deposits.map((d) => [d.tx, d.n, d.address, d.value])).toEqual([
-      [t1, r[1].logIndexes[0], a.toLowerCase(), 10n],
-      [t2, r[2].logIndexes[0], b.toLowerCase(), 20n],
-      [t3, r[3].logIndexes[0], a.toLowerCase(), 30n],
+    expect(block.deposits.map((d) => [d.tx, d.n, d.log_index, d.address, d.value])).toEqual([
+      [t1, 0, r[1].logIndexes[0], a.toLowerCase(), 10n],
+      [t2, 0, r[2].logIndexes[0], b.toLowerCase(), 20n],
+      [t3, 0, r[3].logIndexes[0], a.toLowerCase(), 30n],
     ]);
-    // Two deposits to the same address in one block stay apart: their ids differ by log index.
+    // Two deposits to the same address in one block stay apart: their ids name their transactions,
+    // and each transfer's index among its transaction's logs (the same wherever a reorg mines it).
     expect(new Set(r.map((x) => x.logIndexes[0])).size).toBe(4);
-    expect(block.deposits.map(depositIdOf)).toEqual(
-      [1, 2, 3].map((i) => `${r[i].hash}:log${r[i].logIndexes[0]}`),
-    );
+    expect(block.deposits.map(depositIdOf)).toEqual([1, 2, 3].map((i) => `${r[i].hash}:txlog0`));
   });
 
   it('ignores a Transfer from a token that is not configured; reports a wrong asset to a watched address', async () => {
@@ -258,7 +259,7 @@ describe('blocks', () => {
   it('gives native ETH and a token transfer of the same transaction distinct ids', () => {
     const d = { address: '0x00', value: 1n, height: 1, tx: '0xaa', n: 0 };
     expect(depositIdOf({ ...d, coin_type: 'ETH' })).toBe('0xaa:0');
-    expect(depositIdOf({ ...d, coin_type: 'TUSD' })).toBe('0xaa:log0');
+    expect(depositIdOf({ ...d, coin_type: 'TUSD', log_index: 3 })).toBe('0xaa:txlog0');
   });
 });
 
@@ -356,8 +357,9 @@ describe('eth_getLogs chunking', () => {
       [start + 1000, start + 1999],
       [start + 2000, start + 2499],
     ]);
-    // One header per block (no transaction bodies: no ETH address is watched), no receipts.
-    expect(calls).toEqual({ eth_getLogs: 3, eth_getBlockByNumber: 2500 });
+    // One header per block (no transaction bodies: no ETH address is watched), and one receipt per
+    // transaction carrying a deposit (its transfer's index among the transaction's logs).
+    expect(calls).toEqual({ eth_getLogs: 3, eth_getBlockByNumber: 2500, eth_getTransactionReceipt: 3 });
     await s.close();
   });
 

@@ -14,7 +14,7 @@ export interface Payment {
   address: string;
   value: bigint;
   tx: string;
-  /** BTC output index, 0 for native ETH, the block-wide log index for a token transfer. */
+  /** BTC output index, 0 for native ETH, the index among its transaction's logs for a token transfer. */
   n: number;
   /** An ETH transaction that reverted (status 0): never a deposit. */
   failed: boolean;

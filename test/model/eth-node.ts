@@ -37,7 +37,10 @@ interface EthLog {
   to: string;
   value: bigint;
   tx: string;
+  /** Block-wide log index: where the block put it (a reorg moves it). */
   logIndex: number;
+  /** Index among its transaction's logs: the transfer's identity (`Payment.n`). */
+  ordinal: number;
 }
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
@@ -69,20 +72,20 @@ export class EthNode extends ModelChain<EthTx> {
         pays.push({ ...p, key: paymentKey('ETH', t.hash, 0) });
       }
       if (!t.ok) continue;
-      for (const tr of t.transfers) {
+      t.transfers.forEach((tr, ordinal) => {
         const logIndex = logs.length;
         const contract = tr.token === 'TOK' ? TOKEN_CONTRACT : FOREIGN_CONTRACT;
-        logs.push({ contract, to: tr.to, value: tr.value, tx: t.hash, logIndex });
+        logs.push({ contract, to: tr.to, value: tr.value, tx: t.hash, logIndex, ordinal });
         pays.push({
-          key: paymentKey(tr.token, t.hash, logIndex),
+          key: paymentKey(tr.token, t.hash, ordinal),
           coin: tr.token,
           address: tr.to,
           value: tr.value,
           tx: t.hash,
-          n: logIndex,
+          n: ordinal,
           failed: false,
         });
-      }
+      });
     }
     this.logs.set(hash, logs);
     return { height, hash, parentHash: parentHash === '' ? word(0n) : parentHash, txs, payments: pays };
@@ -117,7 +120,11 @@ export class EthNode extends ModelChain<EthTx> {
       case 'eth_getTransactionReceipt': {
         for (const b of this.blocks) {
           const t = b.txs.find((x) => x.hash === params[0]);
-          if (t) return { transactionHash: t.hash, blockHash: b.hash, status: t.ok ? '0x1' : '0x0' };
+          if (!t) continue;
+          const logs = (this.logs.get(b.hash) ?? [])
+            .filter((l) => l.tx === t.hash)
+            .map((l) => ({ address: l.contract, transactionHash: l.tx, logIndex: hex(l.logIndex) }));
+          return { transactionHash: t.hash, blockHash: b.hash, status: t.ok ? '0x1' : '0x0', logs };
         }
         return null;
       }
@@ -144,7 +151,7 @@ export class EthNode extends ModelChain<EthTx> {
       for (const l of this.logs.get(b.hash) ?? []) {
         if (contracts && !contracts.includes(l.contract)) continue;
         if (toTopics && !toTopics.includes(addressTopic(l.to))) continue;
-        this.markServed(b.payments.filter((p) => p.tx === l.tx && p.n === l.logIndex && p.coin !== 'ETH'));
+        this.markServed(b.payments.filter((p) => p.tx === l.tx && p.n === l.ordinal && p.coin !== 'ETH'));
         out.push({
           address: l.contract,
           topics: [TRANSFER_TOPIC, addressTopic(SENDER), addressTopic(l.to)],

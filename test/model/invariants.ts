@@ -180,7 +180,7 @@ export function check(w: World, o: Observed): Violation[] {
       const rates = [...allowed.values()].join(' or ');
       // Two deposits under one id share one record's terms: that is the id collision.
       const shared = clashes(p) ? ' (its id is shared with a deposit of another coin)' : '';
-      // A token transfer's log index is block-wide: re-mined elsewhere, its id names another transfer.
+      // An id that named another payment on another branch (token ids were block-wide log indexes).
       const moved = (chainOf(p.coin).variants.get(p.key)?.size ?? 0) > 1;
       v(
         shared ? 'distinctIds' : moved ? 'stableIds' : 'rate',

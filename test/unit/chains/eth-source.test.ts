@@ -1,5 +1,6 @@
 import { TRANSFER_TOPIC, addressTopic } from '../../../src/chains/ethereum/erc20';
 import { EthRpcError, type EthRpcClient } from '../../../src/chains/ethereum/provider';
+import { depositIdOf } from '../../../src/core/deposit';
 import { EthSource, EthSourceError } from '../../../src/scanner/eth-source';
 import { silentLogger } from '../../../src/util/logger';
 
@@ -79,16 +80,24 @@ class FakeNode implements EthRpcClient {
         return { number: hex(h), hash: b.hash, parentHash: b.parentHash, transactions: txs };
       }
       case 'eth_getTransactionReceipt': {
+        const tx = params[0] as string;
+        // Every log of the transaction, whatever eth_getLogs was asked for, in block order.
+        const logs = this.logs
+          .filter((l) => l.transactionHash === tx)
+          .sort((a, b) => Number(a.logIndex) - Number(b.logIndex));
         for (const b of this.blocks) {
-          const t = b.txs.find((x) => x.hash === params[0]);
+          const t = b.txs.find((x) => x.hash === tx);
           if (t)
             return {
               transactionHash: t.hash,
               blockHash: this.receiptBlock.get(t.hash) ?? b.hash,
               status: t.status,
+              logs,
             };
         }
-        return null;
+        if (logs.length === 0) return null;
+        const blockHash = this.receiptBlock.get(tx) ?? logs[0].blockHash;
+        return { transactionHash: tx, blockHash, status: '0x1', logs };
       }
       case 'eth_getLogs': {
         const f = params[0] as { fromBlock: string; toBlock: string };
@@ -232,7 +241,64 @@ describe('token logs', () => {
     const s = source(node);
     s.watch('TUSD', A);
     const blocks = await s.blocks(1, 5);
-    expect(blocks.flatMap((b) => b.deposits).map((d) => [d.value, d.n])).toEqual([[5n, 4]]);
+    expect(blocks.flatMap((b) => b.deposits).map((d) => [d.value, d.n, d.log_index])).toEqual([[5n, 0, 4]]);
+  });
+
+  it("a transfer's n is its index among its transaction's logs, wherever a block puts it", async () => {
+    // One transaction: a foreign token's transfer to A, a transfer to an unwatched address, then the
+    // deposit to A. Mined at block-wide log indexes 5..7, then (a reorg) at 0..2 of another block.
+    const tx = hash('e', 1);
+    const node = new FakeNode(5);
+    const mine = (height: number, first: number) => {
+      node.logs = [];
+      node.transferLog(height, B, 1n, 0, { transactionHash: hash('e', 2) });
+      node.transferLog(height, A, 3n, first, { transactionHash: tx, address: FOREIGN });
+      node.transferLog(height, B, 4n, first + 1, { transactionHash: tx });
+      node.transferLog(height, A, 5n, first + 2, { transactionHash: tx });
+    };
+    const found = async (extra: Partial<ConstructorParameters<typeof EthSource>[0]> = {}) => {
+      const s = source(node, extra);
+      s.watch('TUSD', A);
+      return (await s.blocks(1, 5)).flatMap((b) => b.deposits);
+    };
+    mine(2, 5);
+    const before = await found();
+    mine(3, 0);
+    const after = await found();
+    // Filtered locally (no address topic): the same n.
+    const unfiltered = await found({ maxTopicAddresses: 0 });
+    expect(before).toEqual([{ coin_type: 'TUSD', address: A, value: 5n, height: 2, tx, n: 2, log_index: 7 }]);
+    expect(after).toEqual([{ coin_type: 'TUSD', address: A, value: 5n, height: 3, tx, n: 2, log_index: 2 }]);
+    expect(unfiltered).toEqual(after);
+    expect([before, after].map((d) => depositIdOf(d[0]))).toEqual([`${tx}:txlog2`, `${tx}:txlog2`]);
+  });
+
+  it('asks one receipt per transaction, shared with its native value', async () => {
+    const node = new FakeNode(3);
+    const tx = hash('a', 7);
+    node.blocks[2].txs.push({ hash: tx, to: A, value: 9n, status: '0x1' });
+    node.transferLog(2, A, 1n, 0, { transactionHash: tx });
+    node.transferLog(2, A, 2n, 1, { transactionHash: tx });
+    const s = source(node);
+    s.watch('ETH', A);
+    const deposits = (await s.blocks(1, 3)).flatMap((b) => b.deposits);
+    expect(deposits.map(depositIdOf)).toEqual([`${tx}:0`, `${tx}:txlog0`, `${tx}:txlog1`]);
+    expect(node.count('eth_getTransactionReceipt')).toBe(1);
+  });
+
+  it('a log missing from its receipt is a retryable error', async () => {
+    const node = new FakeNode(3);
+    node.transferLog(2, A, 1n, 4);
+    node.send = ((inner) => async (method: string, params: unknown[]) => {
+      const r = await inner(method, params);
+      return method === 'eth_getTransactionReceipt' ? { ...(r as object), logs: [] } : r;
+    })(node.send.bind(node));
+    const s = source(node);
+    s.watch('TUSD', A);
+    await expect(s.blocks(1, 3)).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/not in its receipt/),
+    });
   });
 
   it('splits a too-large range down to what the node accepts', async () => {

@@ -14,8 +14,9 @@ import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
 /**
  * Issue 16 item 6: a token sent to a pool address bound for ETH (or ETH to one bound for a token)
  * is recorded unpaid with an error for the operator, never dropped; token deposit ids
- * (`tx:log<index>`) cannot collide with native ETH ones (`tx:0`), and token deposits recorded by
- * the previous build under `tx:<index>` are still recognised.
+ * (`tx:txlog<index in the transaction>`) cannot collide with native ETH ones (`tx:0`), and token
+ * deposits recorded by earlier builds under their block-wide log index (`tx:log<index>`, and before
+ * that `tx:<index>`) are still recognised, wherever a reorg has moved them since.
  */
 
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
@@ -37,13 +38,41 @@ const eth = (address: string, value: bigint, tx = TX): ScannedDeposit => ({
   tx,
   n: 0,
 });
-const tusd = (address: string, value: bigint, n: number, tx = TX): ScannedDeposit => ({
+/** A token deposit as this build scans it: `n` its index in the transaction, `log_index` in the block. */
+const tusd = (address: string, value: bigint, n: number, tx = TX, logIndex = n): ScannedDeposit => ({
+  ...legacyTusd(address, value, n, tx),
+  log_index: logIndex,
+});
+/** A token deposit as earlier builds stored it: `n` its block-wide log index. */
+const legacyTusd = (address: string, value: bigint, n: number, tx = TX): ScannedDeposit => ({
   coin_type: 'TUSD',
   address,
   value,
   height: 9,
   tx,
   n,
+});
+
+/** A record an earlier build stored for `d` under `id`, its payout not signed yet. */
+const oldRecord = (d: ScannedDeposit, id: string): Omit<DepositRecord, 'seq'> => ({
+  updated_at: 1,
+  status: 'waiting_send',
+  coin_type: d.coin_type,
+  sky_address: SKY,
+  buy_method: 'direct',
+  deposit_address: d.address,
+  deposit_id: id,
+  txid: '',
+  conversion_rate: '2',
+  max_decimals: 3,
+  deposit_value: d.value,
+  sky_sent: 0n,
+  passthrough: emptyPassthrough(),
+  error: '',
+  deposit: { ...d, processed: false },
+  last_error: '',
+  attempts: 0,
+  created_at: 1,
 });
 
 interface Rig {
@@ -62,11 +91,13 @@ async function open(dir: string): Promise<Rig> {
 }
 
 describe('deposit ids', () => {
-  it('keep the original format for BTC and native ETH; tokens get tx:log<index>', () => {
+  it('keep the original format for BTC and native ETH; tokens get tx:txlog<index in the tx>', () => {
     expect(depositIdOf({ coin_type: 'BTC', tx: 'aa', n: 3 })).toBe('aa:3');
     expect(depositIdOf(eth(ETH_ADDR, 1n))).toBe(`${TX}:0`);
-    expect(depositIdOf(tusd(ETH_ADDR, 1n, 0))).toBe(`${TX}:log0`);
-    expect(depositIdOf(tusd(ETH_ADDR, 1n, 12))).toBe(`${TX}:log12`);
+    expect(depositIdOf(tusd(ETH_ADDR, 1n, 0))).toBe(`${TX}:txlog0`);
+    expect(depositIdOf(tusd(ETH_ADDR, 1n, 1, TX, 12))).toBe(`${TX}:txlog1`);
+    // Stored by an earlier build (no log_index): its id stays.
+    expect(depositIdOf(legacyTusd(ETH_ADDR, 1n, 12))).toBe(`${TX}:log12`);
   });
 });
 
@@ -139,51 +170,63 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
     const sent = (r: DepositRecord) =>
       r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid);
     const native = await until(`${TX}:0`, sent);
-    const token = await until(`${TX}:log0`, sent);
+    const token = await until(`${TX}:txlog0`, sent);
     expect([native.coin_type, token.coin_type]).toEqual(['ETH', 'TUSD']);
     expect(rig.sender.list()).toHaveLength(2);
   });
 
-  it('recognises a token deposit recorded by the previous build under tx:<log index>', async () => {
-    // The previous build recorded it as `tx:7`; a rescan or reorg delivers it again as `tx:log7`.
-    const legacy = tusd(TOKEN_ADDR, 3_000_000n, 7);
-    const rec = {
-      updated_at: 1,
-      status: 'waiting_send' as const,
-      coin_type: 'TUSD',
-      sky_address: SKY,
-      buy_method: 'direct' as const,
-      deposit_address: TOKEN_ADDR,
-      deposit_id: `${TX}:7`,
-      txid: '',
-      conversion_rate: '2',
-      max_decimals: 3,
-      deposit_value: legacy.value,
-      sky_sent: 0n,
-      passthrough: emptyPassthrough(),
-      error: '',
-      deposit: { ...legacy, processed: false },
-      last_error: '',
-      attempts: 0,
-      created_at: 1,
-    };
+  /** Stores `recs` as an earlier build did, then starts the exchange on them. */
+  async function restartWith(recs: Omit<DepositRecord, 'seq'>[]): Promise<void> {
     await rig.exchange.stop();
     await rig.store.close();
-    {
-      const store = await Store.open(dir);
-      const deposits = new DepositStore(store);
-      await deposits.open();
-      await deposits.create(rec, 'recorded by the previous build');
-      await store.close();
-    }
+    const store = await Store.open(dir);
+    const deposits = new DepositStore(store);
+    await deposits.open();
+    for (const rec of recs) await deposits.create(rec, 'recorded by an earlier build');
+    await store.close();
     rig = await open(dir);
-    await until(
-      `${TX}:7`,
-      (r) => r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid),
-    );
+  }
+
+  const paid = (r: DepositRecord) =>
+    r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid);
+
+  it('recognises a token deposit recorded by an older build under tx:<log index>', async () => {
+    // The oldest build recorded it as `tx:7`; a rescan or reorg delivers it again.
+    const legacy = legacyTusd(TOKEN_ADDR, 3_000_000n, 7);
+    await restartWith([oldRecord(legacy, `${TX}:7`)]);
+    await until(`${TX}:7`, paid);
     expect(await rig.exchange.receive(legacy)).toMatchObject({ kind: 'duplicate' });
     expect(await rig.deposits.get(depositIdOf(legacy))).toBeUndefined();
     expect(await rig.exchange.rewound(legacy)).toBe('paid');
+    // Scanned by this build: the transaction's only log, now at block-wide index 3.
+    const now = tusd(TOKEN_ADDR, 3_000_000n, 0, TX, 3);
+    expect(await rig.exchange.receive(now)).toMatchObject({ kind: 'duplicate' });
+    expect(await rig.exchange.rewound(now)).toBe('paid');
+    expect(await rig.deposits.get(depositIdOf(now))).toBeUndefined();
     expect(rig.sender.list()).toHaveLength(1);
+  });
+
+  it('never pays twice the transfers an earlier build stored under tx:log<block-wide index>', async () => {
+    // Two transfers of one transaction, recorded (and paid) at block-wide log indexes 5 and 6.
+    const first = legacyTusd(TOKEN_ADDR, 3_000_000n, 5);
+    const second = legacyTusd(TOKEN_ADDR, 4_000_000n, 6);
+    await restartWith([oldRecord(first, `${TX}:log5`), oldRecord(second, `${TX}:log6`)]);
+    await until(`${TX}:log5`, paid);
+    await until(`${TX}:log6`, paid);
+    // A deep reorg re-mines the transaction one log later: log 6 is now the first transfer, the
+    // index the second had. Each comes back under its new id, at its index in the transaction.
+    const moved = [tusd(TOKEN_ADDR, 3_000_000n, 0, TX, 6), tusd(TOKEN_ADDR, 4_000_000n, 1, TX, 7)];
+    for (const d of moved) {
+      expect(await rig.exchange.receive(d)).toEqual({ kind: 'duplicate', status: 'waiting_confirm' });
+      expect(await rig.exchange.rewound(d)).toBe('paid');
+      expect(await rig.deposits.get(depositIdOf(d))).toBeUndefined();
+    }
+    expect((await rig.deposits.list()).map((r) => r.deposit_id).sort()).toEqual([`${TX}:log5`, `${TX}:log6`]);
+    expect(
+      rig.sender
+        .list()
+        .map((t) => t.amount)
+        .sort(),
+    ).toEqual([6_000_000n, 8_000_000n]);
   });
 });

@@ -20,12 +20,7 @@ const SEED = Number(process.env.MODEL_SEED ?? 20261206);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 
 /** Properties whose fix has not reached main yet: reported, not asserted. */
-const PENDING: Partial<Record<Property, string>> = {
-  stableIds:
-    'found by this test (soak seeds 284, 3528), not fixed: an ERC-20 deposit id is tx:log<block-wide ' +
-    'log index>, so a deep reorg that re-mines a transaction with several transfers at another place ' +
-    'in a block gives its ids to other transfers; teller takes them for the deposits already paid',
-};
+const PENDING: Partial<Record<Property, string>> = {};
 
 const results: SequenceResult[] = [];
 const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -15,6 +15,7 @@ const token = (n: number, height: number) => ({
 });
 
 describe('ScanState keys written by an earlier build', () => {
+  // Token entries: tx:<block-wide index> (oldest), tx:log<block-wide index>, now tx:txlog<index in the tx>.
   let store: Store;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
@@ -61,6 +62,25 @@ describe('ScanState keys written by an earlier build', () => {
       'ETH!cursor',
       `ETH!recheck!${pad(40)}!${TX}:log0`,
       `ETH!recheck!${pad(50)}!${TX}:log3`,
+    ]);
+    // Found again by this build (ids by index in the transaction; a reorg moved them in the block):
+    // each old entry moves to one of them, under its current key.
+    const found = [0, 1].map((n) => ({ ...token(n, 41), log_index: 7 + n }));
+    const { refound } = await state.commitBlocks([
+      { height: 41, hash: 'b41', parentHash: 'b39', deposits: found },
+    ]);
+    expect(refound.map((h) => h.deposit)).toEqual(found);
+    expect(state.rechecking().map((h) => [h.deposit.n, h.found])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    expect(await keys()).toEqual([
+      `ETH!block!${pad(41)}`,
+      'ETH!cursor',
+      `ETH!recheck!${pad(41)}!${TX}:txlog0`,
+      `ETH!recheck!${pad(41)}!${TX}:txlog1`,
+      `ETH!seen!${pad(41)}!${TX}:txlog0`,
+      `ETH!seen!${pad(41)}!${TX}:txlog1`,
     ]);
   });
 });
