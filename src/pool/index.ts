@@ -23,6 +23,7 @@ export {
 export { AddressPool, type AddressList } from './pool';
 export {
   DERIVABLE,
+  LOOKAHEAD,
   DerivedPool,
   derivedEntries,
   derivedStates,
