@@ -5,7 +5,7 @@ import type { PreparedPayout } from '../sender/types';
 import type { StoredStatus } from '../core/deposit';
 import type { Binding, DepositEvent, DepositRecord } from './types';
 import { ExchangeError } from './errors';
-import { depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from './payout-index';
+import { bindingKey, depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from './payout-index';
 
 /**
  * The exchange's records in the store (key layout: src/store/store.ts). Every change of a deposit
@@ -26,7 +26,7 @@ const TRANSITIONS: Record<StoredStatus, readonly StoredStatus[]> = {
   done: [],
 };
 
-export const bindingKey = (coin: string, address: string): string => `${coin}!${address}`;
+export { bindingKey };
 const statusKey = (status: StoredStatus, id: string): string => `${status}!${id}`;
 /** The errored-deposits index in `meta` (see open). */
 const ERROR_PREFIX = 'deposit_error!';
@@ -116,6 +116,11 @@ export class DepositStore {
   /** The binding keys (`coin!address`) of a payout address that are durable, from memory. */
   bindingKeysOf(skyAddress: string): string[] {
     return this.index.bindingsOf(skyAddress).map((b) => b.key);
+  }
+
+  /** Changes whenever statusView or detailView of `skyAddress` may (PayoutIndex.stampOf). */
+  statusStamp(skyAddress: string): number {
+    return this.index.stampOf(skyAddress);
   }
 
   /**
@@ -365,7 +370,7 @@ export class DepositStore {
     return this.writeWithEvent(ops, rec.deposit_id, from, rec.status, note).then(() => {
       if (rec.error) this.errored.add(rec.deposit_id);
       else this.errored.delete(rec.deposit_id);
-      if (from === null) this.index.recorded(bindingKey(rec.coin_type, rec.deposit_address), rec);
+      if (from === null) this.index.recorded(rec);
       else this.index.updated(rec);
     });
   }

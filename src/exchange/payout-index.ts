@@ -17,6 +17,9 @@ const listOf = <T>(few: Few<T> | undefined): readonly T[] =>
   few === undefined ? NONE : Array.isArray(few) ? (few as readonly T[]) : [few as T];
 const fewOf = <T>(list: readonly T[]): Few<T> => (list.length === 1 ? list[0] : list);
 
+/** A binding's key: `coin!address`. */
+export const bindingKey = (coin: string, address: string): string => `${coin}!${address}`;
+
 /** `<group>!<seq>` → [group, seq]. */
 function splitSeqKey(key: string): [string, string] {
   const bang = key.lastIndexOf('!');
@@ -26,6 +29,8 @@ function splitSeqKey(key: string): [string, string] {
 /** A binding in the index: its key (`coin!address`) and its deposits' seqs, in recording order. */
 class BindingSlot {
   private seqs: Few<number> = NONE;
+  /** The index's change count when the binding or one of its deposits last changed (0: since load). */
+  changedAt = 0;
 
   constructor(readonly key: string) {}
 
@@ -59,6 +64,8 @@ export class PayoutIndex {
   private readonly bindingsBySky = new Map<string, Few<BindingSlot>>();
   private readonly slots = new Map<string, BindingSlot>();
   private readonly summaries = new SummaryTable();
+  /** Changes since load: what a slot's `changedAt` is set to. */
+  private changes = 0;
 
   /** Reads the bindings, and the deposits' summaries too when they are current (DepositStore knows). */
   static async load(store: Store, summaries: boolean): Promise<PayoutIndex> {
@@ -107,6 +114,20 @@ export class PayoutIndex {
     return listOf(this.bindingsBySky.get(skyAddress));
   }
 
+  /**
+   * A number that changes whenever what the index shows of `skyAddress` (its bindings, their
+   * deposits, their statuses and times) changes: 0 without bindings or changes since load. The
+   * status routes reuse a body while it stays the same.
+   */
+  stampOf(skyAddress: string): number {
+    const few = this.bindingsBySky.get(skyAddress);
+    if (few === undefined) return 0;
+    if (!Array.isArray(few)) return (few as BindingSlot).changedAt;
+    let stamp = 0;
+    for (const slot of few as readonly BindingSlot[]) if (slot.changedAt > stamp) stamp = slot.changedAt;
+    return stamp;
+  }
+
   binding(bindingKey: string): IndexedBinding | undefined {
     return this.slots.get(bindingKey);
   }
@@ -126,19 +147,22 @@ export class PayoutIndex {
   bound(skyAddress: string, bindingKey: string): void {
     if (this.slots.has(bindingKey)) return;
     const slot = new BindingSlot(bindingKey);
+    slot.changedAt = ++this.changes;
     this.slots.set(bindingKey, slot);
     this.bindingsBySky.set(skyAddress, fewOf([...this.slotsOf(skyAddress), slot]));
   }
 
-  /** A deposit record was created on `bindingKey`. */
-  recorded(bindingKey: string, rec: DepositRecord): void {
-    this.slots.get(bindingKey)?.add(rec.seq);
+  /** A deposit record was created on its binding. */
+  recorded(rec: DepositRecord): void {
+    this.slots.get(bindingKey(rec.coin_type, rec.deposit_address))?.add(rec.seq);
     this.updated(rec);
   }
 
   /** A deposit record was written. */
   updated(rec: DepositRecord): void {
     this.summaries.set(rec.seq, rec.status, rec.updated_at);
+    const slot = this.slots.get(bindingKey(rec.coin_type, rec.deposit_address));
+    if (slot !== undefined) slot.changedAt = ++this.changes;
   }
 }
 

@@ -20,6 +20,14 @@ export interface StatusEntry {
   coin_type: string;
 }
 
+/**
+ * /api/v2/status's body: a row per recorded or pending deposit, and one per binding without any
+ * (key order is the wire order; the HTTP layer reads only `status`).
+ */
+export interface StatusDetail {
+  deposits: readonly { readonly status: string }[];
+}
+
 /** Raised by PublicService.bind; `code` picks the HTTP status and teller's text. */
 export type BindErrorCode = 'bind_disabled' | 'max_bound' | 'pool_empty' | 'internal';
 
@@ -32,10 +40,21 @@ export interface PublicService {
   /** Throws a TellerError whose code is a BindErrorCode. */
   /** `client`: the buyer's IP, held to the bind caps (web.bind_max_per_hour…). */
   bind(payoutAddress: string, coin: string, client?: string): Promise<BindResult>;
-  /** [] when the address has no bindings (the body is then `{}`). */
+  /**
+   * [] when the address has no bindings (the body is then `{}`). In both status views a
+   * `waiting_deposit` row (nothing recorded yet) shows the current second as its `updated_at`.
+   */
   statuses(payoutAddress: string): Promise<StatusEntry[]>;
   /** Beyond teller: per-deposit detail for the buyer UI (confirmations, amounts, payout tx). */
-  statusDetail(payoutAddress: string): Promise<object>;
+  statusDetail(payoutAddress: string): Promise<StatusDetail>;
+  /**
+   * A number that changes whenever `statuses(payoutAddress)` (`detail` false) or
+   * `statusDetail(payoutAddress)` (`detail` true) may return something else, the clock of the
+   * `waiting_deposit` rows aside: the address's bindings and deposits were written, or for the
+   * detail a scanner's pending deposits changed. Read before the view, so a write that lands
+   * while the view is read changes it.
+   */
+  statusStamp(payoutAddress: string, detail: boolean): number;
   publicConfig(): object | Promise<object>;
   health(): Promise<object>;
 }

@@ -86,6 +86,10 @@ export class DummyScanner implements Scanner {
     return [];
   }
 
+  pendingStamp(): number {
+    return 0;
+  }
+
   private kick(): void {
     if (this.draining || !this.handler || this.stopped) return;
     this.draining = true;

@@ -81,6 +81,8 @@ export class ScanState {
   private readonly seen = new Map<string, SeenDeposit>();
   private readonly seenByAddress = new Map<string, Set<string>>();
   private readonly rechecks = new Map<string, HandedDeposit>();
+  /** Counts the changes to the seen deposits (ChainScanner.pendingStamp). */
+  seenChanges = 0;
 
   constructor(
     private readonly store: Store,
@@ -109,6 +111,7 @@ export class ScanState {
     this.cursor = (await this.store.get<Cursor>('scan', this.cursorKey)) ?? null;
     this.seen.clear();
     this.seenByAddress.clear();
+    this.seenChanges++;
     this.rechecks.clear();
     for await (const [, s] of this.store.entries<SeenDeposit>('scan', prefixRange(`${this.chain}!seen!`))) {
       this.remember(s);
@@ -163,6 +166,7 @@ export class ScanState {
 
   private remember(s: SeenDeposit): void {
     const id = depositIdOf(s.deposit);
+    this.seenChanges++;
     this.seen.set(id, s);
     let ids = this.seenByAddress.get(s.deposit.address);
     if (!ids) this.seenByAddress.set(s.deposit.address, (ids = new Set()));
@@ -171,6 +175,7 @@ export class ScanState {
 
   private forget(d: ScannedDeposit): void {
     const id = depositIdOf(d);
+    this.seenChanges++;
     this.seen.delete(id);
     const ids = this.seenByAddress.get(d.address);
     ids?.delete(id);

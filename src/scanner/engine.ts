@@ -87,6 +87,8 @@ export class ChainScanner implements Scanner {
   private onSeen: SightingHandler | null = null;
   private sourceReady = false;
   private tip = -1;
+  /** Counts the changes of `tip` (pendingStamp). */
+  private tipChanges = 0;
   private failures = 0;
   private lastError = '';
   private alert = '';
@@ -223,6 +225,11 @@ export class ChainScanner implements Scanner {
     }));
   }
 
+  pendingStamp(): number {
+    // Both counts only grow: their sum changes whenever either does.
+    return this.state.seenChanges + this.tipChanges;
+  }
+
   private confirmations(height: number): number {
     return this.tip >= height ? this.tip - height + 1 : 0;
   }
@@ -263,7 +270,9 @@ export class ChainScanner implements Scanner {
 
   /** One poll: tip, reorg check, scan forward to the tip, hand over confirmed deposits. */
   private async step(signal: AbortSignal): Promise<void> {
-    this.tip = await this.source.tipHeight();
+    const tip = await this.source.tipHeight();
+    if (tip !== this.tip) this.tipChanges++;
+    this.tip = tip;
     if (this.halted) return;
     await this.rewound.hold();
     const cursor = this.state.cursor;

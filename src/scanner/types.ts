@@ -70,6 +70,8 @@ export interface Scanner {
   status(): ScannerStatus;
   /** Unconfirmed deposits seen on `address`, with their confirmation counts (for the buyer UI). */
   pending(address: string): { deposit: ScannedDeposit; confirmations: number; required: number }[];
+  /** Changes whenever what `pending` returns for any address may (a deposit seen or gone, a new tip). */
+  pendingStamp(): number;
 }
 
 /** A block as a source reports it: its place in the chain and the deposits to watched addresses. */

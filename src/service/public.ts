@@ -1,7 +1,7 @@
 import { formatGoDurationNs } from '../config/duration';
 import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../core/amounts';
 import type { DepositRecord } from '../exchange/types';
-import type { BindResult, PublicService, StatusEntry } from '../http/services';
+import type { BindResult, PublicService, StatusDetail, StatusEntry } from '../http/services';
 import { errorMessage } from '../util/errors';
 import { scannerFor, type AppContext } from './context';
 
@@ -53,9 +53,16 @@ export class PublicApiService implements PublicService {
     return entries.map((e, seq) => ({ seq, ...e }));
   }
 
-  async statusDetail(payoutAddress: string): Promise<object> {
+  statusStamp(payoutAddress: string, detail: boolean): number {
+    let stamp = this.ctx.deposits.statusStamp(payoutAddress);
+    // Every count here only grows: the sum changes whenever one of them does.
+    if (detail) for (const s of this.ctx.scanners) stamp += s.pendingStamp();
+    return stamp;
+  }
+
+  async statusDetail(payoutAddress: string): Promise<StatusDetail> {
     const { sender } = this.ctx;
-    const rows: object[] = [];
+    const rows: StatusDetail['deposits'][number][] = [];
     for (const b of await this.ctx.deposits.detailView(payoutAddress)) {
       const coin = this.ctx.coins.get(b.coin);
       const decimals = coin?.decimals ?? 0;

@@ -3,10 +3,12 @@ import {
   SKY,
   bind,
   deposit,
+  depositById,
   expectTextError,
   goJson,
   request,
   startDaemon,
+  waitFor,
   waitForStatus,
   type Daemon,
   type StatusEntry,
@@ -185,5 +187,31 @@ describe('/api/v2/status (beyond teller)', () => {
         deposit_value: '0.12345678',
       }),
     ]);
+  });
+});
+
+describe('both status routes: a body reused while nothing changes', () => {
+  it('shows a write in the very next answer', async () => {
+    const addr = await bind(d, SKY[4], 'BTC');
+    await deposit(d, { addr, value: 3000, tx: 'status-reuse-a' });
+    const before = await waitForStatus(
+      d,
+      SKY[4],
+      (e) => e.length > 0 && e.every((x) => x.status === 'waiting_send'),
+    );
+    const v1 = async () => (await status(`?skyaddr=${SKY[4]}`)).body;
+    const v2 = async () => (await request(`${d.publicUrl}/api/v2/status?skyaddr=${SKY[4]}`)).body;
+    const first = [await v1(), await v2()];
+    expect([await v1(), await v2()]).toEqual(first);
+    await deposit(d, { addr, value: 4000, tx: 'status-reuse-b' });
+    await waitFor(
+      () => depositById(d, 'status-reuse-b:0'),
+      (x) => x !== undefined,
+      10_000,
+      'the second deposit recorded',
+    );
+    // Every deposit of the address has a row in both (no binding is without one).
+    expect((JSON.parse(await v1()) as { statuses: unknown[] }).statuses).toHaveLength(before.length + 1);
+    expect((JSON.parse(await v2()) as { deposits: unknown[] }).deposits).toHaveLength(before.length + 1);
   });
 });

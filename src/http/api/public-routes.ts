@@ -4,7 +4,16 @@ import { parseGoQuery } from '../go-query';
 import { readRawBody } from '../middleware/raw-body';
 import { clientIp, RouteThrottle } from '../middleware/throttle';
 import type { PublicService } from '../services';
-import { APPLICATION_JSON, send, type ApiCall, type ApiHandler, type ApiRoute } from './route';
+import {
+  APPLICATION_JSON,
+  send,
+  sendBytes,
+  sendsGzipped,
+  type ApiCall,
+  type ApiHandler,
+  type ApiRoute,
+} from './route';
+import { StatusCache } from './status-cache';
 
 /**
  * The public API's handlers (spec teller-http.md §2.7), in teller's validation order, with their
@@ -101,13 +110,52 @@ function bindHandler(svc: PublicService): ApiHandler {
   };
 }
 
-/** The status routes' skyaddr: first `skyaddr` of the query as Go parses it, trimmed, validated. */
-function payoutAddressOf(svc: PublicService, call: ApiCall): string {
-  requireMethod(call, 'GET');
-  const skyaddr = trimGo(parseGoQuery(call.target.rawQuery).get('skyaddr')?.[0] ?? '');
-  if (skyaddr === '') throw new HttpError('missing_skyaddr');
-  checkPayoutAddress(svc, skyaddr);
-  return skyaddr;
+/** A status route's body for an address, and what the cache needs to know of it. */
+interface StatusBody {
+  body: string;
+  /** No bindings: not kept (cheap to make again, and any address can be asked for). */
+  empty: boolean;
+  /** A `waiting_deposit` row shows the current second. */
+  showsClock: boolean;
+}
+
+const WAITING = 'waiting_deposit';
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * A status route: the first `skyaddr` of the query as Go parses it, trimmed, validated, then its
+ * body, reused while the service's status stamp for it stays the same (StatusCache). Only valid
+ * addresses are kept, so a body found needs no validation.
+ */
+function statusHandler(
+  svc: PublicService,
+  detail: boolean,
+  view: (skyaddr: string) => Promise<StatusBody>,
+): ApiHandler {
+  const cache = new StatusCache();
+  return async (call) => {
+    requireMethod(call, 'GET');
+    const skyaddr = trimGo(parseGoQuery(call.target.rawQuery).get('skyaddr')?.[0] ?? '');
+    if (skyaddr === '') throw new HttpError('missing_skyaddr');
+    const stamp = svc.statusStamp(skyaddr, detail);
+    const second = nowSec();
+    let entry = cache.get(skyaddr, stamp, second);
+    if (entry === undefined) {
+      checkPayoutAddress(svc, skyaddr);
+      const made = await view(skyaddr);
+      if (made.empty) return sendJson(call, made.body);
+      const gzipped = sendsGzipped(call, Buffer.byteLength(made.body));
+      entry = cache.set(skyaddr, stamp, made.showsClock ? second : -1, made.body, gzipped);
+    }
+    const found = entry;
+    sendBytes(
+      call,
+      APPLICATION_JSON,
+      found.bytes,
+      () => cache.plain(skyaddr, found),
+      () => cache.gzip(skyaddr, found),
+    );
+  };
 }
 
 /**
@@ -138,14 +186,28 @@ export function publicApiRoutes(svc: PublicService): ApiRoute[] {
   });
   return [
     throttled('/api/bind', bindHandler(svc)),
-    throttled('/api/status', async (call) => {
-      const skyaddr = payoutAddressOf(svc, call);
-      sendJson(call, encodeStatusBody(await svc.statuses(skyaddr)));
-    }),
-    throttled('/api/v2/status', async (call) => {
-      const skyaddr = payoutAddressOf(svc, call);
-      sendJson(call, encodeGoJson(await svc.statusDetail(skyaddr)));
-    }),
+    throttled(
+      '/api/status',
+      statusHandler(svc, false, async (skyaddr) => {
+        const entries = await svc.statuses(skyaddr);
+        return {
+          body: encodeStatusBody(entries),
+          empty: entries.length === 0,
+          showsClock: entries.some((e) => e.status === WAITING),
+        };
+      }),
+    ),
+    throttled(
+      '/api/v2/status',
+      statusHandler(svc, true, async (skyaddr) => {
+        const detail = await svc.statusDetail(skyaddr);
+        return {
+          body: encodeGoJson(detail),
+          empty: detail.deposits.length === 0,
+          showsClock: detail.deposits.some((d) => d.status === WAITING),
+        };
+      }),
+    ),
     { path: '/api/config', handler: getHandler(() => svc.publicConfig()) },
     { path: '/api/health', handler: getHandler(() => svc.health()) },
   ];

@@ -69,18 +69,47 @@ export function setHead(head: string[], name: string, value: string): void {
 
 /** The response: `body` with its type, gzipped by gziphandler's rule (chunked, no Content-Length). */
 export function send(call: ApiCall, status: number, contentType: string, body: string): void {
+  const cache = call.gzip;
+  writeBody(call, status, contentType, body, Buffer.byteLength(body), cache && (() => cache.gzip(body)));
+}
+
+/** Whether `send` gzips a body of `bytes` for this call. */
+export const sendsGzipped = (call: ApiCall, bytes: number): boolean =>
+  call.gzip !== undefined && bytes >= GZIP_MIN_BYTES;
+
+/**
+ * `send` for a body of `bytes` whose bytes are ready (`plain`, `gzipped` find or make them), as
+ * `send` writes it: the same headers, the same rule.
+ */
+export function sendBytes(
+  call: ApiCall,
+  contentType: string,
+  bytes: number,
+  plain: () => Buffer,
+  gzipped: () => Buffer,
+): void {
+  writeBody(call, 200, contentType, plain, bytes, gzipped);
+}
+
+function writeBody(
+  call: ApiCall,
+  status: number,
+  contentType: string,
+  body: string | (() => Buffer),
+  bytes: number,
+  gzipped: (() => Buffer) | undefined,
+): void {
   const { head, res } = call;
-  const bytes = Buffer.byteLength(body);
   head.push('Content-Type', contentType);
-  if (call.gzip !== undefined && bytes >= GZIP_MIN_BYTES) {
+  if (gzipped !== undefined && sendsGzipped(call, bytes)) {
     head.push('Content-Encoding', 'gzip');
     res.writeHead(status, head);
-    res.end(call.gzip.gzip(body));
+    res.end(gzipped());
     return;
   }
   head.push('Content-Length', String(bytes));
   res.writeHead(status, head);
-  res.end(body);
+  res.end(typeof body === 'string' ? body : body());
 }
 
 /** Go's http.Error for `err`: its headers (e.g. Allow), then the text. */

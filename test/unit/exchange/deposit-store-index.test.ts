@@ -285,3 +285,45 @@ describe('DepositStore payout index', () => {
     await store.close();
   });
 });
+
+describe('DepositStore status stamp (the status routes reuse a body while it stays the same)', () => {
+  it('changes with every durable write of the address’s bindings and deposits, and only those', async () => {
+    const { store, deposits } = await open();
+    expect(deposits.statusStamp('sky1')).toBe(0);
+    const [first, onSky2] = await seed(deposits);
+    const stamps = new Set<number>();
+    const changed = (): boolean => {
+      const s = deposits.statusStamp('sky1');
+      const isNew = !stamps.has(s);
+      stamps.add(s);
+      return isNew;
+    };
+    expect(changed()).toBe(true);
+    expect(changed()).toBe(false);
+    // Another address's writes leave sky1's stamp alone.
+    await deposits.transition(onSky2, { status: 'waiting_send' }, 'decided');
+    await deposits.bind('sky2', 'ETH', 'ETH', 'e2', 'direct');
+    expect(changed()).toBe(false);
+    const sent = await deposits.transition(first, { status: 'waiting_send' }, 'decided');
+    expect(changed()).toBe(true);
+    await deposits.update(sent, { error: 'retrying' }, 'error');
+    expect(changed()).toBe(true);
+    await deposits.create(deposit('ETH', 'e1', 'tx9', 400), 'seen');
+    expect(changed()).toBe(true);
+    await deposits.bind('sky1', 'BTC', 'BTC', 'a3', 'direct');
+    expect(changed()).toBe(true);
+    await store.close();
+  });
+
+  it('does not change for a write that failed', async () => {
+    const { store, deposits } = await open();
+    const [first] = await seed(deposits);
+    const before = deposits.statusStamp('sky1');
+    jest.spyOn(store, 'write').mockRejectedValueOnce(new Error('disk full'));
+    await expect(deposits.transition(first, { status: 'waiting_send' }, 'decided')).rejects.toThrow(
+      'disk full',
+    );
+    expect(deposits.statusStamp('sky1')).toBe(before);
+    await store.close();
+  });
+});

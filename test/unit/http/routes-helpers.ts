@@ -66,6 +66,8 @@ export function fakePublic(
   over: Partial<PublicService> = {},
 ): PublicService & { calls: Calls } {
   const calls: Calls = { bind: [], statuses: [], validated: [] };
+  // The fakes' views may change at any call: a stamp that never repeats keeps the routes from reusing a body.
+  let stamps = 0;
   const svc: PublicService = {
     config,
     coinState: (coin) =>
@@ -85,6 +87,7 @@ export function fakePublic(
       return [];
     },
     statusDetail: async (addr) => ({ sky_address: addr, deposits: [] }),
+    statusStamp: () => ++stamps,
     publicConfig: () => ({ enabled: true, buy_method: 'direct' }),
     health: async () => ({ status: 'OK', application: 'teller' }),
     ...over,

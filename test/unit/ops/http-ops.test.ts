@@ -52,6 +52,7 @@ function fakeScanner(chain: string, rescans?: number[]): Scanner {
     start: async () => undefined,
     stop: async () => undefined,
     status: () => scannerStatus({ chain }),
+    pendingStamp: () => 0,
     pending: (address) =>
       chain === 'BTC' && address === '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA'
         ? [

@@ -75,4 +75,22 @@ describe('ChainScanner sightings', () => {
     );
     expect(reported[0]).toEqual(['old:0']);
   });
+
+  it('pendingStamp changes whenever pending does: a sighting, a new tip, a hand-over', async () => {
+    const chain = new FakeChain(5);
+    const { scanner } = scannerOn(chain);
+    await scanner.start(async () => undefined);
+    const stamps = [scanner.pendingStamp()];
+    const changedWhen = async (what: string, done: () => boolean): Promise<void> => {
+      await waitFor(done, what);
+      expect(stamps).not.toContain(scanner.pendingStamp());
+      stamps.push(scanner.pendingStamp());
+    };
+    chain.mine(1, [[pay(A, 9n, 'tx1')]]);
+    await changedWhen('seen', () => scanner.pending(A)[0]?.confirmations === 1);
+    chain.mine(1);
+    await changedWhen('a confirmation', () => scanner.pending(A)[0]?.confirmations === 2);
+    chain.mine(1);
+    await changedWhen('handed over', () => scanner.pending(A).length === 0);
+  });
 });
