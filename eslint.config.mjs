@@ -31,6 +31,23 @@ export default tseslint.config(
     },
   },
   {
+    // A logged error keeps its stack and fields: pass it whole under pino's `err` key.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='err'] > CallExpression[callee.name='errorMessage']",
+          message: 'log { err } (pino keeps its stack), not errorMessage(err)',
+        },
+        {
+          selector: "Property[key.name='err'] > MemberExpression[property.name='message']",
+          message: 'log { err } (pino keeps its stack), not err.message',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -45,7 +45,7 @@ import {
   SimulatedExchange,
   type PassthroughService,
 } from './passthrough';
-import { TellerError, errorMessage } from './util/errors';
+import { TellerError } from './util/errors';
 import type { Logger } from './util/logger';
 
 /** Startup failed for a reason the operator must fix (node down, pool invalid...): exit 1. */
@@ -89,7 +89,7 @@ export class App {
     const store = await Store.open(dir, {
       checkpoint: checkpointPath(dir),
       onCheckpointError: (err) =>
-        opts.log.warn({ err: errorMessage(err) }, 'store checkpoint not written (it trails the store)'),
+        opts.log.warn({ err }, 'store checkpoint not written (it trails the store)'),
     });
     let app: App | undefined;
     try {

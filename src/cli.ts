@@ -107,7 +107,7 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
 
   process.on('unhandledRejection', (err) => {
     // A promise nobody handles is a bug: exit so the supervisor restarts us from the store.
-    log.fatal({ err: errorMessage(err) }, 'unhandled rejection: exiting');
+    log.fatal({ err }, 'unhandled rejection: exiting');
     logger.flush();
     process.exit(EXIT_FAILURE);
   });
@@ -128,7 +128,7 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
     timer.unref();
     starting
       .then((app) => app?.stop())
-      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'error while stopping'))
+      .catch((err: unknown) => log.error({ err }, 'error while stopping'))
       .finally(() => {
         if (pidfile) rmSync(pidfile, { force: true });
         logger.flush();
@@ -150,7 +150,7 @@ async function runDaemon(dataDir: string, configArg: string | undefined, info: B
       return app;
     },
     (err: unknown) => {
-      log.error({ err: errorMessage(err) }, 'startup failed');
+      log.error({ err }, 'startup failed');
       logger.flush();
       // A config problem found only once the files it names are read (a bad pool file): exit 2.
       if (err instanceof ConfigError) return fail(EXIT_USAGE, err.message);

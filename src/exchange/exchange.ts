@@ -374,7 +374,7 @@ export class Exchange {
       outcome = await this.failed(rec, err).catch((recordErr: unknown): StepOutcome => {
         // Not even the failure could be written (the store failed too): try the step again later.
         this.opts.log.warn(
-          { depositId: id, err: errorMessage(err), recordErr: errorMessage(recordErr) },
+          { depositId: id, err, recordErr },
           'deposit step failed and the failure could not be recorded; will retry',
         );
         return { kind: 'retry' };
@@ -445,7 +445,7 @@ export class Exchange {
             { waiting: ids.length, soldOutMs: Date.now() - this.soldOutSince, err: this.payout.senderError },
             'still sold out',
           ),
-        (err: unknown) => log.error({ err: errorMessage(err) }, 'sold-out summary failed'),
+        (err: unknown) => log.error({ err }, 'sold-out summary failed'),
       );
     }, this.opts.soldOutSummaryMs ?? SOLD_OUT_SUMMARY_MS);
     this.soldOutTimer.unref();
@@ -461,8 +461,8 @@ export class Exchange {
       // Once per change of the deposit's error: a retry every tx_confirmation_check_wait that
       // fails the same way is a debug line (sold out has its own summary, logSoldOutChange).
       const repeated = current.last_error === message || err instanceof InsufficientBalanceError;
-      if (repeated) log.debug({ err: message }, 'deposit step failed, will retry');
-      else log.warn({ err: message }, 'deposit step failed, will retry');
+      if (repeated) log.debug({ err }, 'deposit step failed, will retry');
+      else log.warn({ err }, 'deposit step failed, will retry');
       if (current.last_error !== message) {
         await this.opts.deposits.update(
           current,
@@ -472,7 +472,7 @@ export class Exchange {
       }
       return { kind: 'retry' };
     }
-    log.error({ err: message }, 'deposit step failed permanently: an operator must look at it');
+    log.error({ err }, 'deposit step failed permanently: an operator must look at it');
     await this.opts.deposits.update(current, { error: message, last_error: message }, `error: ${message}`);
     return { kind: 'idle' };
   }

@@ -193,7 +193,7 @@ export function opsRoute(log: Logger, fn: (req: Request, res: Response) => Promi
       if (err instanceof HttpError || res.headersSent) throw err;
       if (err instanceof BadRequest) return sendError(res, 400, err.message);
       if (err instanceof TellerError && !err.retryable) return sendError(res, 409, err.message);
-      log.error({ err: errorMessage(err), path: pathOf(req) }, 'ops request failed');
+      log.error({ err, path: pathOf(req) }, 'ops request failed');
       sendError(res, 500, errorMessage(err));
     }
   });

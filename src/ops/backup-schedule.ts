@@ -80,13 +80,12 @@ export class BackupScheduler {
       logger: {
         info: (m) => log.debug({ part: 'cron' }, m),
         warn: (m) => log.warn({ part: 'cron' }, m),
-        error: (m, err) =>
-          log.error({ part: 'cron', err: err ? errorMessage(err) : undefined }, errorMessage(m)),
+        error: (m, err) => log.error({ part: 'cron', err }, errorMessage(m)),
         debug: (m) => log.debug({ part: 'cron' }, errorMessage(m)),
       },
     });
     Promise.resolve(this.task.start()).catch((err: unknown) =>
-      log.error({ err: errorMessage(err), schedule }, 'scheduled backups could not start'),
+      log.error({ err, schedule }, 'scheduled backups could not start'),
     );
     this.opts.log.info({ schedule, dir: this.dir, keep: this.opts.backup.keep }, 'scheduled backups on');
   }
@@ -105,7 +104,7 @@ export class BackupScheduler {
 
   private async tick(): Promise<void> {
     await this.runOnce().catch((err: unknown) =>
-      this.opts.log.error({ err: errorMessage(err), dir: this.dir }, 'scheduled backup failed'),
+      this.opts.log.error({ err, dir: this.dir }, 'scheduled backup failed'),
     );
   }
 

@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { formatUnits } from '../core/amounts';
 import { STATUSES, type StoredStatus } from '../core/deposit';
-import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { EventTally } from './event-tally';
 import { withTimeout, type OpsSource } from './source';
@@ -231,7 +230,7 @@ export class TellerMetrics {
           );
           this.set({ coin: source.sender.coin }, Number(formatUnits(coins, source.sender.decimals)));
         } catch (err) {
-          log.debug({ err: errorMessage(err) }, 'metrics: hot wallet balance unavailable');
+          log.debug({ err }, 'metrics: hot wallet balance unavailable');
         }
       },
     });

@@ -1,7 +1,6 @@
 import type { Config } from '../config/types';
 import type { NonceGap } from '../sender/types';
 import { formatUnits, parseUnits } from '../core/amounts';
-import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { Notifier } from './notifier';
 import { withTimeout, type OpsSource } from './source';
@@ -105,7 +104,7 @@ export class Monitors {
       this.timer = null;
       if (this.inFlight) return;
       this.inFlight = this.check()
-        .catch((err: unknown) => this.opts.log.warn({ err: errorMessage(err) }, 'monitor check failed'))
+        .catch((err: unknown) => this.opts.log.warn({ err }, 'monitor check failed'))
         .finally(() => {
           this.inFlight = null;
           this.schedule(this.opts.intervalMs ?? DEFAULT_INTERVAL_MS, signal);
@@ -155,7 +154,7 @@ export class Monitors {
     try {
       ({ coins } = await withTimeout(sender.balance(), BALANCE_TIMEOUT_MS, 'hot wallet balance'));
     } catch (err) {
-      this.opts.log.warn({ err: errorMessage(err) }, 'monitor: hot wallet balance unavailable');
+      this.opts.log.warn({ err }, 'monitor: hot wallet balance unavailable');
       return undefined;
     }
     if (coins >= threshold) return new Map();
@@ -286,7 +285,7 @@ export class Monitors {
     try {
       gap = await withTimeout(sender.nonceGap(), GAP_TIMEOUT_MS, 'nonce gap check');
     } catch (err) {
-      this.opts.log.warn({ err: errorMessage(err) }, 'monitor: nonce gap check failed');
+      this.opts.log.warn({ err }, 'monitor: nonce gap check failed');
       return undefined;
     }
     if (gap === null) {

@@ -1,4 +1,3 @@
-import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { OpsError } from './errors';
 import type { NotificationResult } from './metrics';
@@ -115,7 +114,7 @@ export class Notifier {
         if (signal.aborted) return false;
         // Network errors and timeouts are worth retrying; so are 408, 429 and 5xx answers.
         const retryable = !(err instanceof OpsError) || err.retryable;
-        const fields = { err: errorMessage(err), attempt, tries };
+        const fields = { err, attempt, tries };
         if (!retryable || attempt >= tries) {
           this.opts.log.error({ ...fields, alert: text }, 'alert delivery failed: giving up on this alert');
           return false;

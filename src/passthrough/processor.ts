@@ -295,7 +295,7 @@ class Processor {
         ? Math.max(c2cx.ratelimit_wait_ms, MIN_POLL_MS)
         : Math.min(jittered, cap);
     this.log(rec).warn(
-      { err: err.message, code: err.code, waitMs: Math.round(ms) },
+      { err, code: err.code, waitMs: Math.round(ms) },
       'exchange request failed, will retry',
     );
     return { kind: 'wait', ms };

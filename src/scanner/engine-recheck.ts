@@ -1,5 +1,4 @@
 import { depositIdOf } from '../core/deposit';
-import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { depositFields, type HandedDeposit, type ScanState } from './engine-state';
 import type { RewindHandler, RewoundState } from './types';
@@ -42,10 +41,7 @@ export class RewoundDeposits {
       try {
         state = await this.ask(h);
       } catch (err) {
-        this.log.warn(
-          { ...depositFields(h), err: errorMessage(err) },
-          'rewound deposit: hold failed; retrying',
-        );
+        this.log.warn({ ...depositFields(h), err }, 'rewound deposit: hold failed; retrying');
         continue;
       }
       this.unheld.delete(id);
@@ -94,10 +90,7 @@ export class RewoundDeposits {
       try {
         state = await this.ask(h);
       } catch (err) {
-        this.log.warn(
-          { ...depositFields(h), err: errorMessage(err) },
-          'rewound deposit: hold failed; retrying',
-        );
+        this.log.warn({ ...depositFields(h), err }, 'rewound deposit: hold failed; retrying');
         continue;
       }
       // Logged before the entry is dropped: a crash in between re-raises it at the next start

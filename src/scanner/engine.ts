@@ -339,10 +339,7 @@ export class ChainScanner implements Scanner {
       try {
         await handler(s.deposit);
       } catch (err) {
-        this.log.warn(
-          { ...depositFields(s), err: errorMessage(err) },
-          'deposit hand-over failed; retrying next poll',
-        );
+        this.log.warn({ ...depositFields(s), err }, 'deposit hand-over failed; retrying next poll');
         continue;
       }
       await this.state.markHanded(s);

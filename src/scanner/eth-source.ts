@@ -253,10 +253,7 @@ export class EthSource implements BlockSource {
         signal: this.abort.signal,
         isRetryable: retryable,
         onRetry: (err, attempt, delayMs) =>
-          this.log.warn(
-            { method, attempt, delayMs, err: classifyEthError(err, method).message },
-            'eth rpc retry',
-          ),
+          this.log.warn({ method, attempt, delayMs, err: classifyEthError(err, method) }, 'eth rpc retry'),
       });
     } catch (err) {
       throw classifyEthError(err, method);

@@ -2,7 +2,6 @@ import { formatGoDurationNs } from '../config/duration';
 import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../core/amounts';
 import type { DepositRecord } from '../exchange/types';
 import type { BindResult, PublicService, StatusDetail, StatusEntry } from '../http/services';
-import { errorMessage } from '../util/errors';
 import { scannerFor, type AppContext } from './context';
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
@@ -154,7 +153,7 @@ export class PublicApiService implements PublicService {
       const { coins, hours } = await this.ctx.sender.balance();
       return { coins, hours, soldOut: this.ctx.exchange.soldOut || coins === 0n };
     } catch (err) {
-      this.ctx.log.warn({ err: errorMessage(err) }, 'hot wallet balance lookup failed');
+      this.ctx.log.warn({ err }, 'hot wallet balance lookup failed');
       return { coins: 0n, hours: 0n, soldOut: this.ctx.exchange.soldOut };
     }
   }

@@ -228,10 +228,7 @@ export class BtcRpcClient {
           throw err;
         }
         const delay = backoffDelayMs(attempt - 1, BASE_RETRY_MS, MAX_RETRY_MS);
-        this.opts.log?.debug(
-          { method: label, attempt, delayMs: Math.round(delay), err: err.message },
-          'btc rpc retry',
-        );
+        this.opts.log?.debug({ method: label, attempt, delayMs: Math.round(delay), err }, 'btc rpc retry');
         await sleep(delay);
       }
     }

@@ -124,8 +124,7 @@ function fail(call: ApiCall, err: unknown, log: Logger): void {
   const { req, res, target } = call;
   const { error, expected } = toHttpError(err);
   if (!expected) log.error({ err, method: req.method, path: target.path }, 'request failed');
-  else if (error.status >= 500)
-    log.warn({ method: req.method, path: target.path, error: error.message }, 'request failed');
+  else if (error.status >= 500) log.warn({ err, method: req.method, path: target.path }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -14,8 +14,7 @@ export function textErrors(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { error, expected } = toHttpError(err);
     if (!expected) log.error({ err, method: req.method, path: pathOf(req) }, 'request failed');
-    else if (error.status >= 500)
-      log.warn({ method: req.method, path: pathOf(req), error: error.message }, 'request failed');
+    else if (error.status >= 500) log.warn({ err, method: req.method, path: pathOf(req) }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;

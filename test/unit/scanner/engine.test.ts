@@ -151,7 +151,11 @@ describe('ChainScanner (fake chain, real store)', () => {
     expect(msgs('hand-over failed')[0]).toMatchObject({
       level: 40,
       depositId: 'retry:0',
-      err: 'exchange busy',
+      // The error itself (pino's err serializer): its stack says where it came from.
+      err: expect.objectContaining({
+        message: 'exchange busy',
+        stack: expect.stringContaining('engine.test.ts'),
+      }),
     });
     expect(scanner.pending(A)).toEqual([]);
   });
