@@ -1,3 +1,4 @@
+import { backoffDelayMs, sleep } from '../util/backoff';
 import type { Logger } from '../util/logger';
 import { OpsError } from './errors';
 import type { NotificationResult } from './metrics';
@@ -25,7 +26,7 @@ export interface NotifierOptions {
   log: Logger;
   /** Delivery attempts per message (default 5). */
   tries?: number;
-  /** First retry delay; doubles per attempt, capped at 30 s (default 1 s). */
+  /** First retry delay; doubles per attempt, capped at 30 s, jittered (util/backoff; default 1 s). */
   retryBaseMs?: number;
   requestTimeoutMs?: number;
   maxQueue?: number;
@@ -120,7 +121,7 @@ export class Notifier {
           return false;
         }
         this.opts.log.warn(fields, 'alert delivery failed; retrying');
-        await sleep(Math.min(RETRY_CAP_MS, base * 2 ** (attempt - 1)), signal);
+        await sleep(backoffDelayMs(attempt - 1, base, RETRY_CAP_MS), signal);
       }
     }
   }
@@ -141,17 +142,4 @@ export class Notifier {
     const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
     throw new OpsError('delivery_failed', `webhook answered HTTP ${res.status}`, retryable);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

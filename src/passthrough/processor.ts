@@ -24,6 +24,7 @@ import { getLedger, ledgerOf, newLedger, putLedger } from './ledger';
 import { settle } from './settle';
 import type { ExchangeOrder, MarketInfo, PassthroughLedger } from './types';
 import { decimalToUnits, unitsToDecimal } from './units';
+import { backoffDelayMs } from '../util/backoff';
 
 export type { PassthroughOptions } from './context';
 
@@ -289,15 +290,11 @@ class Processor {
     this.failures.set(id, n);
     const c2cx = this.ctx.config.sky_exchanger.c2cx;
     const cap = Math.max(c2cx.request_failure_wait_ms, MIN_POLL_MS);
-    const jittered = BACKOFF_START_MS * 2 ** Math.min(n - 1, 20) * (0.8 + Math.random() * 0.4);
     const ms =
       err instanceof RateLimitedError
         ? Math.max(c2cx.ratelimit_wait_ms, MIN_POLL_MS)
-        : Math.min(jittered, cap);
-    this.log(rec).warn(
-      { err, code: err.code, waitMs: Math.round(ms) },
-      'exchange request failed, will retry',
-    );
+        : backoffDelayMs(n - 1, BACKOFF_START_MS, cap);
+    this.log(rec).warn({ err, code: err.code, waitMs: ms }, 'exchange request failed, will retry');
     return { kind: 'wait', ms };
   }
 

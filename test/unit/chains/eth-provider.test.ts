@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { backoffDelayMs } from '../../../src/util/backoff';
 import {
   EthChainError,
   EthRpcError,
@@ -289,13 +288,5 @@ describe('withRetry', () => {
     let calls = 0;
     await expect(withRetry(async () => ++calls, { signal: ac.signal })).rejects.toBeDefined();
     expect(calls).toBe(0);
-  });
-
-  it('backs off exponentially with 50-100 % jitter, capped', () => {
-    expect(backoffDelayMs(0, 100, 1000, () => 0)).toBe(50);
-    expect(backoffDelayMs(0, 100, 1000, () => 1)).toBe(100);
-    expect(backoffDelayMs(3, 100, 1000, () => 1)).toBe(800);
-    expect(backoffDelayMs(4, 100, 1000, () => 1)).toBe(1000);
-    expect(backoffDelayMs(10, 100, 1000, () => 0)).toBe(500);
   });
 });

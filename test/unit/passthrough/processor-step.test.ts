@@ -119,11 +119,13 @@ test('outages back off, capped at request_failure_wait', async () => {
     if (o.kind !== 'wait') throw new Error(`unexpected ${o.kind}`);
     waits.push(o.ms);
   }
-  expect(waits[0]).toBeGreaterThanOrEqual(200);
-  expect(waits[0]).toBeLessThanOrEqual(300);
+  // The daemon's one back-off (util/backoff): 250 ms doubling, capped at request_failure_wait,
+  // each wait 50-100 % of its step (the cap's too, so that deposits failing together spread out).
+  expect(waits[0]).toBeGreaterThanOrEqual(125);
+  expect(waits[0]).toBeLessThanOrEqual(250);
   expect(waits[2]).toBeGreaterThan(waits[0] ?? 0);
   for (const w of waits) expect(w).toBeLessThanOrEqual(1000);
-  expect(waits.at(-1)).toBe(1000);
+  for (const w of waits.slice(2)) expect(w).toBeGreaterThanOrEqual(500);
 });
 
 test('a success resets the backoff', async () => {
