@@ -7,9 +7,11 @@ import { depositCoins } from './exchange/coins';
 import { DepositStore } from './exchange/deposit-store';
 import { Exchange } from './exchange/exchange';
 import { RateBook } from './exchange/rates';
+import { createMarketFeed, PriceSourceError } from './rates';
+import { ConfigError } from './config';
 import { createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
-import { dummyExchangeRoutes } from './http/dummy-exchange';
+import { dummyExchangeRoutes, dummyMarketRoutes } from './http/dummy-exchange';
 import {
   ADMIN_API_ROUTES,
   ADMIN_ROUTE_PATTERNS,
@@ -21,7 +23,7 @@ import {
 } from './http/ops';
 import { createPublicApp } from './http/public';
 import { rateAdminRoutes } from './http/rates';
-import { OperatorTools } from './ops';
+import { OperatorTools, rateGauges, rateObserver } from './ops';
 import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
 import { DeriveReservations, reservationPath } from './pool/reservations';
@@ -81,6 +83,8 @@ export class App {
   ) {
     this.ops = new OperatorTools(ctx, dataDir);
     ctx.binder.setAlert((message) => this.ops.notifier.notify(`ALERT: ${message}`));
+    rateGauges(this.ops.metrics.registry, ctx.rates);
+    ctx.marketFeed?.observe(rateObserver(this.ops.metrics.registry, this.ops.notifier));
   }
 
   static async start(opts: AppOptions): Promise<App> {
@@ -117,6 +121,7 @@ export class App {
     const { ctx } = this;
     const { config, log } = ctx;
     await startPipeline(ctx.scanners, ctx.exchange);
+    ctx.marketFeed?.start();
 
     const listen = async (
       name: string,
@@ -163,7 +168,7 @@ export class App {
       const alog = log.child({ api: 'admin' });
       const opsRoutes = new Map([
         ...opsAdminRoutes({ store: ctx.store, scanners: ctx.scanners, log: alog }),
-        ...rateAdminRoutes(ctx.rates, alog),
+        ...rateAdminRoutes(ctx.rates, alog, () => ctx.marketFeed?.status() ?? []),
       ]);
       const adminApp = createAdminApp(new AdminApiService(ctx), config, alog, opsRoutes);
       const labels = routeLabeler([...ADMIN_API_ROUTES, ...opsRoutes.keys()], ADMIN_ROUTE_PATTERNS);
@@ -171,7 +176,10 @@ export class App {
     }
     if (config.dummy.scanner || config.dummy.sender || ctx.simulatedExchange) {
       const dlog = log.child({ api: 'dummy' });
-      const extra = ctx.simulatedExchange ? dummyExchangeRoutes(ctx.simulatedExchange, dlog) : undefined;
+      const extra = new Map([
+        ...(ctx.simulatedExchange ? dummyExchangeRoutes(ctx.simulatedExchange, dlog) : []),
+        ...(ctx.simulatedMarket ? dummyMarketRoutes(ctx.simulatedMarket, dlog) : []),
+      ]);
       await listen(
         'dummy',
         createDummyApp(new DummyApiService(ctx), config, dlog, extra),
@@ -186,6 +194,7 @@ export class App {
     await Promise.allSettled(this.servers.map((s) => s.close()));
     // Before the pipeline and the store: a scheduled backup in flight finishes, alerts get a flush.
     await this.ops.stop();
+    await ctx.marketFeed?.stop();
     await Promise.allSettled(ctx.scanners.map((s) => s.stop()));
     await ctx.exchange.stop();
     await ctx.sender.close?.();
@@ -203,7 +212,9 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   await deposits.open();
   const coins = depositCoins(config);
   // Before anything reads a coin's rate: a rate set at run time replaces the config's.
-  const rates = await RateBook.open(deposits, coins, log.child({ part: 'rates' }));
+  const rlog = log.child({ part: 'rates' });
+  const rates = await RateBook.open(deposits, coins, rlog, new Set(config.market_rates.map((m) => m.coin)));
+  const { feed: marketFeed, market: simulatedMarket } = await marketFeedOf(config, rates, rlog);
   const reservations = DeriveReservations.read(reservationPath(store.dir));
   const pools = await loadPools({ config, coins, deposits, reservations, cwd, log, build: opts.version });
 
@@ -258,6 +269,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     pools,
     coins,
     onBound: (coin, address) => scannerOf(coin)?.watch(coin, address),
+    ratePaused: (coin) => rates.pausedReason(coin),
     log: log.child({ part: 'bind' }),
   });
   return {
@@ -267,6 +279,8 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     deposits,
     coins,
     rates,
+    marketFeed,
+    simulatedMarket,
     pools,
     sender,
     scanners,
@@ -280,6 +294,20 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     startedAt: process.hrtime.bigint(),
     version: opts.version,
   };
+}
+
+/** The market feed of config.market_rates; an unknown ccxt id is a config problem (exit 2). */
+async function marketFeedOf(
+  config: Config,
+  rates: RateBook,
+  log: Logger,
+): ReturnType<typeof createMarketFeed> {
+  try {
+    return await createMarketFeed(config, rates, log);
+  } catch (err) {
+    if (err instanceof PriceSourceError) throw new ConfigError([`market_rates: ${err.message}`]);
+    throw err;
+  }
 }
 
 /**

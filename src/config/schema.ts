@@ -11,6 +11,7 @@ import type {
   PayoutConfig,
   ScannerConfig,
   SkyExchangerConfig,
+  MarketRateConfig,
   TokenConfig,
   WebConfig,
 } from './types';
@@ -82,6 +83,20 @@ function token(t: ConfigTable): TokenConfig {
     contract: t.str('contract', ''),
     decimals: t.int('decimals'),
     exchange_rate: t.rate('exchange_rate'),
+  };
+}
+
+function marketRate(t: ConfigTable): MarketRateConfig {
+  return {
+    coin: t.str('coin', ''),
+    sources: t.strings('sources', []),
+    symbol: t.str('symbol', ''),
+    spread_percent: t.decimal('spread_percent', '0'),
+    max_age_ms: t.duration('max_age', '2m'),
+    max_disagreement_percent: t.decimal('max_disagreement_percent', '2'),
+    max_move_percent: t.decimal('max_move_percent', '10'),
+    move_window_ms: t.duration('move_window', '10m'),
+    poll_interval_ms: t.duration('poll_interval', '30s'),
   };
 }
 
@@ -200,6 +215,7 @@ export function readConfig(root: ConfigTable): Config {
       confirmations_required: 0,
     }),
     eth_tokens: root.tables('eth_tokens').map(token),
+    market_rates: root.tables('market_rates').map(marketRate),
     sky_exchanger: skyExchanger(root.table('sky_exchanger')),
     payout: payout(root.table('payout')),
     web: web(root.table('web')),

@@ -42,6 +42,29 @@ export interface TokenConfig {
   exchange_rate: string;
 }
 
+/**
+ * Beyond teller (issue 20): a deposit coin whose rate follows the market (`[[market_rates]]`)
+ * instead of its fixed config rate. Percentages and the rate are decimal strings.
+ */
+export interface MarketRateConfig {
+  /** The deposit coin (BTC, ETH, SKY or a token symbol). */
+  coin: string;
+  /** Price sources: ccxt exchange ids, or `simulated` / `simulated-<name>` (dummy mode only). */
+  sources: string[];
+  /** ccxt market symbol (`SKY/BTC`): its base or its quote is `coin`, the other the payout coin. */
+  symbol: string;
+  /** Kept below the market, in percent: rate = median × (1 − spread/100), rounded down. */
+  spread_percent: string;
+  /** A source's price older than this is not used; none fresh pauses binds. */
+  max_age_ms: number;
+  /** Sources further apart than this (percent of the median) pause binds; "0" = unchecked. */
+  max_disagreement_percent: string;
+  /** A median that moved more than this (percent) within move_window pauses binds; "0" = unchecked. */
+  max_move_percent: string;
+  move_window_ms: number;
+  poll_interval_ms: number;
+}
+
 export interface C2cxConfig {
   key: string;
   secret: string;
@@ -147,6 +170,7 @@ export interface Config {
   eth_scanner: EthScannerConfig;
   sky_scanner: ScannerConfig;
   eth_tokens: TokenConfig[];
+  market_rates: MarketRateConfig[];
   sky_exchanger: SkyExchangerConfig;
   payout: PayoutConfig;
   web: WebConfig;

@@ -14,6 +14,7 @@ import { fileMissing, isDirectory, shownPath, staysInDataDir } from './paths';
 import type { Findings } from './reader';
 import type { Config } from './types';
 import { validateSafety } from './validate-safety';
+import { validateMarketRates } from './validate-rates';
 import { validateListeners, validateWeb } from './validate-web';
 
 export interface ValidateOptions {
@@ -342,6 +343,7 @@ const CHECKS: readonly Check[] = [
   operations,
   confirmationDepth,
   (c, _opts, f) => validateSafety(c, f),
+  (c, _opts, f) => validateMarketRates(c, f),
 ];
 
 /** Every problem (fatal) and warning of a typed config. */

@@ -18,6 +18,8 @@ export interface BinderOptions {
   coins: Map<string, DepositCoin>;
   /** Called once the binding is durable: the scanner starts watching the address. */
   onBound: (coin: string, address: string) => void;
+  /** Market rates: a coin whose rate guard tripped pauses its binds (RateBook.pausedReason). */
+  ratePaused?: (coin: string) => string;
   log: Logger;
 }
 
@@ -110,6 +112,8 @@ export class Binder {
     if (!config.teller.bind_enabled) {
       throw new ExchangeError('bind_disabled', 'Address binding is disabled');
     }
+    const paused = this.opts.ratePaused?.(coin) ?? '';
+    if (paused !== '') throw new ExchangeError('rate_paused', paused);
     if (client === undefined) return this.bindNow(payoutAddress, coin);
     const refused = this.limits.take(client);
     if (refused !== undefined) {

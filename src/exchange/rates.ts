@@ -16,7 +16,7 @@ import { ExchangeError } from './errors';
  * Deposits take the rate in force when first seen (Exchange.seen), so a change never reprices one.
  */
 
-export type RateSource = 'config' | 'operator';
+export type RateSource = 'config' | 'operator' | 'market';
 
 /** A rate set at run time, as stored. */
 export interface RateOverride {
@@ -35,8 +35,10 @@ export interface RateState {
   source: RateSource;
   /** The config's value for the coin. */
   config_rate: string;
-  /** Unix seconds the rate took effect (the daemon's start for a config rate). */
+  /** Unix seconds the rate took effect (the daemon's start for a config rate; a market rate: its last price). */
   updated_at: number;
+  /** Market rates: why binds of the coin pause ('' when they do not). */
+  paused: string;
 }
 
 export interface RateChange extends RateState {
@@ -63,22 +65,26 @@ export class RateBook {
     deposits: DepositStore,
     coins: ReadonlyMap<string, DepositCoin>,
     log: Logger,
+    /** Coins whose rate follows the market ([[market_rates]]): a stored rate of theirs is dropped. */
+    marketCoins: ReadonlySet<string> = new Set(),
   ): Promise<RateBook> {
     const book = new RateBook(deposits, coins, log);
     const startedAt = nowSec();
     for (const coin of coins.values()) {
       const configRate = coin.rate;
+      const market = marketCoins.has(coin.symbol);
       const state: RateState = {
         coin: coin.symbol,
         rate: configRate,
-        source: 'config',
+        source: market ? 'market' : 'config',
         config_rate: configRate,
         updated_at: startedAt,
+        paused: market ? `waiting for the first ${coin.symbol} market price` : '',
       };
       book.states.set(coin.symbol, state);
       const stored = await deposits.store.get<RateOverride>('meta', overrideKey(coin.symbol));
       if (stored === undefined) continue;
-      if (stored.config_rate === configRate) {
+      if (stored.config_rate === configRate && !market) {
         Object.assign(state, { rate: stored.rate, source: 'operator', updated_at: stored.set_at });
         coin.rate = stored.rate;
         log.info(
@@ -87,13 +93,13 @@ export class RateBook {
         );
         continue;
       }
-      log.warn(
-        { coin: coin.symbol, rate: stored.rate, setAgainst: stored.config_rate, configRate },
-        `${coin.rateKey} changed since the rate was set at run time: the config's rate wins`,
-      );
+      const why = market
+        ? `[[market_rates]] lists ${coin.symbol}: the market wins`
+        : `${coin.rateKey} changed from ${stored.config_rate}: the config wins`;
+      log.warn({ coin: coin.symbol, rate: stored.rate, setAgainst: stored.config_rate, configRate }, why);
       await deposits.recordOperatorEvent(
         `rate:${coin.symbol}`,
-        `rate of ${coin.symbol}: ${stored.rate} -> ${configRate} at start (${coin.rateKey} changed from ${stored.config_rate}: the config wins)`,
+        `rate of ${coin.symbol}: ${stored.rate} -> ${market ? 'market' : configRate} at start (${why})`,
         [{ type: 'del', space: 'meta', key: overrideKey(coin.symbol) }],
       );
     }
@@ -133,6 +139,12 @@ export class RateBook {
     const coin = this.coins.get(symbol);
     const state = this.states.get(symbol);
     if (!coin || !state) throw new ExchangeError('not_found', `unknown coin ${symbol}`);
+    if (state.source === 'market') {
+      throw new ExchangeError(
+        'not_retryable',
+        `${symbol} follows the market ([[market_rates]]): its rate is not set by hand`,
+      );
+    }
     const problem = rateProblem(coin.rateKey, rate);
     if (problem !== undefined) throw new ExchangeError('rate_invalid', problem);
     const previous = state.rate;
@@ -153,5 +165,31 @@ export class RateBook {
     this.changes++;
     this.log.info({ coin: symbol, previous, rate, by }, 'rate set at run time');
     return { ...state, previous };
+  }
+
+  /**
+   * A market rate (src/rates/market-feed.ts), as of `at` (Unix ms): not audited (it changes with
+   * every price) and not stored; a restart waits for the next price. Lifts a pause.
+   */
+  setMarket(symbol: string, rate: string, at: number): void {
+    const coin = this.coins.get(symbol);
+    const state = this.states.get(symbol);
+    if (!coin || !state || state.source !== 'market') return;
+    Object.assign(state, { rate, updated_at: Math.floor(at / 1000), paused: '' });
+    coin.rate = rate;
+    this.changes++;
+  }
+
+  /** Pauses binds of a market coin (`reason` for the buyer), or lifts the pause (''). */
+  setPaused(symbol: string, reason: string): void {
+    const state = this.states.get(symbol);
+    if (!state || state.paused === reason) return;
+    state.paused = reason;
+    this.changes++;
+  }
+
+  /** Why binds of `coin` pause now ('' when they do not). */
+  pausedReason(coin: string): string {
+    return this.states.get(coin)?.paused ?? '';
   }
 }

@@ -3,6 +3,10 @@ import { OrderNotFoundError, PassthroughError } from '../passthrough/errors';
 import { isSimMode, SIM_MODES, type SimulatedExchange } from '../passthrough/simulated-exchange';
 import type { ExchangeOrder } from '../passthrough/types';
 import type { Logger } from '../util/logger';
+import { parseGoDuration } from '../config/duration';
+import { SIMULATED_SOURCE } from '../config/validate-rates';
+import type { SimulatedMarket } from '../rates';
+import { errorMessage } from '../util/errors';
 import { HttpError } from './errors';
 import { goFormValue, parseGoForm, parseGoQuery } from './go-query';
 import { rawQueryOf } from './middleware/go-mux';
@@ -135,6 +139,36 @@ export function dummyExchangeRoutes(sim: SimulatedExchange, log: Logger): Map<st
       '/dummy/exchange/balance',
       handler(log, ANY, async (form, _q, res) => {
         await sim.setBalance(required(form, 'coin'), required(form, 'amount'));
+        sendEmpty(res);
+      }),
+    ],
+  ]);
+}
+
+/**
+ * The simulated price sources of market rates (issue 20), on the dummy listener:
+ *
+ *   /dummy/market/price?coin=&price=[&source=simulated][&age=5m]   set a source's price (payout
+ *        coins per deposit coin); with `age` the price is that old and stays so (a stale market)
+ *   /dummy/market/prices                                             GET: every price set
+ */
+export function dummyMarketRoutes(market: SimulatedMarket, log: Logger): Map<string, RequestHandler> {
+  return new Map<string, RequestHandler>([
+    ['/dummy/market/prices', handler(log, GET, async (_f, _q, res) => sendJson(res, market.list()))],
+    [
+      '/dummy/market/price',
+      handler(log, ANY, async (form, _q, res) => {
+        const source = form('source') || 'simulated';
+        if (!SIMULATED_SOURCE.test(source)) throw new ControlError(400, 'invalid source');
+        const age = form('age');
+        let ageMs: number | undefined;
+        try {
+          ageMs = age === '' ? undefined : parseGoDuration(age);
+          market.set(source, required(form, 'coin'), required(form, 'price'), ageMs);
+        } catch (err) {
+          if (err instanceof ControlError) throw err;
+          throw new ControlError(400, errorMessage(err));
+        }
         sendEmpty(res);
       }),
     ],

@@ -42,6 +42,8 @@ const HTTP_ERRORS = {
     text: (detail: string) => `Invalid Ethereum address: ${detail}`,
   },
   bind_disabled: { status: 403, text: 'Address binding is disabled' },
+  // Beyond teller: a market rate's guard tripped (no fresh price, sources apart, a sharp move).
+  rate_paused: { status: 503, text: (reason: string) => `Address binding is paused: ${reason}` },
   max_bound: {
     status: 500,
     text: 'The maximum number of addresses have been assigned to this SKY address',

@@ -1,23 +1,29 @@
 import type { RequestHandler } from 'express';
 import { ExchangeError } from '../exchange/errors';
 import type { RateBook } from '../exchange/rates';
+import type { CoinMarketStatus } from '../rates';
 import type { Logger } from '../util/logger';
 import { BadRequest, allow, opsRoute, readJsonObject, sendError } from './ops';
 import { sendJson } from './middleware/respond';
 
 /**
  * The admin app's rate routes (issue 20), behind its token, host and same-origin checks:
- * GET /api/rates lists each coin's rate; POST /api/rates/<COIN> {"rate": "510"} sets one at run
+ * GET /api/rates lists each coin's rate (and the market feed's view of market coins); POST /api/rates/<COIN> {"rate": "510"} sets one at run
  * time (src/exchange/rates.ts). A rate the config check would refuse is a 400 with the same text
  * (`sky_exchanger.sky_btc_exchange_rate invalid: rate must be greater than zero`).
  */
-export function rateAdminRoutes(rates: RateBook, log: Logger): Map<string, RequestHandler> {
+export function rateAdminRoutes(
+  rates: RateBook,
+  log: Logger,
+  /** Market rates' sources, last price, guard and history per coin (the dashboard's). */
+  market: () => CoinMarketStatus[] = () => [],
+): Map<string, RequestHandler> {
   const routes = new Map<string, RequestHandler>([
     [
       '/api/rates',
       opsRoute(log, async (req, res) => {
         allow(req, 'GET');
-        sendJson(res, { rates: rates.list() });
+        sendJson(res, { rates: rates.list(), market: market() });
       }),
     ],
   ]);

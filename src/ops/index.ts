@@ -17,6 +17,7 @@ export { Notifier } from './notifier';
 export { Monitors } from './monitors';
 export { BackupScheduler } from './backup-schedule';
 export { verifyAudit } from './audit';
+export { rateGauges, rateObserver } from './rate-metrics';
 export type { OpsSource } from './source';
 
 export interface OpsContext extends OpsSource {

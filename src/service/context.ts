@@ -5,6 +5,7 @@ import type { DepositCoin } from '../exchange/coins';
 import type { DepositStore } from '../exchange/deposit-store';
 import type { Exchange } from '../exchange/exchange';
 import type { RateBook } from '../exchange/rates';
+import type { MarketFeed, SimulatedMarket } from '../rates';
 import type { DepositPool, PoolCoin } from '../pool';
 import type { Scanner } from '../scanner/types';
 import type { DummyScanner } from '../scanner/dummy-scanner';
@@ -23,6 +24,10 @@ export interface AppContext {
   coins: Map<string, DepositCoin>;
   /** Each coin's current rate (config, or set at run time); it writes `coins`' rates. */
   rates: RateBook;
+  /** Market-following rates ([[market_rates]]), when configured. */
+  marketFeed?: MarketFeed;
+  /** The dummy price sources' market, when a `simulated*` source is configured. */
+  simulatedMarket?: SimulatedMarket;
   pools: Map<PoolCoin, DepositPool>;
   sender: Sender;
   scanners: Scanner[];

@@ -137,13 +137,13 @@ export class PublicApiService implements PublicService {
     };
   }
 
-  /** Per coin (lower case, as `deposits`): where the rate comes from and since when. */
+  /** Per coin (lower case, as `deposits`): where the rate comes from, since when, why binds pause. */
   private ratesView(): Record<string, object> {
     const out: Record<string, object> = {};
     for (const s of this.ctx.rates
       .list()
       .sort((a, b) => (a.coin.toLowerCase() < b.coin.toLowerCase() ? -1 : 1)))
-      out[s.coin.toLowerCase()] = { source: s.source, updated_at: s.updated_at };
+      out[s.coin.toLowerCase()] = { source: s.source, updated_at: s.updated_at, paused: s.paused };
     return out;
   }
 

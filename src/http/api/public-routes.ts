@@ -28,6 +28,7 @@ const BIND_FIELDS: GoField[] = [
 /** The service errors /api/bind documents; anything else is a logged 500. */
 const BIND_ERRORS = {
   bind_disabled: 'bind_disabled',
+  rate_paused: 'rate_paused',
   max_bound: 'max_bound',
   pool_empty: 'pool_empty',
   throttled: 'throttled',

@@ -57,7 +57,7 @@ describe('config.example.toml', () => {
   it('sets every key (durations under their TOML names)', () => {
     const documented = leafKeys(toml.parse(text) as object).sort();
     const known = leafKeys(defaultConfig())
-      .filter((k) => k !== 'eth_tokens')
+      .filter((k) => k !== 'eth_tokens' && k !== 'market_rates')
       .map((k) => k.replace(/_ms$/, ''))
       .sort();
     expect(documented).toEqual(known);
@@ -65,6 +65,23 @@ describe('config.example.toml', () => {
 
   it('documents [[eth_tokens]] in a comment', () => {
     for (const key of ['[[eth_tokens]]', 'symbol =', 'contract =', 'decimals =', 'exchange_rate =']) {
+      expect(text).toMatch(new RegExp(`^# ${key.replace(/[[\]]/g, '\\$&')}`, 'm'));
+    }
+  });
+
+  it('documents [[market_rates]] in a comment', () => {
+    for (const key of [
+      '[[market_rates]]',
+      'coin =',
+      'sources =',
+      'symbol =',
+      'spread_percent =',
+      'max_age =',
+      'max_disagreement_percent =',
+      'max_move_percent =',
+      'move_window =',
+      'poll_interval =',
+    ]) {
       expect(text).toMatch(new RegExp(`^# ${key.replace(/[[\]]/g, '\\$&')}`, 'm'));
     }
   });

@@ -68,6 +68,7 @@ const DEFAULTS: Config = {
     confirmations_required: 0,
   },
   eth_tokens: [],
+  market_rates: [],
   sky_exchanger: {
     sky_btc_exchange_rate: '',
     sky_eth_exchange_rate: '',
