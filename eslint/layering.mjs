@@ -9,6 +9,8 @@
  * - chains sits below pool: pools derive and check addresses with the chains' codecs;
  * - sender sits below exchange: the exchange drives payouts through the sender's interface, and the
  *   errors the payout chains raise are defined in chains/errors.ts;
+ * - rates (market-following rates) sits above exchange: it drives the exchange's RateBook; ops
+ *   (metrics), http (dummy and admin routes) and service read it;
  * - service sits above http: it implements the interfaces http/services.ts declares;
  * - commands (the admin CLI) and the files directly in src/ (cli.ts, app.ts the composition root,
  *   pipeline.ts) are on top.
@@ -30,6 +32,7 @@ export const LAYERS = [
   ['pool'],
   ['scanner', 'sender'],
   ['exchange'],
+  ['rates'],
   ['passthrough', 'ops'],
   ['http'],
   ['service'],

@@ -129,7 +129,7 @@ export class MarketFeed {
     f.quotes = answers.map((a, i) => {
       const source = f.sources[i].name;
       if (a.status === 'rejected') {
-        this.log.warn({ coin, source, err: errorMessage(a.reason) }, 'market price unavailable');
+        this.log.warn({ coin, source, err: a.reason as unknown }, 'market price unavailable');
         return { source, price: '', age_seconds: -1, error: errorMessage(a.reason) };
       }
       quotes.push(a.value);
