@@ -7,8 +7,8 @@
  * addresses; and the 400 path, an invalid payout address). autocannon, 32 connections, throttle
  * off. Baselines, in the same rounds: a bare node:http server answering each route with the body
  * and headers the daemon sent for it, gzipped by the same rule, and for the valid bind after a
- * bind's worth of synced LevelDB writes with the store's group commit (bench/lib/bare-api-server.cjs);
- * and the original Go teller's figures measured on this machine (issue 17), for the 1.5× target.
+ * bind's worth of synced LevelDB writes with the store's group commit and checkpoint file
+ * (bench/lib/bare-api-server.cjs); and the original Go teller's figures measured on this machine (issue 17), for the 1.5× target.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
             baseline: {
               name:
                 r.key === 'bind'
-                  ? "bare node:http, same body and headers, after a bind's 4 puts in a synced LevelDB batch (group commit)"
+                  ? "bare node:http, same body and headers, after a bind's 4 puts in a synced LevelDB batch (group commit) and the store's checkpoint file advanced"
                   : 'bare node:http, same body and headers, same gzip rule',
               value: median(b.map((x) => x.rps)),
               unit: 'req/s',

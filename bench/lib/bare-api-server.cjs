@@ -3,7 +3,9 @@
 // gzip accepted and a body of 1400 bytes or more) but anew for every response, as the daemon does
 // for a body it has not sent lately. POST bodies are read to their end first. A route marked
 // `durable` (a valid bind) first writes as much as a bind does (four puts) to a LevelDB with the
-// store's commit policy: one synced batch in flight, what arrives meanwhile goes in the next one.
+// store's commit policy: one synced batch in flight, what arrives meanwhile goes in the next one;
+// after each batch the store's checkpoint file is advanced by the daemon's own CheckpointWriter
+// (dist/store/checkpoint.js: a synced write and a rename, one in flight), as the store does.
 //
 //   node bench/lib/bare-api-server.cjs <spec.json> <dist dir>
 //   spec: { dbDir, routes: { "<path>": { status, headers: [name, value, ...], body, durable? } } }
@@ -16,14 +18,17 @@ const { gzipSync } = require('node:zlib');
 
 const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { acceptsGzip, GZIP_MIN_BYTES } = require(path.join(process.argv[3], 'http', 'api', 'gzip.js'));
+const { CheckpointWriter } = require(path.join(process.argv[3], 'store', 'checkpoint.js'));
 const routes = new Map(
   Object.entries(spec.routes).map(([p, r]) => [p, { ...r, bytes: Buffer.byteLength(r.body) }]),
 );
 
 let db;
+let checkpoint;
 const queue = [];
 let writing = false;
 let seq = 0;
+let batches = 0;
 async function flush() {
   writing = true;
   while (queue.length > 0) {
@@ -33,6 +38,7 @@ async function flush() {
         group.flatMap((w) => w.ops),
         { sync: true },
       );
+      checkpoint.advance({ store_id: 'bare', batch: ++batches, event_seq: 0, event_hash: '' });
       for (const w of group) w.done();
     } catch (err) {
       for (const w of group) w.fail(err);
@@ -100,6 +106,11 @@ server.keepAliveTimeout = 120_000;
     const { ClassicLevel } = require('classic-level');
     db = new ClassicLevel(spec.dbDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
     await db.open();
+    checkpoint = new CheckpointWriter(
+      `${spec.dbDir}.checkpoint`,
+      { store_id: 'bare', batch: 0, event_seq: 0, event_hash: '' },
+      (err) => console.error(err),
+    );
   }
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
 })().catch((err) => {
