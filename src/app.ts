@@ -9,12 +9,10 @@ import { Exchange } from './exchange/exchange';
 import { RateBook } from './exchange/rates';
 import { createMarketFeed, PriceSourceError } from './rates';
 import { ConfigError } from './config';
-import { createAdminApp } from './http/admin';
+import { adminRouteLabeler, createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
 import { dummyExchangeRoutes, dummyMarketRoutes } from './http/dummy-exchange';
 import {
-  ADMIN_API_ROUTES,
-  ADMIN_ROUTE_PATTERNS,
   PUBLIC_API_ROUTES,
   createMetricsApp,
   opsAdminRoutes,
@@ -171,7 +169,7 @@ export class App {
         ...rateAdminRoutes(ctx.rates, alog, () => ctx.marketFeed?.status() ?? []),
       ]);
       const adminApp = createAdminApp(new AdminApiService(ctx), config, alog, opsRoutes);
-      const labels = routeLabeler([...ADMIN_API_ROUTES, ...opsRoutes.keys()], ADMIN_ROUTE_PATTERNS);
+      const labels = adminRouteLabeler(opsRoutes.keys());
       await listen('admin', withHttpMetrics(adminApp, metrics, 'admin', labels), config.admin_panel.host);
     }
     if (config.dummy.scanner || config.dummy.sender || ctx.simulatedExchange) {

@@ -15,6 +15,7 @@ import { route, sendJson } from './middleware/respond';
 import { securityHeaders } from './middleware/security';
 import { textErrors } from './middleware/text-error';
 import type { AdminService } from './services';
+import { routeLabeler } from './ops';
 import { adminStatic } from './static';
 
 /**
@@ -86,35 +87,20 @@ function backupHandler(svc: AdminService, log: Logger): RequestHandler {
   });
 }
 
-function depositRoutes(svc: AdminService, path: string): RequestHandler | undefined {
-  const m = /^\/api\/deposits\/([^/]+)(\/retry|\/handled|\/approve)?$/.exec(path);
-  if (m === null) return undefined;
-  const id = Buffer.from(m[1], 'latin1').toString('utf8');
-  if (m[2] !== undefined) {
-    const action = m[2];
-    return route(async (req, res) => {
-      requireMethod(req, 'POST');
-      try {
-        if (action === '/retry') sendJson(res, await svc.retry(id));
-        else if (action === '/approve') sendJson(res, await svc.approve(id));
-        else sendJson(res, await svc.markHandled(id, parseGoQuery(rawQueryOf(req)).get('note')?.[0] ?? ''));
-      } catch (err) {
-        throw fromServiceError(err, RETRY_ERRORS);
-      }
-    });
-  }
-  return getJson(async () => {
-    const deposit = await svc.deposit(id);
-    if (deposit === undefined) throw new HttpError('deposit_not_found');
-    return deposit;
+/** POST /api/deposits/<id>/{retry,approve,handled}: the service's answer, its refusals as tabled. */
+function depositAction(action: (req: Request) => Promise<object>): RequestHandler {
+  return route(async (req, res) => {
+    requireMethod(req, 'POST');
+    try {
+      sendJson(res, await action(req));
+    } catch (err) {
+      throw fromServiceError(err, RETRY_ERRORS);
+    }
   });
 }
 
 /** POST /api/payout/nonce-gaps/<nonce>/fill (EVM). */
-function payoutRoutes(svc: AdminService, path: string): RequestHandler | undefined {
-  const m = /^\/api\/payout\/nonce-gaps\/(\d{1,15})\/fill$/.exec(path);
-  if (m === null) return undefined;
-  const nonce = Number(m[1]);
+function fillGapHandler(svc: AdminService, nonce: number): RequestHandler {
   return route(async (req, res) => {
     requireMethod(req, 'POST');
     try {
@@ -125,6 +111,73 @@ function payoutRoutes(svc: AdminService, path: string): RequestHandler | undefin
   });
 }
 
+/** The deposit id in a path, as the Go mux passes it on (one char per byte → UTF-8). */
+const idOf = (m: RegExpExecArray): string => Buffer.from(m[1], 'latin1').toString('utf8');
+
+/**
+ * The admin listener's own routes, one table from which both the routing and the metric labels
+ * (teller_http_requests_total's `route`) come: a route with a parameter is labelled by its
+ * template, never by the raw path. An exact path wins over a template (/api/deposits/errored).
+ */
+type AdminRoute =
+  | { label: string; handler: (svc: AdminService, log: Logger) => RequestHandler }
+  /** A template: the path pattern (its first group the parameter) and the handler for a match. */
+  | { label: string; pattern: RegExp; handlerFor: (svc: AdminService, m: RegExpExecArray) => RequestHandler };
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { label: '/api/deposit-addresses', handler: (svc) => getJson(() => svc.depositAddresses()) },
+  { label: '/api/deposits', handler: (svc) => depositsHandler(svc) },
+  {
+    label: '/api/deposits/errored',
+    handler: (svc) => getJson(async () => ({ deposits: await svc.errored() })),
+  },
+  { label: '/api/accounting', handler: (svc) => getJson(() => svc.accounting()) },
+  { label: '/api/backup', handler: (svc, log) => backupHandler(svc, log) },
+  { label: '/api/overview', handler: (svc) => getJson(() => svc.overview()) },
+  { label: '/api/payout/nonce-gaps', handler: (svc) => getJson(() => svc.nonceGap()) },
+  {
+    label: '/api/deposits/:id/retry',
+    pattern: /^\/api\/deposits\/([^/]+)\/retry$/,
+    handlerFor: (svc, m) => depositAction(() => svc.retry(idOf(m))),
+  },
+  {
+    label: '/api/deposits/:id/approve',
+    pattern: /^\/api\/deposits\/([^/]+)\/approve$/,
+    handlerFor: (svc, m) => depositAction(() => svc.approve(idOf(m))),
+  },
+  {
+    label: '/api/deposits/:id/handled',
+    pattern: /^\/api\/deposits\/([^/]+)\/handled$/,
+    handlerFor: (svc, m) =>
+      depositAction((req) => svc.markHandled(idOf(m), parseGoQuery(rawQueryOf(req)).get('note')?.[0] ?? '')),
+  },
+  {
+    label: '/api/deposits/:id',
+    pattern: /^\/api\/deposits\/([^/]+)$/,
+    handlerFor: (svc, m) =>
+      getJson(async () => {
+        const deposit = await svc.deposit(idOf(m));
+        if (deposit === undefined) throw new HttpError('deposit_not_found');
+        return deposit;
+      }),
+  },
+  {
+    label: '/api/payout/nonce-gaps/:nonce/fill',
+    pattern: /^\/api\/payout\/nonce-gaps\/(\d{1,15})\/fill$/,
+    handlerFor: (svc, m) => fillGapHandler(svc, Number(m[1])),
+  },
+];
+
+/**
+ * The admin listener's metric labels: its routes' labels, the extra routes' paths (ops and rate
+ * routes), any other /api path 'other', anything else 'static' (the dashboard's files).
+ */
+export function adminRouteLabeler(extraRoutes: Iterable<string>): (path: string) => string {
+  const exact = ADMIN_ROUTES.flatMap((r) => ('pattern' in r ? [] : [r.label]));
+  const templates = ADMIN_ROUTES.flatMap((r) => ('pattern' in r ? [[r.pattern, r.label] as const] : []));
+  return routeLabeler([...exact, ...extraRoutes], templates);
+}
+
 export function createAdminApp(
   svc: AdminService,
   cfg: Config,
@@ -132,15 +185,15 @@ export function createAdminApp(
   /** More routes behind the same token (src/http/ops.ts opsAdminRoutes). */
   extraRoutes: ReadonlyMap<string, RequestHandler> = new Map(),
 ): Express {
-  const routes = new Map<string, RequestHandler>([
-    ['/api/deposit-addresses', getJson(() => svc.depositAddresses())],
-    ['/api/deposits', depositsHandler(svc)],
-    ['/api/deposits/errored', getJson(async () => ({ deposits: await svc.errored() }))],
-    ['/api/accounting', getJson(() => svc.accounting())],
-    ['/api/backup', backupHandler(svc, log)],
-    ['/api/overview', getJson(() => svc.overview())],
-    ['/api/payout/nonce-gaps', getJson(() => svc.nonceGap())],
-  ]);
+  const exact = new Map<string, RequestHandler>();
+  for (const r of ADMIN_ROUTES) if (!('pattern' in r)) exact.set(r.label, r.handler(svc, log));
+  const templated = (p: string): RequestHandler | undefined => {
+    for (const r of ADMIN_ROUTES) {
+      const m = 'pattern' in r ? r.pattern.exec(p) : null;
+      if (m && 'pattern' in r) return r.handlerFor(svc, m);
+    }
+    return undefined;
+  };
   const auth = bearerAuth(cfg.admin_panel.token);
   const apiAuth: RequestHandler = (req, res, next) => {
     const p = pathOf(req);
@@ -157,7 +210,7 @@ export function createAdminApp(
     sameOriginWrites(local),
     cleanPaths,
     apiAuth,
-    goRoutes((p) => routes.get(p) ?? extraRoutes.get(p) ?? depositRoutes(svc, p) ?? payoutRoutes(svc, p)),
+    goRoutes((p) => exact.get(p) ?? extraRoutes.get(p) ?? templated(p)),
     dashboard,
     adminStatic(cfg.web.static_dir),
     textErrors(log),

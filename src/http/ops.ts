@@ -41,23 +41,6 @@ const MAX_BODY_BYTES = 4096;
 
 /** Teller's public API routes (labels of teller_http_requests_total). */
 export const PUBLIC_API_ROUTES = ['/api/bind', '/api/status', '/api/v2/status', '/api/config', '/api/health'];
-/** The admin app's own routes (src/http/admin.ts; a route missing here is only labelled 'other'). */
-export const ADMIN_API_ROUTES = [
-  '/api/deposit-addresses',
-  '/api/deposits',
-  '/api/deposits/errored',
-  '/api/accounting',
-  '/api/backup',
-  '/api/overview',
-  '/api/payout/nonce-gaps',
-];
-/** Admin routes with an id in the path, as labels. */
-export const ADMIN_ROUTE_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [/^\/api\/deposits\/[^/]+\/retry$/, '/api/deposits/:id/retry'],
-  [/^\/api\/payout\/nonce-gaps\/\d+\/fill$/, '/api/payout/nonce-gaps/:nonce/fill'],
-  [/^\/api\/deposits\/[^/]+$/, '/api/deposits/:id'],
-];
-
 /**
  * A path → route label function: a known route is its own label, a pattern its template, any other
  * /api path 'other', anything else 'static' (the web UI's files). Never the raw path: every label

@@ -4,7 +4,6 @@ import { baseApp } from '../../../src/http/middleware/base-app';
 import { goRoutes, notFound } from '../../../src/http/middleware/go-mux';
 import { textErrors } from '../../../src/http/middleware/text-error';
 import {
-  ADMIN_ROUTE_PATTERNS,
   PUBLIC_API_ROUTES,
   createMetricsApp,
   withHttpMetrics,
@@ -159,7 +158,13 @@ describe('withHttpMetrics', () => {
       log: silentLogger(),
       processMetrics: false,
     });
-    const label = routeLabeler(['/api/health', '/api/deposits'], ADMIN_ROUTE_PATTERNS);
+    const label = routeLabeler(
+      ['/api/health', '/api/deposits'],
+      [
+        [/^\/api\/deposits\/[^/]+\/retry$/, '/api/deposits/:id/retry'],
+        [/^\/api\/deposits\/[^/]+$/, '/api/deposits/:id'],
+      ],
+    );
     const app = baseApp();
     app.use(
       goRoutes((p) =>
