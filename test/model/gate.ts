@@ -14,6 +14,14 @@ import type { Store } from '../../src/store/store';
  *    daemon's concurrent tasks do next) come in the same order in every run of a seed.
  */
 
+/** The daemon's writes of first-sighting terms (store space `deposit_terms`), by deposit id. */
+export interface TermsWrites {
+  /** Ids whose terms a write made durable. */
+  readonly written: Set<string>;
+  /** Ids whose terms were in the write the gate failed. */
+  readonly failed: Set<string>;
+}
+
 export const INJECTED_FAULT = 'model: write failed (injected disk error)';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -36,6 +44,7 @@ export class StoreGate {
   failAt = Infinity;
   /** Write calls so far. */
   writes = 0;
+  readonly terms: TermsWrites = { written: new Set(), failed: new Set() };
   readonly store: Store;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -45,8 +54,12 @@ export class StoreGate {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof prop !== 'string' || typeof value !== 'function') return value;
         const fn = value as (...args: unknown[]) => unknown;
-        if (prop === 'write')
-          return (...args: unknown[]) => this.promised(() => this.faulty(() => fn.apply(target, args)));
+        if (prop === 'write') {
+          return (...args: unknown[]) =>
+            this.promised(() =>
+              this.faulty(args[0] as Parameters<Store['write']>[0], () => fn.apply(target, args)),
+            );
+        }
         if (PROMISED.has(prop)) return (...args: unknown[]) => this.promised(() => fn.apply(target, args));
         if (ITERATED.has(prop)) {
           return (...args: unknown[]) => this.iterated(fn.apply(target, args) as AsyncIterable<unknown>);
@@ -77,10 +90,19 @@ export class StoreGate {
     this.failAt = Infinity;
   }
 
-  private faulty(run: () => unknown): unknown {
+  private faulty(ops: Parameters<Store['write']>[0], run: () => unknown): unknown {
     this.writes++;
-    if (this.writes !== this.failAt) return run();
-    return Promise.reject(new StoreError(INJECTED_FAULT));
+    const terms = Array.isArray(ops)
+      ? ops.filter((op) => op.type === 'put' && op.space === 'deposit_terms').map((op) => op.key)
+      : [];
+    if (this.writes === this.failAt) {
+      for (const id of terms) this.terms.failed.add(id);
+      return Promise.reject(new StoreError(INJECTED_FAULT));
+    }
+    return Promise.resolve(run()).then((v) => {
+      for (const id of terms) this.terms.written.add(id);
+      return v;
+    });
   }
 
   killNow(): void {

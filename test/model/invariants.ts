@@ -1,4 +1,5 @@
 import { depositToPayout } from '../../src/core/amounts';
+import { depositIdOf } from '../../src/core/deposit';
 import { DepositStore } from '../../src/exchange/deposit-store';
 import type { DepositRecord } from '../../src/exchange/types';
 import { verifyAudit } from '../../src/ops/audit';
@@ -17,7 +18,7 @@ import {
 } from './daemon';
 import { GWEI } from './payout-chain';
 import { TOKEN_DECIMALS } from './eth-node';
-import type { World } from './world';
+import type { Generation, World } from './world';
 
 /**
  * The properties checked against the model once a sequence has settled. Each violation names its
@@ -48,7 +49,33 @@ export interface Violation {
 }
 
 const DECIMALS: Record<Coin, number> = { BTC: 8, ETH: 18, TOK: TOKEN_DECIMALS, FOREIGN: 18 };
+/** The daemon's id of the payment (a model token transfer is indexed within its transaction). */
+const idOf = (p: Payment): string => depositIdOf({ coin_type: p.coin, tx: p.tx, n: p.n, log_index: p.n });
 const rateOf = (rates: Rates, coin: Coin): string => (coin === 'FOREIGN' ? '0' : rates[coin]);
+
+/**
+ * The generations whose sighting of a payment may have frozen its terms: those the node served it
+ * to (`served`, in order), up to the first whose sighting must have been recorded.
+ */
+export function sightingGenerations(
+  served: readonly number[],
+  generations: readonly Generation[],
+  orphaned: boolean,
+  id: string,
+): number[] {
+  const out: number[] = [];
+  for (const g of served) {
+    out.push(g);
+    const gen = generations[g - 1];
+    // The daemon stores a sighting only once the write freezing its terms is durable: one that
+    // failed (a disk error) and was not redone before the generation ended recorded nothing, and
+    // showed the buyer nothing, so the next generation's sighting is the first.
+    const lost = gen.terms !== undefined && gen.terms.failed.has(id) && !gen.terms.written.has(id);
+    // A generation that ended gracefully has recorded its sighting, unless a reorg took it away.
+    if (gen.end !== 'killed' && !orphaned && !lost) break;
+  }
+  return out;
+}
 
 /** A payout that happened: broadcast by the dummy sender, or mined on the EVM payout chain. */
 interface Paid {
@@ -135,13 +162,10 @@ export function check(w: World, o: Observed): Violation[] {
     const gens = chain.served.get(p.key) ?? [];
     const orphaned = chain.reorgs.some((r) => r.orphaned.includes(p.key));
     const amounts = new Map<bigint, string>();
-    for (const g of gens) {
-      const gen = w.generations[g - 1];
-      const rate = rateOf(gen.rates, p.coin);
+    for (const g of sightingGenerations(gens, w.generations, orphaned, idOf(p))) {
+      const rate = rateOf(w.generations[g - 1].rates, p.coin);
       const amount = depositToPayout(p.value, DECIMALS[p.coin], rate, MAX_DECIMALS, payoutDecimals(w.payout));
       amounts.set(amount, rate);
-      // A generation that ended gracefully has recorded its sighting, unless a reorg took it away.
-      if (gen.end !== 'killed' && !orphaned) break;
     }
     return amounts;
   };

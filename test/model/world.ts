@@ -8,6 +8,7 @@ import type { Coin } from './chain';
 import { Clock } from './clock';
 import { Daemon, type LogLine, type PayoutLog, type PayoutSide, type Rates } from './daemon';
 import { EthNode, ethAddressOf } from './eth-node';
+import type { TermsWrites } from './gate';
 import { PayoutChain } from './payout-chain';
 import type { Rng } from './rng';
 
@@ -27,6 +28,8 @@ export interface Generation {
   rates: Rates;
   /** 'running' until it is stopped gracefully or killed. */
   end: 'running' | 'graceful' | 'killed';
+  /** Its daemon's writes of first-sighting terms (the store gate's, set once it started). */
+  terms?: TermsWrites;
 }
 
 export interface Bound {
@@ -126,6 +129,7 @@ export class World {
       payout: this.payout,
     });
     this.daemon = daemon;
+    this.generation.terms = daemon.gate.terms;
     if (this.generations.length === 1) {
       for (const b of this.bound) await daemon.bind(b.sky, b.coin, b.address);
     }

@@ -89,6 +89,17 @@ describe('terms frozen at the first sighting', () => {
     expect(events[0].note).toContain('at the rate of its first sighting at height 10');
   });
 
+  it('a sighting whose terms write failed froze nothing: the next sighting, at a new rate, is the first', async () => {
+    // The scanner stores (and shows as pending) no sighting whose report failed (engine-sighting.test.ts).
+    jest.spyOn(store, 'write').mockRejectedValueOnce(new Error('disk error'));
+    await expect(exchange.seen([dep('lost', 12_345_678n)])).rejects.toThrow('disk error');
+    expect(await termsOf(store, 'lost:0')).toBeUndefined();
+    await reopen(withTerms('20', 1));
+    await exchange.seen([dep('lost', 12_345_678n)]);
+    await exchange.receive(dep('lost', 12_345_678n));
+    expect(await deposits.get('lost:0')).toMatchObject({ conversion_rate: '20', max_decimals: 1 });
+  });
+
   it('freezes a whole scanned batch in one write; an id twice in it keeps its first sighting', async () => {
     const write = jest.spyOn(store, 'write');
     await exchange.seen([dep('b1', 1n), dep('b2', 2n, PASS_ADDR, 11), dep('b1', 1n, ADDR, 12)]);
