@@ -44,7 +44,7 @@ export const LAYERS = [
 export const PACKAGE_OWNERS = {
   chains: ['ethers', 'bitcoinjs-lib', 'bip32', 'bip39', 'ecpair', '@bitcoinerlab/secp256k1'],
   store: ['level'],
-  http: ['express', 'express-rate-limit', 'helmet', 'compression'],
+  http: ['express', 'helmet', 'compression'],
 };
 
 /** Files outside the owner that may import an owned package, and why. */

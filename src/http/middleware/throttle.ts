@@ -44,9 +44,10 @@ interface Window {
 }
 
 /**
- * Hit counts per key in fixed windows that start at a key's first hit (express-rate-limit's
- * MemoryStore rule). Keys idle for a whole window are dropped in bulk, without a timer: every
- * `windowMs` the current map becomes the previous one, and what was left in the previous one, not
+ * Hit counts per key in fixed windows that start at a key's first hit (the rule of
+ * express-rate-limit's MemoryStore, which this replaces on the one node:http path). Keys idle for
+ * a whole window are dropped in bulk, without a timer: every `windowMs` the current map becomes
+ * the previous one, and what was left in the previous one, not
  * hit for at least a window, has expired.
  */
 class WindowCounts {
