@@ -4,13 +4,14 @@ import { Poller } from '../shared/poller';
 import { load, save } from '../shared/storage';
 import { AdminClient, isUnauthorized } from './api';
 import { clock, errorText, label } from './format';
+import { ratesPanel } from './rates';
 import { empty, failure, section } from './render';
 import { addresses, depositTable, overviewPanels, STATUSES, summary, type Loaded } from './sections';
 
 const REFRESH_MS = 5_000;
 const TOKEN_KEY = 'teller.adminToken';
 
-type Key = 'overview' | 'deposits' | 'errored' | 'accounting' | 'addresses';
+type Key = 'overview' | 'deposits' | 'errored' | 'accounting' | 'addresses' | 'rates';
 
 /** The operator dashboard: every panel reloads every 5 s from the admin API. */
 class Dashboard {
@@ -158,6 +159,7 @@ class Dashboard {
       errored: '/api/deposits/errored',
       accounting: '/api/accounting',
       addresses: '/api/deposit-addresses',
+      rates: '/api/rates',
     };
     const keys = Object.keys(paths) as Key[];
     const settled = await Promise.allSettled(keys.map((k) => this.client.get(paths[k])));
@@ -225,6 +227,7 @@ class Dashboard {
           false,
         ),
       ),
+      section('Rates', 'rates', this.loaded(r.rates, ratesPanel)),
       section('Deposit addresses', 'deposit-addresses', this.loaded(r.addresses, addresses)),
     );
     this.applySearch();

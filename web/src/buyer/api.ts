@@ -13,6 +13,12 @@ export interface DepositCoin {
   /** Payout coins per 1 deposit coin, a decimal string. */
   rate: string;
   passthroughMinimumVolume: string;
+  /** This daemon's `rates.<coin>` (absent with fixed config rates): config, operator or market. */
+  rateSource: string;
+  /** Unix seconds the rate was last updated (0 when not reported). */
+  rateUpdatedAt: number;
+  /** Why binds of the coin pause ('' when they do not). */
+  ratePaused: string;
 }
 
 export interface PublicConfig {
@@ -57,8 +63,11 @@ export interface BindResult {
 /** Known coins first, in this order; tokens after them alphabetically. */
 const COIN_ORDER = ['btc', 'eth', 'sky'];
 
-function parseCoin(key: string, v: JsonObject): DepositCoin {
+function parseCoin(key: string, v: JsonObject, rate: JsonObject): DepositCoin {
   return {
+    rateSource: str(rate, 'source', 'config'),
+    rateUpdatedAt: num(rate, 'updated_at'),
+    ratePaused: str(rate, 'paused'),
     key,
     coinType: key.toUpperCase(),
     enabled: bool(v, 'enabled'),
@@ -75,7 +84,7 @@ export function parseConfig(raw: unknown): PublicConfig {
   const coins = Object.keys(deposits)
     .filter((k) => isObject(deposits[k]))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((k) => parseCoin(k, obj(deposits[k])));
+    .map((k) => parseCoin(k, obj(deposits[k]), obj(obj(o.rates)[k])));
   return {
     enabled: bool(o, 'enabled'),
     buyMethod: str(o, 'buy_method', 'direct'),

@@ -111,6 +111,7 @@ export class MarketCard {
     }
     const inv = inverse(rate);
     const fmt = LANGS[ctx.lang].number;
+    const live = coin.rateSource !== 'config' && coin.rateUpdatedAt > 0;
     fill(
       this.rate,
       h('div', { class: 'rate-label' }, ctx.t('rate.label')),
@@ -125,6 +126,23 @@ export class MarketCard {
             'div',
             { class: 'rate-inverse', testid: 'rate-inverse' },
             `1 ${payout} = ${formatDec(inv, fmt)} ${coin.coinType}`,
+          ),
+      live
+        ? h(
+            'time',
+            { class: 'rate-updated', testid: 'rate-updated' },
+            ctx.t('rate.updated', { time: ctx.time(coin.rateUpdatedAt) }),
+          )
+        : null,
+      coin.rateSource === 'market'
+        ? h('p', { class: 'note', testid: 'rate-market' }, ctx.t('rate.market'))
+        : null,
+      coin.ratePaused === ''
+        ? null
+        : h(
+            'p',
+            { class: 'message message-warn', testid: 'rate-paused', attrs: { role: 'status' } },
+            ctx.t('rate.paused', { coin: coin.coinType, reason: coin.ratePaused }),
           ),
     );
   }

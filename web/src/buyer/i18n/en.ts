@@ -22,6 +22,10 @@ export const en = {
 
   'coin.label': 'You pay with',
   'rate.label': 'Exchange rate',
+  'rate.updated': 'Updated {time}',
+  'rate.market': 'Follows the market. Your rate is fixed when your deposit is first seen on the chain.',
+  'rate.paused':
+    'New deposit addresses for {coin} are paused: {reason}. Deposits already sent are paid as usual.',
   'fact.inventory': 'Available to buy',
   'fact.confirmations': 'Confirmations required',
   'fact.limit': 'Deposit addresses per receive address',

@@ -23,6 +23,9 @@ export const zh: Messages = {
 
   'coin.label': '支付币种',
   'rate.label': '汇率',
+  'rate.updated': '更新于 {time}',
+  'rate.market': '汇率跟随市场。您的汇率在链上首次发现您的充值时锁定。',
+  'rate.paused': '{coin} 暂停发放新的充值地址：{reason}。已发送的充值照常支付。',
   'fact.inventory': '可购买数量',
   'fact.confirmations': '所需确认数',
   'fact.limit': '每个收款地址可绑定的充值地址数',
