@@ -26,7 +26,8 @@ async function withRates<T>(env: CommandEnv, hint: string, fn: (rates: RateBook)
   return withStore(env, hint, async (store: Store) => {
     const deposits = new DepositStore(store);
     await deposits.open();
-    return fn(await RateBook.open(deposits, depositCoins(config), silentLogger()));
+    const market = new Set(config.market_rates.map((m) => m.coin));
+    return fn(await RateBook.open(deposits, depositCoins(config), silentLogger(), market));
   });
 }
 

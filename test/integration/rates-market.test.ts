@@ -135,6 +135,17 @@ it('a market coin’s rate is not set by hand; a bad price is refused by the dum
   expect({ status: junk.status, body: junk.body }).toEqual({ status: 400, body: 'invalid price "abc"\n' });
 });
 
+it('offline, a market coin’s rate is not set by hand either (exit 1, the reason)', async () => {
+  expect(await d.stop()).toBe(0);
+  const r = await runCli(['rates', 'set', 'BTC', '510', '-c', d.configPath, '-d', d.dataDir]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    'teller rates set: BTC follows the market ([[market_rates]]): its rate is not set by hand\n',
+  );
+  const list = await runCli(['rates', 'list', '-c', d.configPath, '-d', d.dataDir]);
+  expect(JSON.parse(list.stdout)).toMatchObject({ rates: [{ coin: 'BTC', source: 'market' }, {}, {}] });
+}, 30_000);
+
 it('config: an unknown ccxt source is exit 2 naming market_rates; a bad key too', async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-market-cfg-'));
   try {
