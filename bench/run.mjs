@@ -35,8 +35,9 @@ const BENCHES = [
   { id: 'startup', n: 6, file: 'startup', budgetS: 120 },
   { id: 'latency', n: 7, file: 'latency', budgetS: 120 },
   { id: 'evm_payout', n: 8, file: 'evm-payout', budgetS: 240 },
-  // Builds its 5,000,000-binding store once (kept under BENCH_TMP; a few minutes), then reuses it.
-  { id: 'scale_5m', n: 9, file: 'scale-5m', budgetS: 600 },
+  // The first run on a machine builds its 5,000,000-binding store (over 10 minutes on 2 shared
+  // cores) and keeps it under BENCH_CACHE; later runs reuse it (bench/lib/derived-store.ts).
+  { id: 'scale_5m', n: 9, file: 'scale-5m', budgetS: 1800 },
 ];
 
 const { values: args } = parseArgs({

@@ -206,6 +206,8 @@ export class App {
 
 async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppContext> {
   const { config, log } = opts;
+  // Before anything writes: a clean stop is recognised by the exact store state it left.
+  const atOpen = store.state();
   const deposits = new DepositStore(store);
   await deposits.open();
   const coins = depositCoins(config);
@@ -214,7 +216,16 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
   const rates = await RateBook.open(deposits, coins, rlog, new Set(config.market_rates.map((m) => m.coin)));
   const { feed: marketFeed, market: simulatedMarket } = await marketFeedOf(config, rates, rlog);
   const reservations = DeriveReservations.read(reservationPath(store.dir));
-  const pools = await loadPools({ config, coins, deposits, reservations, cwd, log, build: opts.version });
+  const pools = await loadPools({
+    config,
+    coins,
+    deposits,
+    reservations,
+    atOpen,
+    cwd,
+    log,
+    build: opts.version,
+  });
 
   let dummySender: DummySender | undefined;
   let sender: Sender;

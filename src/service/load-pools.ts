@@ -18,7 +18,7 @@ import {
 } from '../pool';
 import { reservationKey, skipReserved } from '../pool/derived';
 import { configuredXpub, derivedSource, XPUB_KEYS } from '../pool/derived-source';
-import { ReservationError, reserveHint, type DeriveReservations } from '../pool/reservations';
+import { ReservationError, reserveHint, type DeriveReservations, type StoreMark } from '../pool/reservations';
 import type { Logger } from '../util/logger';
 
 export interface LoadPoolsOptions {
@@ -27,6 +27,8 @@ export interface LoadPoolsOptions {
   deposits: DepositStore;
   /** The derived pools' index reservations (src/pool/reservations.ts). */
   reservations: DeriveReservations;
+  /** The store as it was opened, before this start wrote to it (index rebuilds, rates...). */
+  atOpen: StoreMark;
   cwd: string;
   log: Logger;
   build: string;
@@ -38,8 +40,8 @@ export interface LoadPoolsOptions {
  * then the reservations no longer count a clean stop (whatever happens next is not one).
  */
 export async function loadPools(opts: LoadPoolsOptions): Promise<Map<PoolCoin, DepositPool>> {
-  const { config, coins, deposits, cwd, log, build, reservations } = opts;
-  const clean = reservations.stoppedCleanlyAt(deposits.store.state());
+  const { config, coins, deposits, cwd, log, build, reservations, atOpen } = opts;
+  const clean = reservations.stoppedCleanlyAt(atOpen);
   const keys: Record<PoolCoin, 'btc_addresses' | 'eth_addresses' | 'sky_addresses'> = {
     BTC: 'btc_addresses',
     ETH: 'eth_addresses',
