@@ -8,9 +8,6 @@
 export const ORDER_STATUSES = ['open', 'closed', 'canceled', 'rejected', 'expired'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** An order that will not change any more: whatever it filled is final. */
-export const isFinalStatus = (s: OrderStatus): boolean => s !== 'open';
-
 /** What the market allows, for a market buy that spends an amount of the quote (deposit) coin. */
 export interface MarketInfo {
   /** Unified symbol, `BASE/QUOTE` (`SKY/BTC`): the payout coin bought with the deposit coin. */
