@@ -243,10 +243,12 @@ class BuyerPage {
     document.title = ctx.t('doc.title', vars);
     this.header.update(ctx);
     this.hero.textContent = ctx.t('hero.title', vars);
-    this.lead.textContent = ctx.t('hero.lead', vars);
+    // The selected coin's mode: a market rate is not "fixed by the operator".
+    const market = this.coin?.rateSource === 'market';
+    this.lead.textContent = ctx.t(market ? 'hero.lead.market' : 'hero.lead', vars);
     this.banner.update(ctx, this.availability(), this.payout);
     this.market.update(ctx, this.config, this.health, this.coin?.key);
-    this.footer.textContent = ctx.t('footer.text');
+    this.footer.textContent = ctx.t(market ? 'footer.text.market' : 'footer.text');
     this.renderBind();
     this.depositCard.update(ctx);
     this.renderStatus();

@@ -9,6 +9,8 @@ export const en = {
   'hero.title': 'Buy {payout}',
   'hero.lead':
     'Send coins to your personal deposit address and receive {payout} automatically at a fixed rate.',
+  'hero.lead.market':
+    'Send coins to your personal deposit address and receive {payout} automatically at the market rate.',
 
   'banner.closed.title': 'OTC is currently closed',
   'banner.closed.text': 'New deposit addresses are not issued right now. Please check back later.',
@@ -125,6 +127,8 @@ export const en = {
 
   'footer.text':
     'Rates are fixed by the operator. Your deposit gets the rate in force when it is first seen on the chain, even if the rate changes while it confirms. Keep this page open to follow your deposit live.',
+  'footer.text.market':
+    "Rates follow the market: exchange prices less the operator's spread. Your deposit gets the rate in force when it is first seen on the chain, even if the rate changes while it confirms. Keep this page open to follow your deposit live.",
 };
 
 export type MessageKey = keyof typeof en;

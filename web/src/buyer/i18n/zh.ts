@@ -10,6 +10,7 @@ export const zh: Messages = {
 
   'hero.title': '购买 {payout}',
   'hero.lead': '将币发送到您的专属充值地址，即可按固定汇率自动收到 {payout}。',
+  'hero.lead.market': '将币发送到您的专属充值地址，即可按市场汇率自动收到 {payout}。',
 
   'banner.closed.title': '场外交易目前已关闭',
   'banner.closed.text': '目前不发放新的充值地址，请稍后再来。',
@@ -120,4 +121,6 @@ export const zh: Messages = {
 
   'footer.text':
     '汇率由运营方设定。您的充值按链上首次检测到它时的汇率结算，即使确认期间汇率发生变化。保持此页面打开即可实时跟踪您的充值。',
+  'footer.text.market':
+    '汇率跟随市场：交易所价格减去运营方的价差。您的充值按链上首次检测到它时的汇率结算，即使确认期间汇率发生变化。保持此页面打开即可实时跟踪您的充值。',
 };
