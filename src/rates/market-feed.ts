@@ -23,8 +23,11 @@ export interface FeedObserver {
   alert(message: string): void;
 }
 
-/** Points of the rate history the dashboard draws. */
-const HISTORY_POINTS = 120;
+/**
+ * Rate changes the dashboard's history keeps per coin: changes, not polls, so a fast poll_interval
+ * does not crowd a steady rate's past out of the chart.
+ */
+export const HISTORY_CHANGES = 200;
 
 export interface CoinMarketStatus {
   coin: string;
@@ -40,7 +43,7 @@ export interface CoinMarketStatus {
   paused: string;
   /** Each source's last price and its age in seconds, or its error. */
   quotes: { source: string; price: string; age_seconds: number; error: string }[];
-  /** [Unix seconds, rate] of recent good prices, oldest first. */
+  /** [Unix seconds, rate] of the rate's last changes (the first good price counts), oldest first. */
   history: [number, string][];
 }
 
@@ -170,9 +173,11 @@ export class MarketFeed {
     }
     f.guard = 'ok';
     f.lastGood = now;
-    f.history = [...f.history, [Math.floor(now / 1000), result.rate] as [number, string]].slice(
-      -HISTORY_POINTS,
-    );
+    if (f.history.at(-1)?.[1] !== result.rate) {
+      f.history = [...f.history, [Math.floor(now / 1000), result.rate] as [number, string]].slice(
+        -HISTORY_CHANGES,
+      );
+    }
     const previous = this.rates.state(coin)?.rate;
     this.rates.setMarket(coin, result.rate, now);
     if (previous !== result.rate) this.log.info({ coin, rate: result.rate, previous }, 'market rate');

@@ -88,6 +88,13 @@ suite(`live rates in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () =>
       'Follows the market. Your rate is fixed when your deposit is first seen on the chain.',
     );
     expect(await page.getByTestId('rate-updated').textContent()).toMatch(/^Updated /);
+    // Nothing on the page calls a market rate fixed by the operator.
+    expect(await page.locator('.hero-lead').textContent()).toBe(
+      'Send coins to your personal deposit address and receive SKY automatically at the market rate.',
+    );
+    expect(await page.locator('.footer-text').textContent()).toMatch(
+      /^Rates follow the market: exchange prices less the operator's spread\. /,
+    );
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     await setPrice('simulated', '612.5');
@@ -111,7 +118,7 @@ suite(`live rates in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () =>
     await context.close();
   }, 90_000);
 
-  it('the dashboard shows the source, last price, guard and a chart of the rate', async () => {
+  it('the dashboard shows the source, last price, guard and a chart of the rate changes', async () => {
     context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       locale: 'en-US',
@@ -128,7 +135,14 @@ suite(`live rates in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () =>
       'disagree: BTC price sources disagree by 13.33% (limit 2%)',
     );
     expect(await page.getByTestId('market-BTC-price').textContent()).toBe('656.25');
-    expect(await page.getByTestId('market-BTC-chart').locator('polyline').count()).toBe(1);
+    // The history holds the rate's changes (495, then 606.375; the pause adds none), time on x.
+    const chart = page.getByTestId('market-BTC-chart');
+    expect(await chart.locator('polyline').count()).toBe(1);
+    expect(await page.getByTestId('market-BTC-chart-max').textContent()).toBe('606.375');
+    expect(await page.getByTestId('market-BTC-chart-min').textContent()).toBe('495');
+    expect(await page.getByTestId('market-BTC-chart-caption').textContent()).toMatch(
+      /^Rate, last 2 changes, /,
+    );
     await page.getByTestId('rates').screenshot({ path: path.join(SHOTS, 'admin-rates.png') });
     expect(problems.list).toEqual([]);
   }, 60_000);

@@ -5,7 +5,7 @@ import type { MarketRateConfig } from '../../../src/config/types';
 import { depositCoins } from '../../../src/exchange/coins';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import { RateBook } from '../../../src/exchange/rates';
-import { MarketFeed } from '../../../src/rates/market-feed';
+import { HISTORY_CHANGES, MarketFeed } from '../../../src/rates/market-feed';
 import { CcxtTickerSource, SimulatedMarket, SimulatedSource } from '../../../src/rates/sources';
 import { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
@@ -124,4 +124,33 @@ it('a ccxt ticker: 1/ask for a market quoted in the deposit coin, the bid for on
     'SKY/BTC',
   );
   await expect(failing.quote('BTC')).rejects.toThrow('down SKY/BTC ticker: ECONNRESET');
+});
+
+it('the history keeps rate changes only (time, rate), the last HISTORY_CHANGES of them', async () => {
+  const { feed, market, tick } = await rig();
+  const history = () => feed.status()[0].history;
+  await feed.poll('BTC');
+  const first = history();
+  expect(first).toHaveLength(1);
+  for (let i = 0; i < 5; i++) {
+    tick(10_000);
+    await feed.poll('BTC');
+  }
+  expect(history()).toEqual(first);
+  market.set('simulated', 'BTC', '501');
+  market.set('simulated-b', 'BTC', '501');
+  tick(10_000);
+  await feed.poll('BTC');
+  expect(history()).toEqual([...first, [first[0][0] + 60, '495.99']]);
+  // Prices within the move guard (10 %): up and down by a little, a change each poll.
+  for (let i = 0; i < HISTORY_CHANGES + 10; i++) {
+    const p = i % 2 === 0 ? '502' : '501';
+    market.set('simulated', 'BTC', p);
+    market.set('simulated-b', 'BTC', p);
+    tick(10_000);
+    await feed.poll('BTC');
+  }
+  expect(history()).toHaveLength(HISTORY_CHANGES);
+  expect(history().at(-1)?.[1]).toBe('495.99');
+  expect(history().at(-2)?.[1]).toBe('496.98');
 });
