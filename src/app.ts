@@ -220,6 +220,7 @@ async function build(opts: AppOptions, store: Store, cwd: string): Promise<AppCo
     config,
     coins,
     deposits,
+    store,
     reservations,
     atOpen,
     cwd,
@@ -347,6 +348,7 @@ async function buildPassthrough(
   const passthrough = createPassthroughProcessor({
     config,
     deposits,
+    store,
     client,
     coins,
     payoutDecimals: sender.decimals,

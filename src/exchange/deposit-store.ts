@@ -6,10 +6,15 @@ import type { StoredStatus } from '../core/deposit';
 import type { Binding, DepositEvent, DepositRecord } from './types';
 import { ExchangeError } from './errors';
 import { bindingKey, depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from './payout-index';
+import { putTermsOp, type FrozenTerms } from './terms';
 
 /**
  * The exchange's records in the store (key layout: src/store/store.ts). Every change of a deposit
  * is one atomic batch: the record, its status index entry and one hash-chained event.
+ *
+ * It owns its key spaces: nothing else reaches its Store (test/unit/architecture/deposit-store-owner
+ * .test.ts). A caller whose own keys must change with a deposit's passes them as `extra` ops, which
+ * join the deposit's batch (create, transition, update, recordOperatorEvent).
  *
  * An event's seq and its place in the hash chain are taken when the store builds the batch that
  * carries it (a DeferredWrite), in queue order, and given back if that batch fails: a failed write
@@ -47,7 +52,7 @@ export class DepositStore {
   readonly errored = new Set<string>();
   private index = new PayoutIndex();
 
-  constructor(readonly store: Store) {}
+  constructor(private readonly store: Store) {}
 
   /** Loads the counters, the head of the event chain and the in-memory indices. */
   async open(): Promise<void> {
@@ -304,6 +309,53 @@ export class DepositStore {
 
   getPayout(id: string): Promise<PreparedPayout | undefined> {
     return this.store.get<PreparedPayout>('payouts', id);
+  }
+
+  /** Rewrites a deposit's prepared payout (its broadcast count and time). */
+  async putPayout(payout: PreparedPayout): Promise<void> {
+    await this.store.write([{ type: 'put', space: 'payouts', key: payout.deposit_id, value: payout }]);
+  }
+
+  /** The records of these ids (undefined where none), in one read. */
+  getMany(ids: string[]): Promise<(DepositRecord | undefined)[]> {
+    return this.store.getMany<DepositRecord>('deposits', ids);
+  }
+
+  /** The bindings at these `coin!address` keys (undefined where none), in one read. */
+  bindingsAt(keys: string[]): Promise<(Binding | undefined)[]> {
+    return this.store.getMany<Binding>('bindings', keys);
+  }
+
+  /** Every record whose id starts with `tx:` (token deposits stored by earlier builds). */
+  async recordsOfTx(tx: string): Promise<DepositRecord[]> {
+    const found: DepositRecord[] = [];
+    for await (const [, r] of this.store.entries<DepositRecord>('deposits', prefixRange(`${tx}:`)))
+      found.push(r);
+    return found;
+  }
+
+  /** The terms frozen at a deposit's first sighting (src/exchange/terms.ts), until its record. */
+  termsOf(id: string): Promise<FrozenTerms | undefined> {
+    return this.store.get<FrozenTerms>('deposit_terms', id);
+  }
+
+  termsOfMany(ids: string[]): Promise<(FrozenTerms | undefined)[]> {
+    return this.store.getMany<FrozenTerms>('deposit_terms', ids);
+  }
+
+  /** Freezes the terms of deposits seen for the first time, in one batch. */
+  async freezeTerms(terms: [string, FrozenTerms][]): Promise<void> {
+    await this.store.write(terms.map(([id, t]) => putTermsOp(id, t)));
+  }
+
+  /** Sets aside a deposit to an unbound address (`orphans`, read by recordedAddresses). */
+  async putOrphan(id: string, deposit: unknown): Promise<void> {
+    await this.store.write([{ type: 'put', space: 'orphans', key: id, value: deposit }]);
+  }
+
+  /** A `meta` record an operator event wrote (recordOperatorEvent's ops: a rate set at run time). */
+  operatorRecord<T>(key: string): Promise<T | undefined> {
+    return this.store.get<T>('meta', key);
   }
 
   /** Creates a deposit record (status from `record.status`), with its indices and first event. */

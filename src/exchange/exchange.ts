@@ -11,7 +11,7 @@ import type { DepositCoin } from './coins';
 import { bindingKey, type DepositStore } from './deposit-store';
 import { AWAITING_APPROVAL, ExchangeError, REWOUND_ERROR } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
-import { dropTermsOp, putTermsOp, termsOf, type FrozenTerms } from './terms';
+import { dropTermsOp, type FrozenTerms } from './terms';
 import { emptyPassthrough, type Binding, type DepositRecord } from './types';
 import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
 
@@ -109,16 +109,13 @@ export class Exchange {
     // One read per space and one batch for a whole scanned batch of blocks (a catch-up). A receive
     // of the same deposit meanwhile could only come from another delivery path, and would at worst
     // leave an unused entry: its record gets the terms in force, the same ones.
-    const store = this.opts.deposits.store;
+    const { deposits: store } = this.opts;
     const ids = [...fresh.keys()];
     const found = [...fresh.values()];
     const [frozen, recorded, bindings] = await Promise.all([
-      store.getMany<FrozenTerms>('deposit_terms', ids),
-      store.getMany<DepositRecord>('deposits', ids),
-      store.getMany<Binding>(
-        'bindings',
-        found.map((d) => bindingKey(d.coin_type, d.address)),
-      ),
+      store.termsOfMany(ids),
+      store.getMany(ids),
+      store.bindingsAt(found.map((d) => bindingKey(d.coin_type, d.address))),
     ]);
     const added: [string, FrozenTerms][] = [];
     found.forEach((d, i) => {
@@ -129,7 +126,7 @@ export class Exchange {
       added.push([ids[i], this.termsNow(d, binding, coin)]);
     });
     if (added.length === 0) return;
-    await store.write(added.map(([id, terms]) => putTermsOp(id, terms)));
+    await store.freezeTerms(added);
     for (const [id, terms] of added) {
       this.opts.log.info(
         { depositId: id, rate: terms.conversion_rate, maxDecimals: terms.max_decimals, height: terms.height },
@@ -200,12 +197,12 @@ export class Exchange {
           { depositId: id, address: d.address, coin: d.coin_type },
           'deposit to an unbound address',
         );
-        await this.opts.deposits.store.write([{ type: 'put', space: 'orphans', key: id, value: d }]);
+        await this.opts.deposits.putOrphan(id, d);
         return { kind: 'unbound' };
       }
       const coin = this.opts.coins.get(d.coin_type);
       if (!coin) throw new ExchangeError('unknown_coin', `deposit ${id}: unknown coin ${d.coin_type}`);
-      const frozen = await termsOf(this.opts.deposits.store, id);
+      const frozen = await this.opts.deposits.termsOf(id);
       const terms = frozen ?? this.termsNow(d, binding, coin);
       const now = Math.floor(Date.now() / 1000);
       await this.opts.deposits.create(

@@ -136,9 +136,7 @@ export class PayoutSteps {
       broadcast_at: Date.now(),
       broadcasts: payout.broadcasts + 1,
     };
-    await this.opts.deposits.store.write([
-      { type: 'put', space: 'payouts', key: payout.deposit_id, value: updated },
-    ]);
+    await this.opts.deposits.putPayout(updated);
   }
 
   /**

@@ -82,7 +82,7 @@ export class RateBook {
         paused: market ? `waiting for the first ${coin.symbol} market price` : '',
       };
       book.states.set(coin.symbol, state);
-      const stored = await deposits.store.get<RateOverride>('meta', overrideKey(coin.symbol));
+      const stored = await deposits.operatorRecord<RateOverride>(overrideKey(coin.symbol));
       if (stored === undefined) continue;
       if (stored.config_rate === configRate && !market) {
         Object.assign(state, { rate: stored.rate, source: 'operator', updated_at: stored.set_at });

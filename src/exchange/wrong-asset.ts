@@ -3,7 +3,6 @@ import type { DepositCoin } from './coins';
 import type { DepositStore } from './deposit-store';
 import { WRONG_ASSET_ERROR } from './errors';
 import { isLegacyToken, isTokenCoin, sameLegacyTransfer, type ScannedDeposit } from '../core/deposit';
-import { prefixRange } from '../store/store';
 import { emptyPassthrough, type Binding, type DepositRecord } from './types';
 
 /**
@@ -35,10 +34,7 @@ export async function recordOf(
     const same = old?.coin_type === d.coin_type && old.deposit.tx === d.tx && old.deposit.n === d.n;
     return same ? old : undefined;
   }
-  const found: DepositRecord[] = [];
-  for await (const [, r] of deposits.store.entries<DepositRecord>('deposits', prefixRange(`${d.tx}:`))) {
-    if (sameLegacyTransfer(r.deposit, d)) found.push(r);
-  }
+  const found = (await deposits.recordsOfTx(d.tx)).filter((r) => sameLegacyTransfer(r.deposit, d));
   return found.find((r) => r.deposit.n === d.log_index) ?? found[0];
 }
 

@@ -62,11 +62,7 @@ export function retryPassthrough(ctx: PassthroughContext, id: string): Promise<D
       );
     }
     const decimals = ctx.depositDecimals(rec.coin_type);
-    const ledger = await ledgerOf(
-      ctx.deposits.store,
-      rec,
-      decimalToUnits(rec.passthrough.requested_amount, decimals),
-    );
+    const ledger = await ledgerOf(ctx.store, rec, decimalToUnits(rec.passthrough.requested_amount, decimals));
     const attempt = ledger.attempt + 1;
     const fresh = clientOrderIdFor(id, attempt);
     const previousOrders = order ? [...ledger.previous_order_ids, order.id] : ledger.previous_order_ids;
@@ -119,7 +115,7 @@ export function markHandled(ctx: PassthroughContext, id: string, note: string): 
       rec.passthrough.requested_amount === ''
         ? 0n
         : decimalToUnits(rec.passthrough.requested_amount, decimals);
-    const ledger = await ledgerOf(ctx.deposits.store, rec, requested);
+    const ledger = await ledgerOf(ctx.store, rec, requested);
     const updated = await ctx.deposits.transition(
       rec,
       { status: 'done', error: `${HANDLED_PREFIX}${text}`, last_error: '' },

@@ -3,6 +3,7 @@ import { depositCoins, type DepositCoin } from '../exchange/coins';
 import type { DepositStore } from '../exchange/deposit-store';
 import type { StoredStatus } from '../core/deposit';
 import type { DepositRecord, PassthroughRecord } from '../exchange/types';
+import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import { PassthroughStateError } from './errors';
@@ -12,6 +13,8 @@ import type { ExchangeClient, ExchangeOrder } from './types';
 export interface PassthroughOptions {
   config: Config;
   deposits: DepositStore;
+  /** The store of the processor's own `passthrough` ledger (the deposits' spaces are DepositStore's). */
+  store: Store;
   client: ExchangeClient;
   log: Logger;
   /** Deposit coins with their decimals (default: from the config). */
@@ -25,6 +28,8 @@ export interface PassthroughOptions {
 export interface PassthroughContext {
   config: Config;
   deposits: DepositStore;
+  /** The `passthrough` ledger's store (src/passthrough/ledger.ts). */
+  store: Store;
   client: ExchangeClient;
   log: Logger;
   symbol: string;
@@ -46,6 +51,7 @@ export function passthroughContext(opts: PassthroughOptions): PassthroughContext
   return {
     config: opts.config,
     deposits: opts.deposits,
+    store: opts.store,
     client: opts.client,
     log: opts.log,
     symbol: opts.config.sky_exchanger.passthrough.symbol,

@@ -52,7 +52,7 @@ export function createPassthroughProcessor(opts: PassthroughOptions): Passthroug
     step: (rec) => processor.step(rec),
     retryPassthrough: (id) => retryPassthrough(ctx, id),
     markHandled: (id, note) => markHandled(ctx, id, note),
-    ledger: (id) => getLedger(ctx.deposits.store, id),
+    ledger: (id) => getLedger(ctx.store, id),
   };
 }
 
@@ -85,7 +85,7 @@ class Processor {
     if (rec.passthrough.order.customer_id === '') return this.request(rec, market);
     const decimals = this.ctx.depositDecimals(rec.coin_type);
     const requested = decimalToUnits(rec.passthrough.requested_amount, decimals);
-    const ledger = await ledgerOf(this.ctx.deposits.store, rec, requested);
+    const ledger = await ledgerOf(this.ctx.store, rec, requested);
     const cid = rec.passthrough.order.customer_id;
     if (ledger.submitted_at > 0) {
       const found = await client.fetchOrderByClientId(cid, symbol);
@@ -105,7 +105,7 @@ class Processor {
         `exchange balance ${unitsToDecimal(free, decimals)} ${market.quote} is insufficient`,
       );
     const sent = { ...ledger, submitted_at: this.ctx.now(), submissions: ledger.submissions + 1 };
-    await this.ctx.deposits.store.write([putLedger(sent)]);
+    await this.ctx.store.write([putLedger(sent)]);
     let order: ExchangeOrder;
     try {
       order = await client.marketBuy({
@@ -206,7 +206,7 @@ class Processor {
     const decimals = this.ctx.depositDecimals(rec.coin_type);
     const requested = decimalToUnits(rec.passthrough.requested_amount, decimals);
     const s = settle(order, market, requested, decimals, this.ctx.payoutDecimals);
-    const ledger = await ledgerOf(this.ctx.deposits.store, rec, requested);
+    const ledger = await ledgerOf(this.ctx.store, rec, requested);
     const fmt = (v: bigint): string => unitsToDecimal(v, this.ctx.payoutDecimals);
     const unspent = s.unspent > 0n ? `, ${unitsToDecimal(s.unspent, decimals)} ${market.quote} unspent` : '';
     await this.ctx.deposits.transition(

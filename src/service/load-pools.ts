@@ -19,12 +19,15 @@ import {
 import { reservationKey, skipReserved } from '../pool/derived';
 import { configuredXpub, derivedSource, XPUB_KEYS } from '../pool/derived-source';
 import { ReservationError, reserveHint, type DeriveReservations, type StoreMark } from '../pool/reservations';
+import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 
 export interface LoadPoolsOptions {
   config: Config;
   coins: ReturnType<typeof depositCoins>;
   deposits: DepositStore;
+  /** The pools' own records (pool stamps in `meta`, derived pool state); used addresses are in deposits. */
+  store: Store;
   /** The derived pools' index reservations (src/pool/reservations.ts). */
   reservations: DeriveReservations;
   /** The store as it was opened, before this start wrote to it (index rebuilds, rates...). */
@@ -40,7 +43,7 @@ export interface LoadPoolsOptions {
  * then the reservations no longer count a clean stop (whatever happens next is not one).
  */
 export async function loadPools(opts: LoadPoolsOptions): Promise<Map<PoolCoin, DepositPool>> {
-  const { config, coins, deposits, cwd, log, build, reservations, atOpen } = opts;
+  const { config, coins, deposits, store, cwd, log, build, reservations, atOpen } = opts;
   const clean = reservations.stoppedCleanlyAt(atOpen);
   const keys: Record<PoolCoin, 'btc_addresses' | 'eth_addresses' | 'sky_addresses'> = {
     BTC: 'btc_addresses',
@@ -49,9 +52,9 @@ export async function loadPools(opts: LoadPoolsOptions): Promise<Map<PoolCoin, D
   };
   // A pool file already validated by this build is not validated again (src/pool/stamp.ts).
   const stamps: PoolStamps = {
-    get: (coin) => deposits.store.get<PoolStamp>('meta', `pool_stamp:${coin}`),
+    get: (coin) => store.get<PoolStamp>('meta', `pool_stamp:${coin}`),
     put: (coin, stamp) =>
-      deposits.store.write([{ type: 'put', space: 'meta', key: `pool_stamp:${coin}`, value: stamp }]),
+      store.write([{ type: 'put', space: 'meta', key: `pool_stamp:${coin}`, value: stamp }]),
   };
   const pools = new Map<PoolCoin, DepositPool>();
   for (const c of coins.values()) {
@@ -91,7 +94,7 @@ export async function loadPools(opts: LoadPoolsOptions): Promise<Map<PoolCoin, D
  * cannot tell how far the lost store went. A key that does not parse is exit 2.
  */
 async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: boolean): Promise<DerivedPool> {
-  const { config, deposits, reservations, log } = opts;
+  const { config, store, reservations, log } = opts;
   let source;
   try {
     source = await derivedSource(config, coin);
@@ -99,7 +102,7 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
     if (err instanceof XpubError) throw new ConfigError([`${XPUB_KEYS[coin] ?? coin}: ${err.message}`]);
     throw err;
   }
-  const state = await loadDerivedState(deposits.store, source);
+  const state = await loadDerivedState(store, source);
   if (state.problem) log.error({ coin, key: source.key }, `derived pool: ${state.problem}`);
   const key = reservationKey(source);
   const mark = reservations.mark(key);
@@ -119,7 +122,7 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
       `derived indexes ${from} to ${to} were reserved but are not in the store (a crash, or a restored or ` +
         'copied store): skipped, recorded as such (pool list), never handed out again',
     );
-    await skipReserved(deposits.store, source, state, mark);
+    await skipReserved(store, source, state, mark);
     state.next = mark;
   }
   const guard = { mark: mark ?? 0, reserve: (index: number) => reservations.reserve(key, index) };

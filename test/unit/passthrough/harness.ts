@@ -94,6 +94,7 @@ export class Harness {
     const processor = createPassthroughProcessor({
       config,
       deposits,
+      store,
       client,
       log,
       payoutDecimals: sender.decimals,

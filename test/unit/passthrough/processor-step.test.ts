@@ -90,7 +90,7 @@ const config = passthroughConfig((c) => {
   c.sky_exchanger.c2cx.ratelimit_wait_ms = 30_000;
 });
 const processor = (client: ExchangeClient) =>
-  createPassthroughProcessor({ config, deposits, client, log: silentLogger() });
+  createPassthroughProcessor({ config, deposits, store, client, log: silentLogger() });
 
 test('a rate limit waits ratelimit_wait and records last_error once', async () => {
   const p = processor(
