@@ -18,6 +18,8 @@ import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
 /** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
 export interface PassthroughProcessor {
   step(rec: DepositRecord): Promise<StepOutcome>;
+  /** The last step's error message, '' after one that went through (teller's Processor.Status). */
+  lastError(): string;
 }
 
 export interface ExchangeOptions {
@@ -74,8 +76,12 @@ export class Exchange {
     return this.payout.soldOut;
   }
 
+  /**
+   * /api/health's processor_error: the passthrough processor's last error. Direct buys have no
+   * processor step that can fail apart from the store (whose errors stop the deposit), so '' there.
+   */
   get processorError(): string {
-    return this.payout.processorError;
+    return this.opts.passthrough?.lastError() ?? '';
   }
 
   async start(): Promise<void> {

@@ -29,7 +29,6 @@ interface PayoutStepsOptions {
 export class PayoutSteps {
   senderError = '';
   soldOut = false;
-  processorError = '';
 
   constructor(private readonly opts: PayoutStepsOptions) {}
 

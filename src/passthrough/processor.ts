@@ -25,6 +25,7 @@ import { settle } from './settle';
 import type { ExchangeOrder, MarketInfo, PassthroughLedger } from './types';
 import { decimalToUnits, unitsToDecimal } from './units';
 import { backoffDelayMs } from '../util/backoff';
+import { errorMessage } from '../util/errors';
 
 export type { PassthroughOptions } from './context';
 
@@ -53,6 +54,7 @@ export function createPassthroughProcessor(opts: PassthroughOptions): Passthroug
     retryPassthrough: (id) => retryPassthrough(ctx, id),
     markHandled: (id, note) => markHandled(ctx, id, note),
     ledger: (id) => getLedger(ctx.store, id),
+    lastError: () => processor.lastError,
   };
 }
 
@@ -65,6 +67,8 @@ export function createPassthroughProcessor(opts: PassthroughOptions): Passthroug
  */
 class Processor {
   private readonly failures = new Map<string, number>();
+  /** The last step's error, '' after a step that went through: /api/health's processor_error. */
+  lastError = '';
 
   constructor(private readonly ctx: PassthroughContext) {}
 
@@ -72,8 +76,10 @@ class Processor {
     try {
       const outcome = rec.status === 'waiting_passthrough' ? await this.place(rec) : await this.poll(rec);
       this.failures.delete(rec.deposit_id);
+      this.lastError = '';
       return outcome;
     } catch (err) {
+      this.lastError = errorMessage(err);
       return this.failed(rec, err);
     }
   }

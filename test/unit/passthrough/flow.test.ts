@@ -267,8 +267,12 @@ describe('exchange trouble is retried without stopping anything', () => {
     const waiting = await h.waitLastError(id, INSUFFICIENT_BALANCE_TEXT);
     expect(waiting).toMatchObject({ status: 'waiting_passthrough', error: '' });
     expect(h.d.sim.orderCount()).toBe(0);
+    // /api/health's processor_error (Exchange.processorError): the processor's last error...
+    expect(h.d.exchange.processorError).toBe('exchange balance 0.001 BTC is insufficient');
     await h.d.sim.setBalance('BTC', '10');
     await h.payOut(id);
+    // ...cleared by the step that went through.
+    expect(h.d.exchange.processorError).toBe('');
     expect(h.d.sim.state().balances).toEqual({ SKY: '4.995', BTC: '9.99' });
   });
 });

@@ -196,3 +196,26 @@ test('bugs are not retried as exchange trouble', async () => {
   const p = processor(scripted({ market: () => Promise.reject(new TypeError('x is undefined')) }));
   await expect(p.step(await record())).rejects.toThrow(TypeError);
 });
+
+test("/api/health's processor_error: the processor's last error, cleared by the next success (teller-core: Processor.Status)", async () => {
+  let fail: Error | undefined = new ExchangeUnavailableError('503 Service Unavailable');
+  const p = processor(
+    scripted({
+      market: async () => {
+        if (fail) throw fail;
+        return MARKET;
+      },
+    }),
+  );
+  expect(p.lastError()).toBe('');
+  const rec = await record();
+  await p.step(rec);
+  expect(p.lastError()).toBe('503 Service Unavailable');
+  fail = undefined;
+  expect(await p.step((await deposits.get(rec.deposit_id)) ?? rec)).toEqual({ kind: 'next' });
+  expect(p.lastError()).toBe('');
+  // An error the processor does not retry goes to the exchange, and shows here too.
+  const other = await record({ coin_type: 'ETH', deposit_id: 'bb:0' });
+  await expect(p.step(other)).rejects.toThrow('unsupported coin type ETH');
+  expect(p.lastError()).toMatch(/^unsupported coin type ETH/);
+});
