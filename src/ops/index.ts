@@ -12,7 +12,7 @@ import type { OpsSource } from './source';
  * runs, stopped after the listeners close and before the store does.
  */
 
-export { TellerMetrics, timeRpc, type RpcObserver } from './metrics';
+export { TellerMetrics } from './metrics';
 export { Notifier } from './notifier';
 export { Monitors } from './monitors';
 export { BackupScheduler } from './backup-schedule';
@@ -28,7 +28,7 @@ export interface OpsContext extends OpsSource {
 }
 
 export interface OperatorToolsOptions {
-  /** Metrics made before the daemon was assembled (to hand `rpcObserver` to the RPC clients). */
+  /** Metrics made before the daemon was assembled (default: made here). */
   metrics?: TellerMetrics;
   /** Monitor check interval (default 30 s; tests use less). */
   monitorIntervalMs?: number;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { formatUnits } from '../core/amounts';
 import { STATUSES, type StoredStatus } from '../core/deposit';
 import type { Logger } from '../util/logger';
@@ -10,19 +10,16 @@ import { withTimeout, type OpsSource } from './source';
  * tests and several apps in one process do not collide). Names are prefixed `teller_`.
  *
  * State the daemon already holds (scanner heights, pools, hot wallet, deposits by status, payouts)
- * is read at scrape time; events in flight (RPC calls, HTTP requests, alert deliveries) are
- * counted as they happen through observeRpc / countHttp / countNotification.
+ * is read at scrape time; events (HTTP requests, alert deliveries, connection limits) are counted
+ * as they happen through countHttp / countNotification / countConnectionLimited. There are no RPC
+ * latency or error series: no RPC client recorded them (a node's trouble shows in
+ * teller_scanner_error and /api/health).
  */
 
 /** The hot wallet is asked at scrape time; a node that hangs must not hang the scrape. */
 const BALANCE_TIMEOUT_MS = 5_000;
-/** RPC latency buckets, seconds: 5 ms (local node) to 30 s (a node catching up). */
-const RPC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export type NotificationResult = 'sent' | 'failed' | 'dropped';
-
-/** What RPC clients call after each node request (see `timeRpc`). */
-export type RpcObserver = (chain: string, method: string, seconds: number, ok: boolean) => void;
 
 export interface MetricsOptions {
   /** The daemon's state, read at scrape time; or attach it later with watch(). */
@@ -38,17 +35,12 @@ const STORED_STATUSES = STATUSES.filter((s): s is StoredStatus => s !== 'waiting
 
 export class TellerMetrics {
   readonly registry = new Registry();
-  private readonly rpcDuration: Histogram<'chain' | 'method'>;
-  private readonly rpcErrors: Counter<'chain'>;
   private readonly httpRequests: Counter<'api' | 'route' | 'status'>;
   private readonly notifications: Counter<'result'>;
   private readonly connections: Counter<'listener' | 'action'>;
   private watching = false;
 
-  /**
-   * Counters of events (RPC, HTTP, alerts) exist at once, so that the RPC clients can be handed
-   * `rpcObserver` before the daemon is assembled; the state gauges come with `watch(source)`.
-   */
+  /** Counters of events (HTTP, alerts) exist at once; the state gauges come with `watch(source)`. */
   constructor(private readonly opts: MetricsOptions) {
     const registers = [this.registry];
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'teller_' });
@@ -58,19 +50,6 @@ export class TellerMetrics {
       labelNames: ['version'],
       registers,
     }).set({ version: opts.version ?? '' }, 1);
-    this.rpcDuration = new Histogram({
-      name: 'teller_rpc_duration_seconds',
-      help: 'Node RPC latency by chain and method',
-      labelNames: ['chain', 'method'],
-      buckets: RPC_BUCKETS,
-      registers,
-    });
-    this.rpcErrors = new Counter({
-      name: 'teller_rpc_errors_total',
-      help: 'Failed node RPC calls',
-      labelNames: ['chain'],
-      registers,
-    });
     this.httpRequests = new Counter({
       name: 'teller_http_requests_total',
       help: 'HTTP requests by API, teller route and status code',
@@ -90,11 +69,6 @@ export class TellerMetrics {
       registers,
     });
     if (opts.source) this.watch(opts.source);
-  }
-
-  /** `observeRpc` as a free function, for RPC clients' options. */
-  get rpcObserver(): RpcObserver {
-    return (chain, method, seconds, ok) => this.observeRpc(chain, method, seconds, ok);
   }
 
   /** Registers the gauges read from the running daemon at scrape time (once). */
@@ -258,12 +232,6 @@ export class TellerMetrics {
     });
   }
 
-  /** Records one node RPC call. `method` must come from code (a fixed set), never from input. */
-  observeRpc(chain: string, method: string, seconds: number, ok: boolean): void {
-    this.rpcDuration.observe({ chain, method }, seconds);
-    if (!ok) this.rpcErrors.inc({ chain });
-  }
-
   /** Records one HTTP request; `route` is a teller route or 'static' / 'other', never a raw path. */
   countHttp(api: string, route: string, status: number): void {
     this.httpRequests.inc({ api, route, status: String(status) });
@@ -281,25 +249,5 @@ export class TellerMetrics {
   /** The exposition text and its content type. */
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
-  }
-}
-
-/** Runs `call`, reporting its duration and outcome to `observe` (a no-op when undefined). */
-export async function timeRpc<T>(
-  observe: RpcObserver | undefined,
-  chain: string,
-  method: string,
-  call: () => Promise<T>,
-): Promise<T> {
-  if (!observe) return call();
-  const start = process.hrtime.bigint();
-  const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
-  try {
-    const result = await call();
-    observe(chain, method, seconds(), true);
-    return result;
-  } catch (err) {
-    observe(chain, method, seconds(), false);
-    throw err;
   }
 }

@@ -1,6 +1,6 @@
 import type { DepositStore } from '../../../src/exchange/deposit-store';
 import { EventTally } from '../../../src/ops/event-tally';
-import { TellerMetrics, timeRpc } from '../../../src/ops/metrics';
+import { TellerMetrics } from '../../../src/ops/metrics';
 import type { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
 import { fakeSource, openStore, scannerStatus, walk, type FakeSource } from './helpers';
@@ -39,8 +39,6 @@ describe('TellerMetrics', () => {
     await walk(deposits, 'c', 0, 'waiting_send');
     const failed = await walk(deposits, 'd', 0, 'waiting_decide');
     await deposits.update(failed, { error: 'boom' }, 'error: boom');
-    metrics.observeRpc('BTC', 'getblock', 0.02, true);
-    metrics.observeRpc('BTC', 'getblock', 0.5, false);
     metrics.countHttp('public', '/api/health', 200);
     metrics.countHttp('public', '/api/health', 200);
     metrics.countHttp('admin', 'other', 404);
@@ -71,9 +69,6 @@ describe('TellerMetrics', () => {
       ['teller_pool_remaining{coin="BTC"}', 50],
       ['teller_pool_remaining{coin="ETH"}', 7],
       ['teller_pool_total{coin="BTC"}', 100],
-      ['teller_rpc_duration_seconds_count{chain="BTC",method="getblock"}', 2],
-      ['teller_rpc_duration_seconds_bucket{le="0.025",chain="BTC",method="getblock"}', 1],
-      ['teller_rpc_errors_total{chain="BTC"}', 1],
       ['teller_http_requests_total{api="public",route="/api/health",status="200"}', 2],
       ['teller_http_requests_total{api="admin",route="other",status="404"}', 1],
       ['teller_notifications_total{result="sent"}', 1],
@@ -123,33 +118,22 @@ describe('TellerMetrics', () => {
     expect(a).not.toMatch(/teller_process_cpu/);
   });
 
-  it('counts RPC calls before the daemon is assembled; state gauges come with watch()', async () => {
+  it('counts events before the daemon is assembled; state gauges come with watch()', async () => {
     const early = new TellerMetrics({ log: silentLogger(), processMetrics: false });
-    const observe = early.rpcObserver;
-    observe('BTC', 'getblockcount', 0.01, false);
+    early.countHttp('public', '/api/health', 200);
     let body = (await early.render()).body;
-    expect(sample(body, 'teller_rpc_errors_total{chain="BTC"}')).toBe(1);
+    expect(sample(body, 'teller_http_requests_total{api="public",route="/api/health",status="200"}')).toBe(1);
     expect(body).not.toMatch(/teller_scanner_height/);
     early.watch(src);
     early.watch(src); // once only: a second registration would throw in prom-client
     body = (await early.render()).body;
     expect(sample(body, 'teller_scanner_height{chain="BTC"}')).toBe(95);
-    expect(sample(body, 'teller_rpc_errors_total{chain="BTC"}')).toBe(1);
+    expect(sample(body, 'teller_http_requests_total{api="public",route="/api/health",status="200"}')).toBe(1);
   });
 
-  it('timeRpc reports duration and outcome', async () => {
-    const seen: [string, string, boolean][] = [];
-    const observe = (chain: string, method: string, _s: number, ok: boolean) =>
-      seen.push([chain, method, ok]);
-    await expect(timeRpc(observe, 'ETH', 'eth_blockNumber', async () => 7)).resolves.toBe(7);
-    await expect(
-      timeRpc(observe, 'ETH', 'eth_getLogs', async () => Promise.reject(new Error('x'))),
-    ).rejects.toThrow('x');
-    await expect(timeRpc(undefined, 'ETH', 'eth_call', async () => 1)).resolves.toBe(1);
-    expect(seen).toEqual([
-      ['ETH', 'eth_blockNumber', true],
-      ['ETH', 'eth_getLogs', false],
-    ]);
+  it('has no RPC latency or error series: no RPC client records them (issue 18)', async () => {
+    expect((await metrics.render()).body).not.toMatch(/teller_rpc_/);
+    expect('observeRpc' in metrics).toBe(false);
   });
 });
 
