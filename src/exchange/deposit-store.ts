@@ -21,13 +21,17 @@ import { putTermsOp, type FrozenTerms } from './terms';
  * leaves no gap in the chain, and the writes queued behind it chain on the last durable event.
  */
 
-/** Allowed transitions (teller's state machine; passthrough statuses per teller-core §5.3). */
+/**
+ * Allowed transitions (teller's state machine; passthrough statuses per teller-core §5.3): the
+ * moves the daemon makes, no others (test/unit/exchange/transitions.test.ts). waiting_passthrough
+ * → done and order_complete → waiting_passthrough are an admin's (handled, retry).
+ */
 const TRANSITIONS: Record<StoredStatus, readonly StoredStatus[]> = {
-  waiting_decide: ['waiting_send', 'waiting_passthrough', 'done'],
-  waiting_passthrough: ['waiting_passthrough_order_complete', 'waiting_send', 'done'],
+  waiting_decide: ['waiting_send', 'waiting_passthrough'],
+  waiting_passthrough: ['waiting_passthrough_order_complete', 'done'],
   waiting_passthrough_order_complete: ['waiting_send', 'waiting_passthrough', 'done'],
   waiting_send: ['waiting_confirm', 'done'],
-  waiting_confirm: ['done', 'waiting_send'],
+  waiting_confirm: ['done'],
   done: [],
 };
 
