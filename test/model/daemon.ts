@@ -77,6 +77,8 @@ export interface DaemonSetup {
   lines: LogLine[];
   generation: number;
   payout: PayoutSide;
+  /** Every store call of every generation, in order (StoreGate). */
+  calls: string[];
 }
 
 export function daemonConfig(s: Pick<DaemonSetup, 'rates' | 'confirmations' | 'payout'>): Config {
@@ -174,7 +176,7 @@ export class Daemon {
 
   static async start(setup: DaemonSetup): Promise<Daemon> {
     const raw = await Store.open(setup.dir);
-    const gate = new StoreGate(raw);
+    const gate = new StoreGate(raw, setup.calls);
     setup.clock.gate = gate;
     setup.btc.generation = setup.generation;
     setup.eth.generation = setup.generation;

@@ -1,5 +1,5 @@
 import { StoreError } from '../../src/store/errors';
-import type { Store } from '../../src/store/store';
+import type { Op, Store } from '../../src/store/store';
 
 /**
  * The daemon's view of the store, through a gate the model controls:
@@ -45,28 +45,55 @@ export class StoreGate {
   /** Write calls so far. */
   writes = 0;
   readonly terms: TermsWrites = { written: new Set(), failed: new Set() };
+  /**
+   * Every store call in call order (method, space, key or ops, the fake time): two runs of a seed
+   * that call the store differently have different fingerprints (a replay that is not exact).
+   */
+  private readonly log: string[];
   readonly store: Store;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly raw: Store) {
+  constructor(
+    readonly raw: Store,
+    log: string[] = [],
+  ) {
+    this.log = log;
     this.store = new Proxy(raw, {
       get: (target, prop, receiver) => {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof prop !== 'string' || typeof value !== 'function') return value;
         const fn = value as (...args: unknown[]) => unknown;
-        if (prop === 'write') {
-          return (...args: unknown[]) =>
-            this.promised(() =>
-              this.faulty(args[0] as Parameters<Store['write']>[0], () => fn.apply(target, args)),
-            );
-        }
-        if (PROMISED.has(prop)) return (...args: unknown[]) => this.promised(() => fn.apply(target, args));
-        if (ITERATED.has(prop)) {
-          return (...args: unknown[]) => this.iterated(fn.apply(target, args) as AsyncIterable<unknown>);
+        if (PROMISED.has(prop) || ITERATED.has(prop)) {
+          return (...args: unknown[]) => {
+            this.fingerprint(prop, args);
+            return this.gated(prop, fn, target, args);
+          };
         }
         return value;
       },
     });
+  }
+
+  private fingerprint(prop: string, args: unknown[]): void {
+    // Spaces and keys, not values: the dummy sender's txids are random (the values hold them).
+    const ops = prop === 'write' && Array.isArray(args[0]) ? (args[0] as Op[]) : null;
+    const what = ops
+      ? ops.map((op) => `${op.type} ${op.space} ${op.key}`).join(',')
+      : args
+          .filter((a) => typeof a !== 'function')
+          .map((a) => JSON.stringify(a))
+          .join(' ');
+    this.log.push(`t=${Date.now() - 1_800_000_000_000} ${prop} ${what}`);
+  }
+
+  private gated(prop: string, fn: (...args: unknown[]) => unknown, target: Store, args: unknown[]): unknown {
+    if (prop === 'write') {
+      return this.promised(() =>
+        this.faulty(args[0] as Parameters<Store['write']>[0], () => fn.apply(target, args)),
+      );
+    }
+    if (PROMISED.has(prop)) return this.promised(() => fn.apply(target, args));
+    return this.iterated(fn.apply(target, args) as AsyncIterable<unknown>);
   }
 
   /** Whether the daemon has store calls in flight (a dead one has none that will ever finish). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { finish, step } from './commands';
 import { RATE_CHOICES, World } from './world';
@@ -16,6 +17,22 @@ export interface SequenceResult {
   records: number;
   payouts: number;
   stats: Record<string, number>;
+  /**
+   * What the sequence did: its trace and every store call the daemon made, in order, with the fake
+   * time of each. Two runs of one seed agree on it when the replay is exact.
+   */
+  fingerprint: string;
+  /** The store calls (World.calls), kept when MODEL_REPLAY=1 to show where two runs part. */
+  calls?: string[];
+}
+
+/** The fingerprint of a sequence: its store calls (World.calls) and its trace. */
+function fingerprint(world: World): string {
+  return createHash('sha256')
+    .update(world.calls.join('\n'))
+    .update(world.trace.join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export async function runSequence(seed: number, steps: number): Promise<SequenceResult> {
@@ -40,6 +57,8 @@ export async function runSequence(seed: number, steps: number): Promise<Sequence
       violations: check(world, observed),
       trace: world.trace,
       stats: world.stats,
+      fingerprint: fingerprint(world),
+      calls: process.env.MODEL_REPLAY === '1' ? world.calls : undefined,
       ...tally(observed),
     };
   } catch (err) {

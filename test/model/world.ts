@@ -60,6 +60,8 @@ export class World {
   /** The EVM sender's answer to nonceGap() once everything settled (null: none, or not EVM). */
   finalGap: unknown = null;
   readonly lines: LogLine[] = [];
+  /** Every store call of the sequence, in order: the replay check compares it (StoreGate). */
+  readonly calls: string[] = [];
   /** What happened, one line per command (printed with a failing seed). */
   readonly trace: string[] = [];
   daemon: Daemon | null = null;
@@ -127,6 +129,7 @@ export class World {
       lines: this.lines,
       generation: this.generations.length,
       payout: this.payout,
+      calls: this.calls,
     });
     this.daemon = daemon;
     this.generation.terms = daemon.gate.terms;

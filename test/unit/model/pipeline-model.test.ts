@@ -11,13 +11,18 @@ import { runSequence, type SequenceResult } from '../../model/run';
  *   MODEL_SEED  seed of the first sequence (sequence i uses MODEL_SEED + i)
  *   MODEL_STEPS most commands per sequence (default 40)
  *   MODEL_DEBUG=1 prints the daemon's warn/error log lines of each sequence
+ *   MODEL_REPLAY=1 runs every sequence twice and reports a second run that differs from the first
+ *               (its store calls, their fake times or its trace) as a violation: a seed that
+ *               would not replay exactly
  *
- * A failing sequence prints its seed and the command replaying it exactly.
+ * A failing sequence prints its seed and the command replaying it; it is run again at once, and
+ * the line says whether that run did the same (the same fingerprint) and found the same.
  */
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 10);
 const SEED = Number(process.env.MODEL_SEED ?? 20261206);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
+const REPLAY = process.env.MODEL_REPLAY === '1';
 
 /** Properties whose fix has not reached main yet: reported, not asserted. */
 const PENDING: Partial<Record<Property, string>> = {};
@@ -42,25 +47,52 @@ function summary(ms: number): string {
   );
 }
 
+/** One sequence; a crash or hang is one more violation (the soak goes on with the next seed). */
+const run = (seed: number): Promise<SequenceResult> =>
+  runSequence(seed, STEPS).catch((err: unknown): SequenceResult => ({
+    seed,
+    violations: [{ property: 'harness', detail: err instanceof Error ? err.message : String(err) }],
+    trace: [],
+    records: 0,
+    payouts: 0,
+    stats: {},
+    fingerprint: '',
+  }));
+
+const found = (r: SequenceResult) => r.violations.map((v) => `${v.property}: ${v.detail}`).join('; ');
+
+/** Whether a second run of `r`'s seed does and finds the same. */
+async function replays(r: SequenceResult): Promise<string> {
+  const again = await run(r.seed);
+  if (again.fingerprint === r.fingerprint && found(again) === found(r)) return 'the same';
+  const [one, two] = [r.calls ?? [], again.calls ?? []];
+  const at = one.findIndex((c, i) => c !== two[i]);
+  const parted =
+    at < 0
+      ? ''
+      : `; store call ${at} of ${one.length}: first run "${one[at]}", second "${two[at] ?? '(none)'}"`;
+  return (
+    `NOT the same: fingerprint ${again.fingerprint} (first run ${r.fingerprint})${parted}, ` +
+    `${again.violations.length} violations${again.violations.length ? ` (${found(again)})` : ''}`
+  );
+}
+
 describe('money pipeline against a model', () => {
   beforeAll(async () => {
     const started = Date.now();
     for (let i = 0; i < RUNS; i++) {
-      const seed = SEED + i;
-      // A crash or hang is one more violation (the soak goes on with the next seed).
-      const r = await runSequence(seed, STEPS).catch((err: unknown): SequenceResult => ({
-        seed,
-        violations: [{ property: 'harness', detail: err instanceof Error ? err.message : String(err) }],
-        trace: [],
-        records: 0,
-        payouts: 0,
-        stats: {},
-      }));
+      const r = await run(SEED + i);
       results.push(r);
       if (results.length % 250 === 0) out(`model: ${results.length} of ${RUNS} sequences run`);
+      if (REPLAY && r.violations.length === 0) {
+        const again = await replays(r);
+        if (again !== 'the same') r.violations.push({ property: 'harness', detail: `replay: ${again}` });
+      }
       if (r.violations.length === 0) continue;
+      const again = r.violations.some((v) => v.detail.startsWith('replay: ')) ? '' : await replays(r);
       out(
-        `seed ${r.seed}: ${r.violations.length} violations; replay: MODEL_SEED=${r.seed} MODEL_RUNS=1 npx jest test/unit/model\n` +
+        `seed ${r.seed}: ${r.violations.length} violations; run again at once: ${again || 'see above'}; ` +
+          `replay: MODEL_SEED=${r.seed} MODEL_RUNS=1 npx jest test/unit/model\n` +
           r.violations.map((v) => `  ${v.property}: ${v.detail}`).join('\n') +
           (process.env.MODEL_TRACE === '0' ? '' : `\n  trace:\n    ${r.trace.join('\n    ')}`),
       );
