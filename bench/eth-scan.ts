@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       }),
     ],
     notes: [
-      `300 txs per block (${Math.round(chain.blockBytes / BLOCKS / 1000)} kB of JSON), 5 native deposits (5 receipts) and 60 Transfer logs (5 to watched addresses) per block; more than 1,000 watched token addresses, so eth_getLogs fetches every Transfer of the token and filters locally`,
+      `300 txs per block (${Math.round(chain.blockBytes / BLOCKS / 1000)} kB of JSON), 5 native deposits and 60 Transfer logs (5 to watched addresses) per block, a receipt for each of the 10 deposits; more than 1,000 watched token addresses, so eth_getLogs fetches every Transfer of the token and filters locally`,
       'the node client answers from memory but parses each reply from JSON text, as a provider does; HTTP is left out',
     ],
     details: {

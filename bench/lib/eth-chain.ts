@@ -119,21 +119,39 @@ export function makeEthChain(o: EthChainOptions): EthChain {
     const logs: string[] = [];
     for (let l = 0; l < o.transfers; l++) {
       const to = l < o.tokenDeposits ? pickWatched() : word(rand, 20);
-      logs.push(
+      const log = {
+        address: o.token,
+        topics: [TRANSFER_TOPIC, pad32(word(rand, 20)), pad32(to)],
+        data: `0x${(BigInt(1 + Math.floor(rand() * 1e9)) * 1000n).toString(16).padStart(64, '0')}`,
+        blockNumber: q(h),
+        blockHash: hash,
+        blockTimestamp: q(timestamp),
+        transactionHash: word(rand),
+        transactionIndex: q(Math.floor(rand() * o.txsPerBlock)),
+        logIndex: q(l),
+        removed: false,
+      };
+      logs.push(JSON.stringify(log));
+      if (l >= o.tokenDeposits) continue;
+      // A deposit's id is its index among its own transaction's logs: the scanner reads its receipt.
+      receipts.push(log.transactionHash);
+      out.receiptText.set(
+        log.transactionHash,
         JSON.stringify({
-          address: o.token,
-          topics: [TRANSFER_TOPIC, pad32(word(rand, 20)), pad32(to)],
-          data: `0x${(BigInt(1 + Math.floor(rand() * 1e9)) * 1000n).toString(16).padStart(64, '0')}`,
-          blockNumber: q(h),
+          type: '0x2',
+          status: '0x1',
+          logs: [log],
+          transactionHash: log.transactionHash,
+          transactionIndex: log.transactionIndex,
           blockHash: hash,
-          blockTimestamp: q(timestamp),
-          transactionHash: word(rand),
-          transactionIndex: q(Math.floor(rand() * o.txsPerBlock)),
-          logIndex: q(l),
-          removed: false,
+          blockNumber: q(h),
+          gasUsed: q(52_000),
+          from: word(rand, 20),
+          to: o.token,
+          contractAddress: null,
         }),
       );
-      if (l < o.tokenDeposits) out.deposits++;
+      out.deposits++;
     }
     const block = {
       hash,
