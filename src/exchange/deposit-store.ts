@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { DeferredWrite, Op, Store } from '../store/store';
 import { prefixRange, seqKey } from '../store/store';
 import type { PreparedPayout } from '../sender/types';
 import type { StoredStatus } from '../core/deposit';
 import type { Binding, DepositEvent, DepositRecord } from './types';
 import { ExchangeError } from './errors';
-import { bindingKey, depositByAddrKey, PayoutIndex, summaryOp, type DepositSummary } from './payout-index';
+import { bindingKey, depositByAddrKey, PayoutIndex, type DepositSummary } from './payout-index';
+import { indexOps, loadIndices } from './deposit-indices';
+import { EventChain } from './event-chain';
 import { putTermsOp, type FrozenTerms } from './terms';
 
 /**
@@ -13,8 +14,10 @@ import { putTermsOp, type FrozenTerms } from './terms';
  * is one atomic batch: the record, its status index entry and one hash-chained event.
  *
  * It owns its key spaces: nothing else reaches its Store (test/unit/architecture/deposit-store-owner
- * .test.ts). A caller whose own keys must change with a deposit's passes them as `extra` ops, which
- * join the deposit's batch (create, transition, update, recordOperatorEvent).
+ * .test.ts) but the two helpers it hands it to, the indices it keeps by commit (deposit-indices.ts)
+ * and the event chain (event-chain.ts). A caller whose own keys must change with a deposit's passes
+ * them as `extra` ops, which join the deposit's batch (create, transition, update,
+ * recordOperatorEvent).
  *
  * An event's seq and its place in the hash chain are taken when the store builds the batch that
  * carries it (a DeferredWrite), in queue order, and given back if that batch fails: a failed write
@@ -36,71 +39,27 @@ const TRANSITIONS: Record<StoredStatus, readonly StoredStatus[]> = {
 };
 
 export { bindingKey };
-const statusKey = (status: StoredStatus, id: string): string => `${status}!${id}`;
-/** The errored-deposits index in `meta` (see open). */
-const ERROR_PREFIX = 'deposit_error!';
-/** The event seq the indices kept by commit (errored deposits, summaries) are current with. */
-const INDICES_AT = 'deposit_indices_at';
-/** Where builds before the summaries kept that seq (for the errored deposits alone). */
-const OLD_ERRORS_AT = 'deposit_errors_at';
-/** Records per batch when the indices are rebuilt. */
-const REBUILD_BATCH = 5_000;
+export { eventHash } from './event-chain';
 const nowSec = (): number => Math.floor(Date.now() / 1000);
 
 export class DepositStore {
   private depositSeq = 0;
   private bindSeq = 0;
-  private eventSeq = 0;
-  private lastEventHash = '';
   /** Ids of deposits whose `error` is set (health's deposit_error_count), kept current by commit. */
   readonly errored = new Set<string>();
   private index = new PayoutIndex();
+  private readonly chain: EventChain;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.chain = new EventChain(store);
+  }
 
   /** Loads the counters, the head of the event chain and the in-memory indices. */
   async open(): Promise<void> {
     this.depositSeq = (await this.store.get<number>('meta', 'counter:deposit')) ?? 0;
     this.bindSeq = (await this.store.get<number>('meta', 'counter:bind')) ?? 0;
-    for await (const [, ev] of this.store.entries<DepositEvent>('events', { reverse: true, limit: 1 })) {
-      this.eventSeq = ev.seq;
-      this.lastEventHash = ev.hash;
-    }
-    // The errored set and the deposits' summaries come from indices that every commit keeps (the
-    // errored ids in `meta`, `deposit_summary`), with the event seq they are current with.
-    const current = (await this.store.get<number>('meta', INDICES_AT)) === this.eventSeq;
-    this.index = await PayoutIndex.load(this.store, current);
-    if (!current) return this.rebuildIndices();
-    for (const key of await this.store.keyList('meta', prefixRange(ERROR_PREFIX)))
-      this.errored.add(key.slice(ERROR_PREFIX.length));
-  }
-
-  /**
-   * For a store whose indices are not current with the event chain (written before an index
-   * existed, or by a build that did not keep it): every deposit is read once and the indices
-   * rewritten, in batches, the marker last. Reading the records at every start instead took ~0.8 s
-   * and 50 MB for 100,000 deposits.
-   */
-  private async rebuildIndices(): Promise<void> {
-    const stale = await this.store.keyList('meta', prefixRange(ERROR_PREFIX));
-    let batch: Op[] = stale.map((key): Op => ({ type: 'del', space: 'meta', key }));
-    for await (const [id, rec] of this.store.entries<DepositRecord>('deposits')) {
-      if (rec.error) {
-        this.errored.add(id);
-        batch.push({ type: 'put', space: 'meta', key: ERROR_PREFIX + id, value: '' });
-      }
-      this.index.updated(rec);
-      batch.push(summaryOp(rec));
-      if (batch.length >= REBUILD_BATCH) {
-        await this.store.write(batch);
-        batch = [];
-      }
-    }
-    await this.store.write([
-      ...batch,
-      { type: 'del', space: 'meta', key: OLD_ERRORS_AT },
-      { type: 'put', space: 'meta', key: INDICES_AT, value: this.eventSeq },
-    ]);
+    await this.chain.open();
+    this.index = await loadIndices(this.store, this.chain.seq, this.errored);
   }
 
   get(id: string): Promise<DepositRecord | undefined> {
@@ -414,16 +373,9 @@ export class DepositStore {
     const ops: Op[] = [
       ...extra,
       { type: 'put', space: 'deposits', key: rec.deposit_id, value: rec },
-      { type: 'put', space: 'deposit_status', key: statusKey(rec.status, rec.deposit_id), value: '' },
+      ...indexOps(from, rec, this.errored),
     ];
-    if (from !== null && from !== rec.status) {
-      ops.push({ type: 'del', space: 'deposit_status', key: statusKey(from, rec.deposit_id) });
-    }
-    const errorKey = ERROR_PREFIX + rec.deposit_id;
-    if (rec.error) ops.push({ type: 'put', space: 'meta', key: errorKey, value: '' });
-    else if (this.errored.has(rec.deposit_id)) ops.push({ type: 'del', space: 'meta', key: errorKey });
-    ops.push(summaryOp(rec));
-    return this.writeWithEvent(ops, rec.deposit_id, from, rec.status, note).then(() => {
+    return this.chain.write(ops, rec.deposit_id, from, rec.status, note).then(() => {
       if (rec.error) this.errored.add(rec.deposit_id);
       else this.errored.delete(rec.deposit_id);
       if (from === null) this.index.recorded(rec);
@@ -437,61 +389,6 @@ export class DepositStore {
    * are null, `note` says what changed. Written in one batch with `ops`.
    */
   recordOperatorEvent(subject: string, note: string, ops: Op[]): Promise<void> {
-    return this.writeWithEvent(ops, subject, null, null, note);
+    return this.chain.write(ops, subject, null, null, note);
   }
-
-  /** `ops` and the next event on the chain, as one batch; the chain's head stays put if it fails. */
-  private writeWithEvent(
-    ops: Op[],
-    id: string,
-    from: StoredStatus | null,
-    to: StoredStatus | null,
-    note: string,
-  ): Promise<void> {
-    // The chain's head before this write's event: restored if the write fails.
-    let before = { seq: this.eventSeq, hash: this.lastEventHash };
-    return this.store.write({
-      build: () => {
-        before = { seq: this.eventSeq, hash: this.lastEventHash };
-        const event = this.nextEvent(id, from, to, note);
-        return [
-          ...ops,
-          { type: 'put', space: 'events', key: seqKey(event.seq), value: event },
-          { type: 'put', space: 'meta', key: INDICES_AT, value: event.seq },
-        ];
-      },
-      settle: (durable) => {
-        if (durable) return;
-        this.eventSeq = before.seq;
-        this.lastEventHash = before.hash;
-      },
-    });
-  }
-
-  /** The next event on the chain's head (called as its batch is built). */
-  private nextEvent(
-    id: string,
-    from: StoredStatus | null,
-    to: StoredStatus | null,
-    note: string,
-  ): DepositEvent {
-    const base = {
-      seq: ++this.eventSeq,
-      at: Date.now(),
-      deposit_id: id,
-      from,
-      to,
-      note,
-      prev_hash: this.lastEventHash,
-    };
-    const hash = eventHash(base);
-    this.lastEventHash = hash;
-    return { ...base, hash };
-  }
-}
-
-/** sha256 over the event's fields in a fixed order (the audit chain's link). */
-export function eventHash(e: Omit<DepositEvent, 'hash'>): string {
-  const text = JSON.stringify([e.seq, e.at, e.deposit_id, e.from, e.to, e.note, e.prev_hash]);
-  return createHash('sha256').update(text).digest('hex');
 }

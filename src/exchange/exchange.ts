@@ -8,12 +8,12 @@ import { errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { KeyedMutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
-import { bindingKey, type DepositStore } from './deposit-store';
+import type { DepositStore } from './deposit-store';
+import { freezeSeenTerms, recordNew } from './deposit-intake';
 import { AWAITING_APPROVAL, ExchangeError, REWOUND_ERROR } from './errors';
 import { PayoutSteps, type StepOutcome } from './payout-steps';
-import { dropTermsOp, type FrozenTerms } from './terms';
-import { emptyPassthrough, type Binding, type DepositRecord } from './types';
-import { boundToOtherCoin, recordOf, wrongAssetRecord } from './wrong-asset';
+import type { DepositRecord } from './types';
+import { recordOf } from './wrong-asset';
 
 /** Drives the passthrough statuses (issue: passthrough); the exchange calls it for those records. */
 export interface PassthroughProcessor {
@@ -106,50 +106,7 @@ export class Exchange {
    */
   async seen(deposits: ScannedDeposit[]): Promise<void> {
     if (this.stopped) throw new ExchangeError('stopped', 'exchange is stopping');
-    const fresh = new Map<string, ScannedDeposit>();
-    for (const d of deposits) {
-      const id = depositIdOf(d);
-      if (d.value !== 0n && !fresh.has(id)) fresh.set(id, d);
-    }
-    if (fresh.size === 0) return;
-    // One read per space and one batch for a whole scanned batch of blocks (a catch-up). A receive
-    // of the same deposit meanwhile could only come from another delivery path, and would at worst
-    // leave an unused entry: its record gets the terms in force, the same ones.
-    const { deposits: store } = this.opts;
-    const ids = [...fresh.keys()];
-    const found = [...fresh.values()];
-    const [frozen, recorded, bindings] = await Promise.all([
-      store.termsOfMany(ids),
-      store.getMany(ids),
-      store.bindingsAt(found.map((d) => bindingKey(d.coin_type, d.address))),
-    ]);
-    const added: [string, FrozenTerms][] = [];
-    found.forEach((d, i) => {
-      const binding = bindings[i];
-      const coin = this.opts.coins.get(d.coin_type);
-      // An unbound address (or an unknown coin) gets no terms: receive() sets the deposit aside.
-      if (frozen[i] || recorded[i] || !binding || !coin) return;
-      added.push([ids[i], this.termsNow(d, binding, coin)]);
-    });
-    if (added.length === 0) return;
-    await store.freezeTerms(added);
-    for (const [id, terms] of added) {
-      this.opts.log.info(
-        { depositId: id, rate: terms.conversion_rate, maxDecimals: terms.max_decimals, height: terms.height },
-        'deposit terms frozen at first sighting',
-      );
-    }
-  }
-
-  /** The terms a deposit seen now gets. */
-  private termsNow(d: ScannedDeposit, binding: Binding, coin: DepositCoin): FrozenTerms {
-    return {
-      conversion_rate: coin.rate,
-      max_decimals: this.opts.config.sky_exchanger.max_decimals,
-      buy_method: binding.buy_method,
-      seen_at: Math.floor(Date.now() / 1000),
-      height: d.height,
-    };
+    return freezeSeenTerms(this.opts, deposits);
   }
 
   /**
@@ -178,75 +135,7 @@ export class Exchange {
         else this.opts.log.debug({ depositId: id, status: known.status }, 'deposit already recorded');
         return { kind: 'duplicate', status: known.status };
       }
-      const binding = await this.opts.deposits.getBinding(d.coin_type, d.address);
-      const other = binding ? undefined : await boundToOtherCoin(this.opts.deposits, this.opts.coins, d);
-      const sent = this.opts.coins.get(d.coin_type);
-      if (other && sent) {
-        const rec = await this.opts.deposits.create(
-          wrongAssetRecord(d, id, other, sent, this.opts.config),
-          `deposit of ${d.value} ${d.coin_type} base units at height ${d.height} to an address bound for ${other.coin_type}`,
-        );
-        this.opts.log.error(
-          {
-            depositId: id,
-            coin: d.coin_type,
-            boundTo: other.coin_type,
-            address: d.address,
-            value: String(d.value),
-          },
-          `${rec.error}: an operator must decide`,
-        );
-        return { kind: 'recorded' };
-      }
-      if (!binding) {
-        this.opts.log.warn(
-          { depositId: id, address: d.address, coin: d.coin_type },
-          'deposit to an unbound address',
-        );
-        await this.opts.deposits.putOrphan(id, d);
-        return { kind: 'unbound' };
-      }
-      const coin = this.opts.coins.get(d.coin_type);
-      if (!coin) throw new ExchangeError('unknown_coin', `deposit ${id}: unknown coin ${d.coin_type}`);
-      const frozen = await this.opts.deposits.termsOf(id);
-      const terms = frozen ?? this.termsNow(d, binding, coin);
-      const now = Math.floor(Date.now() / 1000);
-      await this.opts.deposits.create(
-        {
-          updated_at: now,
-          status: 'waiting_decide',
-          coin_type: d.coin_type,
-          sky_address: binding.sky_address,
-          buy_method: terms.buy_method,
-          deposit_address: d.address,
-          deposit_id: id,
-          txid: '',
-          conversion_rate: terms.conversion_rate,
-          max_decimals: terms.max_decimals,
-          deposit_value: d.value,
-          sky_sent: 0n,
-          passthrough: emptyPassthrough(),
-          error: '',
-          deposit: { ...d, processed: false },
-          last_error: '',
-          attempts: 0,
-          created_at: now,
-        },
-        `deposit of ${d.value} ${d.coin_type} base units at height ${d.height}` +
-          (frozen ? `, at the rate of its first sighting at height ${frozen.height}` : ''),
-        frozen ? [dropTermsOp(id)] : [],
-      );
-      this.opts.log.info(
-        {
-          depositId: id,
-          coin: d.coin_type,
-          value: String(d.value),
-          skyAddress: binding.sky_address,
-          rate: terms.conversion_rate,
-        },
-        'deposit recorded',
-      );
-      return { kind: 'recorded' };
+      return recordNew(this.opts, d, id);
     });
     if (outcome.kind === 'recorded') this.schedule(id);
     if (released !== '') this.schedule(released);
