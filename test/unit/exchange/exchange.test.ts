@@ -10,6 +10,7 @@ import type { DepositRecord } from '../../../src/exchange/types';
 import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
+import { until } from '../../helpers/until';
 
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
 const ADDR = '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA';
@@ -46,19 +47,6 @@ const dep = (tx: string, n: number, value: bigint, address = ADDR): ScannedDepos
   tx,
   n,
 });
-
-/** Polls `done` until it holds; throws after `timeoutMs`. */
-async function until(
-  what: string,
-  done: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 10));
-  }
-}
 
 async function waitFor(r: Rig, id: string, status: StoredStatus): Promise<DepositRecord> {
   let rec: DepositRecord | undefined;

@@ -7,6 +7,7 @@ import type { DepositRecord } from '../../../src/exchange/types';
 import { StoreError } from '../../../src/store/errors';
 import { Store, type Op } from '../../../src/store/store';
 import { startExchange } from '../../helpers/exchange-rig';
+import { until } from '../../helpers/until';
 
 /**
  * A step that fails, and whose failure cannot be recorded either (the store write fails too), is
@@ -56,16 +57,11 @@ it('retries a deposit whose failed step could not be recorded', async () => {
     await sender.setBalance(0n); // prepare fails, retryable: not enough coins
     await exchange.receive(d);
     const id = depositIdOf(d);
-    const deadline = Date.now() + 10_000;
-    while (failed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until('the failed write', () => failed > 0);
     expect(failed).toBe(1);
     await sender.setBalance(10n ** 12n);
-    let rec = await deposits.get(id);
-    while (rec?.status !== 'waiting_confirm' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-      rec = await deposits.get(id);
-    }
-    expect(rec).toMatchObject({ status: 'waiting_confirm', error: '' });
+    await until('waiting_confirm', async () => (await deposits.get(id))?.status === 'waiting_confirm');
+    expect(await deposits.get(id)).toMatchObject({ status: 'waiting_confirm', error: '' });
   } finally {
     await exchange.stop();
     await raw.close();

@@ -10,6 +10,7 @@ import { Exchange } from '../../../src/exchange/exchange';
 import { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig } from '../../helpers/exchange-rig';
+import { until } from '../../helpers/until';
 
 /**
  * A payout stuck on "sold out" retries every tx_confirmation_check_wait; the log says so once per
@@ -23,14 +24,6 @@ interface Line {
   level: number;
   msg: string;
   [k: string]: unknown;
-}
-
-async function until(what: string, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 it('sold out: one warning when it starts, a periodic summary, one info when it ends', async () => {

@@ -10,6 +10,7 @@ import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/type
 import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
+import { until } from '../../helpers/until';
 
 /**
  * Issue 16 item 6: a token sent to a pool address bound for ETH (or ETH to one bound for a token)
@@ -105,14 +106,10 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
   let dir: string;
   let rig: Rig;
 
-  async function until(id: string, ok: (r: DepositRecord) => boolean): Promise<DepositRecord> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const rec = await rig.deposits.get(id);
-      if (rec && ok(rec)) return rec;
-      if (Date.now() > deadline) throw new Error(`${id}: ${JSON.stringify(rec?.status)}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  async function recordWhen(id: string, ok: (r: DepositRecord) => boolean): Promise<DepositRecord> {
+    let rec: DepositRecord | undefined;
+    await until(id, async () => (rec = await rig.deposits.get(id)) !== undefined && ok(rec));
+    return rec as DepositRecord;
   }
 
   beforeEach(async () => {
@@ -153,7 +150,7 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
     const d = tusd(ETH_ADDR, 5_000_000n, 4); // 5 TUSD at rate 2
     await rig.exchange.receive(d);
     await rig.exchange.retry(depositIdOf(d));
-    const rec = await until(depositIdOf(d), (r) => r.status === 'waiting_confirm');
+    const rec = await recordWhen(depositIdOf(d), (r) => r.status === 'waiting_confirm');
     expect(rec.sky_sent).toBe(10_000_000n);
   });
 
@@ -169,8 +166,8 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
     // waiting_confirm is stored just before the broadcast: wait for the sender to have it too.
     const sent = (r: DepositRecord) =>
       r.status === 'waiting_confirm' && rig.sender.list().some((t) => t.txid === r.txid);
-    const native = await until(`${TX}:0`, sent);
-    const token = await until(`${TX}:txlog0`, sent);
+    const native = await recordWhen(`${TX}:0`, sent);
+    const token = await recordWhen(`${TX}:txlog0`, sent);
     expect([native.coin_type, token.coin_type]).toEqual(['ETH', 'TUSD']);
     expect(rig.sender.list()).toHaveLength(2);
   });
@@ -194,7 +191,7 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
     // The oldest build recorded it as `tx:7`; a rescan or reorg delivers it again.
     const legacy = legacyTusd(TOKEN_ADDR, 3_000_000n, 7);
     await restartWith([oldRecord(legacy, `${TX}:7`)]);
-    await until(`${TX}:7`, paid);
+    await recordWhen(`${TX}:7`, paid);
     expect(await rig.exchange.receive(legacy)).toMatchObject({ kind: 'duplicate' });
     expect(await rig.deposits.get(depositIdOf(legacy))).toBeUndefined();
     expect(await rig.exchange.rewound(legacy)).toBe('paid');
@@ -211,8 +208,8 @@ describe('Exchange: wrong asset to a shared ETH pool address', () => {
     const first = legacyTusd(TOKEN_ADDR, 3_000_000n, 5);
     const second = legacyTusd(TOKEN_ADDR, 4_000_000n, 6);
     await restartWith([oldRecord(first, `${TX}:log5`), oldRecord(second, `${TX}:log6`)]);
-    await until(`${TX}:log5`, paid);
-    await until(`${TX}:log6`, paid);
+    await recordWhen(`${TX}:log5`, paid);
+    await recordWhen(`${TX}:log6`, paid);
     // A deep reorg re-mines the transaction one log later: log 6 is now the first transfer, the
     // index the second had. Each comes back under its new id, at its index in the transaction.
     const moved = [tusd(TOKEN_ADDR, 3_000_000n, 0, TX, 6), tusd(TOKEN_ADDR, 4_000_000n, 1, TX, 7)];
