@@ -15,39 +15,28 @@ import { BtcSource } from '../src/scanner/btc-source';
 import { silentLogger } from '../src/util/logger';
 import { makeBlock, type SynthBlock } from './lib/btc-block';
 import { startBtcNode } from './lib/btc-node';
-import { baseConfig, launchDaemon, memoryOf, mergeConfig, writeConfig } from './lib/daemon';
+import {
+  baseConfig,
+  mergeConfig,
+  sampleStartup,
+  SETTLE_MS,
+  type StartupSample,
+  writeConfig,
+} from './lib/daemon';
 import { DERIVED_ZPUB, derivedDataset, syntheticScript, type SyntheticPool } from './lib/derived-store';
 import { benchTmp, POOL_SIZE } from './lib/fixtures';
 import { emit, figure, progress } from './lib/report';
-import { interleavedRounds, median, prng, ratios, sleep } from './lib/stats';
+import { interleavedRounds, median, prng, ratios } from './lib/stats';
 
 const ID = 'scale_5m';
 /** BENCH_SCALE_BINDINGS: a smaller store to try the benchmark out (the figures name the count). */
 const BINDINGS = Number(process.env.BENCH_SCALE_BINDINGS ?? 5_000_000);
 const N = BINDINGS.toLocaleString('en-US');
 const ROUNDS = 2;
-const SETTLE_MS = 1_000;
 const BLOCKS = 4;
 const DEPOSITS_PER_BLOCK = 10;
 const FIRST_HEIGHT = 900_000;
-
-interface Sample {
-  readyMs: number;
-  rssMb: number;
-  peakMb: number;
-}
-
-async function sample(configFile: string, dataDir: string): Promise<Sample> {
-  const d = await launchDaemon(configFile, dataDir);
-  try {
-    await sleep(SETTLE_MS);
-    return { readyMs: d.readyMs, ...memoryOf(d.pid) };
-  } finally {
-    await d.stop();
-  }
-}
-
-async function startup(dataDir: string): Promise<{ loaded: Sample[]; empty: Sample[] }> {
+async function startup(dataDir: string): Promise<{ loaded: StartupSample[]; empty: StartupSample[] }> {
   const cfg = writeConfig(
     path.join(benchTmp(), 'scale-5m'),
     mergeConfig(baseConfig(), {
@@ -56,17 +45,17 @@ async function startup(dataDir: string): Promise<{ loaded: Sample[]; empty: Samp
       btc_scanner: { enabled: true, deposit_xpub: DERIVED_ZPUB, network: 'mainnet' },
     }),
   );
-  const loaded: Sample[] = [];
-  const empty: Sample[] = [];
+  const loaded: StartupSample[] = [];
+  const empty: StartupSample[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const emptyDir = path.join(benchTmp(), `scale-5m-empty-${r}`);
     rmSync(emptyDir, { recursive: true, force: true });
     if (r % 2 === 0) {
-      loaded.push(await sample(cfg, dataDir));
-      empty.push(await sample(cfg, emptyDir));
+      loaded.push(await sampleStartup(cfg, dataDir));
+      empty.push(await sampleStartup(cfg, emptyDir));
     } else {
-      empty.push(await sample(cfg, emptyDir));
-      loaded.push(await sample(cfg, dataDir));
+      empty.push(await sampleStartup(cfg, emptyDir));
+      loaded.push(await sampleStartup(cfg, dataDir));
     }
     progress(
       ID,
@@ -138,8 +127,8 @@ async function main(): Promise<void> {
   if (ds.buildSeconds) progress(ID, `store of ${BINDINGS} bindings built in ${ds.buildSeconds.toFixed(1)} s`);
   const { loaded, empty } = await startup(ds.dataDir);
   const s = await scan(ds.pool);
-  const readyS = (x: Sample[]) => x.map((v) => v.readyMs / 1000);
-  const rss = (x: Sample[]) => x.map((v) => v.rssMb);
+  const readyS = (x: StartupSample[]) => x.map((v) => v.readyMs / 1000);
+  const rss = (x: StartupSample[]) => x.map((v) => v.rssMb);
   const base = 'empty store, same derived-pool config';
   emit({
     id: ID,

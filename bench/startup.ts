@@ -7,33 +7,21 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { copyDataDir, dataset } from './lib/dataset';
-import { baseConfig, launchDaemon, memoryOf, mergeConfig, writeConfig, type TomlTable } from './lib/daemon';
+import {
+  baseConfig,
+  mergeConfig,
+  sampleStartup,
+  SETTLE_MS,
+  type StartupSample,
+  writeConfig,
+  type TomlTable,
+} from './lib/daemon';
 import { benchTmp } from './lib/fixtures';
 import { emit, figure, progress } from './lib/report';
-import { median, ratios, sleep } from './lib/stats';
+import { median, ratios } from './lib/stats';
 
 const ID = 'startup';
 const ROUNDS = 3;
-/** Resident memory is read this long after ready (timers and first GCs settle). */
-const SETTLE_MS = 1_000;
-
-interface Sample {
-  readyMs: number;
-  rssMb: number;
-  peakMb: number;
-}
-
-async function sample(configFile: string, dataDir: string): Promise<Sample> {
-  const d = await launchDaemon(configFile, dataDir);
-  try {
-    await sleep(SETTLE_MS);
-    const mem = memoryOf(d.pid);
-    return { readyMs: d.readyMs, ...mem };
-  } finally {
-    await d.stop();
-  }
-}
-
 async function main(): Promise<void> {
   const ds = await dataset();
   if (ds.buildSeconds) progress(ID, `dataset built in ${ds.buildSeconds.toFixed(1)} s`);
@@ -47,22 +35,22 @@ async function main(): Promise<void> {
   // The first start on a data dir validates the new pool file in full and stamps it; the rounds are
   // restarts of that daemon (the pool file unchanged), the case an operator meets every day.
   const loadedDir = copyDataDir(ds, 'startup-loaded-data');
-  const first = await sample(loadedCfg, loadedDir);
+  const first = await sampleStartup(loadedCfg, loadedDir);
   progress(
     ID,
     `first start (full pool validation): ${Math.round(first.readyMs)} ms, ${Math.round(first.rssMb)} MB`,
   );
-  const loaded: Sample[] = [];
-  const empty: Sample[] = [];
+  const loaded: StartupSample[] = [];
+  const empty: StartupSample[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const emptyDir = path.join(benchTmp(), `startup-empty-data-${r}`);
     rmSync(emptyDir, { recursive: true, force: true });
     if (r % 2 === 0) {
-      loaded.push(await sample(loadedCfg, loadedDir));
-      empty.push(await sample(emptyCfg, emptyDir));
+      loaded.push(await sampleStartup(loadedCfg, loadedDir));
+      empty.push(await sampleStartup(emptyCfg, emptyDir));
     } else {
-      empty.push(await sample(emptyCfg, emptyDir));
-      loaded.push(await sample(loadedCfg, loadedDir));
+      empty.push(await sampleStartup(emptyCfg, emptyDir));
+      loaded.push(await sampleStartup(loadedCfg, loadedDir));
     }
     progress(
       ID,
@@ -70,8 +58,8 @@ async function main(): Promise<void> {
         `empty ${Math.round(empty[r].readyMs)} ms ${Math.round(empty[r].rssMb)} MB`,
     );
   }
-  const readyS = (s: Sample[]) => s.map((x) => x.readyMs / 1000);
-  const rss = (s: Sample[]) => s.map((x) => x.rssMb);
+  const readyS = (s: StartupSample[]) => s.map((x) => x.readyMs / 1000);
+  const rss = (s: StartupSample[]) => s.map((x) => x.rssMb);
   emit({
     id: ID,
     title: 'Memory and start-up (1,000,000 pool addresses, 100,000 bindings and deposits)',

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { baseConfig, CLI, mergeConfig, REPO_ROOT, toToml, type TomlTable } from '../../test/helpers/daemon';
+import { sleep } from './stats';
 
 /** bench/run.mjs runs the daemon from its own snapshot of dist/ (BENCH_DIST). */
 const cli = (): string => (process.env.BENCH_DIST ? path.join(process.env.BENCH_DIST, 'cli.js') : CLI);
@@ -115,4 +116,24 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const kb = (field: string): number =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+/** Resident memory is read this long after ready (timers and first GCs settle). */
+export const SETTLE_MS = 1_000;
+
+export interface StartupSample {
+  readyMs: number;
+  rssMb: number;
+  peakMb: number;
+}
+
+/** Starts the daemon on `dataDir`, reads its time to ready and, SETTLE_MS later, its memory; stops it. */
+export async function sampleStartup(configFile: string, dataDir: string): Promise<StartupSample> {
+  const d = await launchDaemon(configFile, dataDir);
+  try {
+    await sleep(SETTLE_MS);
+    return { readyMs: d.readyMs, ...memoryOf(d.pid) };
+  } finally {
+    await d.stop();
+  }
 }
