@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../src/http/server';
 import { listBackups } from '../../src/ops/backup-schedule';
 import { OperatorTools } from '../../src/ops/index';
 import { silentLogger } from '../../src/util/logger';
+import { until } from '../helpers/until';
 
 /**
  * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it
@@ -20,7 +21,6 @@ import { silentLogger } from '../../src/util/logger';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function receiver(): Promise<{ url: string; texts: string[]; close(): Promise<void> }> {
   const texts: string[] = [];
@@ -40,13 +40,9 @@ async function receiver(): Promise<{ url: string; texts: string[]; close(): Prom
   };
 }
 
-async function eventually(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await cond()) return;
-    await sleep(10);
-  }
-  throw new Error(`timed out: ${what}`);
-}
+/** A deadline, not a count of polls: under load each poll (a directory listing, a fetch) is slower. */
+const eventually = (cond: () => boolean | Promise<boolean>, what: string): Promise<void> =>
+  until(what, cond, 30_000);
 
 describe('operator stack on a running daemon', () => {
   /** Stops what a test started, last started first, even when the test failed. */
