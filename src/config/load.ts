@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import toml from 'toml';
 
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 import { findConfigFile } from './paths';
 import { ConfigTable, type Findings } from './reader';
 import { readConfig } from './schema';
@@ -20,13 +20,14 @@ import { validateConfig } from './validate';
 export const ADMIN_TOKEN_ENV = 'TELLER_ADMIN_TOKEN';
 
 /** The config cannot be used; `problems` lists every reason, one per line of the message. */
-export class ConfigError extends TellerError {
+export class ConfigError extends TellerError<'config_invalid'> {
   constructor(
     readonly problems: string[],
     /** Warnings found on the way (unknown keys...), worth printing with the problems. */
     readonly warnings: string[] = [],
+    options?: TellerErrorOptions,
   ) {
-    super('config_invalid', `Config error:\n${problems.join('\n')}`);
+    super('config_invalid', `Config error:\n${problems.join('\n')}`, false, options);
   }
 }
 

@@ -5,7 +5,7 @@ import { Mutex } from '../util/mutex';
 import type { DepositCoin } from './coins';
 import { bindingKey, type DepositStore } from './deposit-store';
 import { BindLimits, RecentCount, type BindRefusal } from './bind-limits';
-import { ExchangeError } from './errors';
+import { bindError } from './errors';
 
 /** teller's throttle body (tollbooth), for a bind over a cap. */
 const THROTTLED_TEXT = 'You have reached maximum request limit.';
@@ -110,15 +110,15 @@ export class Binder {
   async bind(payoutAddress: string, coin: string, client?: string): Promise<Binding> {
     const { config } = this.opts;
     if (!config.teller.bind_enabled) {
-      throw new ExchangeError('bind_disabled', 'Address binding is disabled');
+      throw bindError('bind_disabled', 'Address binding is disabled');
     }
     const paused = this.opts.ratePaused?.(coin) ?? '';
-    if (paused !== '') throw new ExchangeError('rate_paused', paused);
+    if (paused !== '') throw bindError('rate_paused', paused);
     if (client === undefined) return this.bindNow(payoutAddress, coin);
     const refused = this.limits.take(client);
     if (refused !== undefined) {
       this.refused(refused, client);
-      throw new ExchangeError('throttled', THROTTLED_TEXT);
+      throw bindError('throttled', THROTTLED_TEXT);
     }
     this.pauseAlerted = false;
     try {
@@ -153,14 +153,14 @@ export class Binder {
     const { pool, poolCoin, address, reservation } = await this.mutex.run(async () => {
       const max = config.teller.max_bound_addrs;
       if (max > 0 && this.boundCount(payoutAddress) >= max) {
-        throw new ExchangeError(
+        throw bindError(
           'max_bound',
           'The maximum number of addresses have been assigned to this SKY address',
         );
       }
       const depositCoin = coins.get(coin);
       const found = depositCoin && pools.get(depositCoin.pool);
-      if (!found) throw new ExchangeError('internal', `no address pool for ${coin}`);
+      if (!found) throw bindError('internal', `no address pool for ${coin}`);
       let next: string | undefined;
       let reservation: Reservation | undefined;
       if (found instanceof DerivedPool) {
@@ -171,7 +171,7 @@ export class Binder {
       }
       if (next === undefined) {
         this.opts.log.error({ coin: depositCoin.pool }, 'deposit address pool is empty: add addresses');
-        throw new ExchangeError('pool_empty', 'Deposit address pool is empty');
+        throw bindError('pool_empty', 'Deposit address pool is empty');
       }
       if (!(found instanceof DerivedPool)) this.inFlightOf(found).add(next);
       const pending = this.pendingOf.get(payoutAddress) ?? new Set<string>();

@@ -1,7 +1,14 @@
 import { TellerError } from '../util/errors';
 
 /** Errors of the deposit pipeline; `code` is stable (logs, HTTP mapping). */
-export class ExchangeError extends TellerError {}
+export class ExchangeError<C extends string = string> extends TellerError<C> {}
+
+/** The codes Binder.bind raises; the HTTP layer maps each to its status and teller's text. */
+export type BindErrorCode =
+  'bind_disabled' | 'rate_paused' | 'throttled' | 'max_bound' | 'pool_empty' | 'internal';
+
+export const bindError = (code: BindErrorCode, message: string): ExchangeError<BindErrorCode> =>
+  new ExchangeError(code, message);
 
 /** teller's text for a payout that rounds to nothing (spec teller-core §5.6). */
 export const ZERO_SEND_ERROR = 'Skycoin send amount is 0';

@@ -86,12 +86,12 @@ const HTTP_ERRORS = {
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
 /** An error response decided by the HTTP layer; `headers` go out with it (e.g. `Allow`). */
-export class HttpError extends TellerError {
+export class HttpError extends TellerError<HttpErrorCode> {
   readonly status: number;
   readonly body: string;
 
   constructor(
-    override readonly code: HttpErrorCode,
+    code: HttpErrorCode,
     detail = '',
     readonly headers: Readonly<Record<string, string>> = {},
   ) {

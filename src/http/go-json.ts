@@ -8,7 +8,7 @@ import { TellerError } from '../util/errors';
  */
 
 /** A decode failure; `message` is Go's error text (the caller adds `Invalid json request body: `). */
-export class GoJsonError extends TellerError {
+export class GoJsonError extends TellerError<'invalid_json'> {
   constructor(message: string) {
     super('invalid_json', message);
   }

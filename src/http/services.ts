@@ -29,7 +29,7 @@ export interface StatusDetail {
 }
 
 /** Raised by PublicService.bind; `code` picks the HTTP status and teller's text. */
-export type BindErrorCode = 'bind_disabled' | 'rate_paused' | 'max_bound' | 'pool_empty' | 'internal';
+export type { BindErrorCode } from '../exchange/errors';
 
 export interface PublicService {
   readonly config: Config;

@@ -11,5 +11,22 @@ import { TellerError } from '../util/errors';
  *   unsupported     the running scanner does not offer the operation
  *   backup_failed   a scheduled backup could not be written
  *   delivery_failed the alert webhook refused a message (retryable for 408, 429, 5xx)
+ *   not_empty       a restore target already holds data
+ *   restore_unverified the restored audit log does not verify
+ *   no_evm_sender   the payout is not ETH or ERC-20: no nonce gap to fill
  */
-export class OpsError extends TellerError {}
+export type OpsErrorCode =
+  | 'timeout'
+  | 'no_store'
+  | 'store_locked'
+  | 'not_found'
+  | 'not_retryable'
+  | 'bad_rescan'
+  | 'unsupported'
+  | 'backup_failed'
+  | 'delivery_failed'
+  | 'not_empty'
+  | 'restore_unverified'
+  | 'no_evm_sender';
+
+export class OpsError extends TellerError<OpsErrorCode> {}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { InsufficientBalanceError, SenderError } from '../errors';
-import { errorMessage } from '../../util/errors';
+import { InsufficientBalanceError, SenderError, type SenderErrorCode } from '../errors';
+import { errorMessage, type TellerErrorOptions } from '../../util/errors';
 import { Mutex } from '../../util/mutex';
 import { encodeBase58 } from './address';
 
@@ -36,12 +36,13 @@ export class SkycoinNodeError extends SenderError {
   constructor(
     message: string,
     retryable: boolean,
-    code: string,
+    code: SenderErrorCode,
     readonly status: number,
     /** The node's own error text ('' when it did not answer). */
     readonly nodeMessage: string,
+    options?: TellerErrorOptions,
   ) {
-    super(message, retryable, code);
+    super(message, retryable, code, options);
   }
 }
 
@@ -234,6 +235,7 @@ export class SkycoinRestClient {
         'sky_node_unreachable',
         0,
         '',
+        { cause: err },
       );
     }
   }
@@ -257,7 +259,7 @@ function classify(r: RawResponse, what: string): SenderError {
   const msg = nodeMessage(r.text) || `HTTP ${r.status}`;
   if (INSUFFICIENT.test(msg)) return new InsufficientBalanceError(msg);
   const text = `Skycoin node refused ${what.split('?')[0]}: ${msg}`;
-  const error = (retryable: boolean, code: string) =>
+  const error = (retryable: boolean, code: SenderErrorCode) =>
     new SkycoinNodeError(text, retryable, code, r.status, msg);
   if (r.status >= 500) return error(true, 'sky_node_error');
   if (UNCONFIRMED_SPEND.test(msg)) return error(true, 'sky_unconfirmed_spend');
