@@ -7,7 +7,7 @@ import type { StatusEntry } from './services';
 const KEY_ORDER = Symbol('go-json key order');
 
 /** Go's string encoder with HTML escaping (json.Marshal's default). */
-function quoteGo(s: string): string {
+export function quoteGo(s: string): string {
   let out = '"';
   let run = 0;
   for (let i = 0; i < s.length; i++) {

@@ -369,4 +369,4 @@ export function decodeGoStruct(
   return Object.fromEntries(out);
 }
 
-export { encodeGoJson, encodeStatusBody, goJsonMapKeysSorted } from './go-json-encode';
+export { encodeGoJson, encodeStatusBody, goJsonMapKeysSorted, quoteGo } from './go-json-encode';

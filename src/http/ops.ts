@@ -63,6 +63,7 @@ export function routeLabeler(
 function requestPath(url: string): string {
   const q = url.indexOf('?');
   const raw = q < 0 ? url : url.slice(0, q);
+  if (!raw.includes('%')) return raw;
   return raw.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 

@@ -31,6 +31,9 @@ export interface StatusDetail {
 /** Raised by PublicService.bind; `code` picks the HTTP status and teller's text. */
 export type { BindErrorCode } from '../exchange/errors';
 
+/** teller's health body; `uptime` (Go's duration text) is the one field that changes per request. */
+export type HealthBody = { uptime: string } & Record<string, unknown>;
+
 export interface PublicService {
   readonly config: Config;
   /** 'enabled', 'disabled' (`<COIN> not enabled`) or 'unknown' (`Invalid coin_type`). */
@@ -56,7 +59,7 @@ export interface PublicService {
    */
   statusStamp(payoutAddress: string, detail: boolean): number;
   publicConfig(): object | Promise<object>;
-  health(): Promise<object>;
+  health(): Promise<HealthBody>;
 }
 
 export interface AdminService {

@@ -35,7 +35,14 @@ const STORED_STATUSES = STATUSES.filter((s): s is StoredStatus => s !== 'waiting
 
 export class TellerMetrics {
   readonly registry = new Registry();
-  private readonly httpRequests: Counter<'api' | 'route' | 'status'>;
+  /**
+   * teller_http_requests_total's counts by `api route status`, handed to the counter at scrape
+   * time: prom-client's inc() hashes and checks its labels on every call, a cost per request.
+   */
+  private readonly httpCounts = new Map<
+    string,
+    { labels: Record<'api' | 'route' | 'status', string>; n: number }
+  >();
   private readonly notifications: Counter<'result'>;
   private readonly connections: Counter<'listener' | 'action'>;
   private watching = false;
@@ -50,10 +57,15 @@ export class TellerMetrics {
       labelNames: ['version'],
       registers,
     }).set({ version: opts.version ?? '' }, 1);
-    this.httpRequests = new Counter({
+    const httpCounts = this.httpCounts;
+    new Counter({
       name: 'teller_http_requests_total',
       help: 'HTTP requests by API, teller route and status code',
       labelNames: ['api', 'route', 'status'],
+      collect() {
+        this.reset();
+        for (const { labels, n } of httpCounts.values()) this.inc(labels, n);
+      },
       registers,
     });
     this.notifications = new Counter({
@@ -234,7 +246,10 @@ export class TellerMetrics {
 
   /** Records one HTTP request; `route` is a teller route or 'static' / 'other', never a raw path. */
   countHttp(api: string, route: string, status: number): void {
-    this.httpRequests.inc({ api, route, status: String(status) });
+    const key = `${api} ${route} ${status}`;
+    const count = this.httpCounts.get(key);
+    if (count !== undefined) count.n++;
+    else this.httpCounts.set(key, { labels: { api, route, status: String(status) }, n: 1 });
   }
 
   /** A listener at its connection cap refused a connection, or closed an idle one for it. */

@@ -1,7 +1,7 @@
 import { formatGoDurationNs } from '../config/duration';
 import { formatUnits, rateForOneCoin, SKY_DISPLAY_DECIMALS } from '../core/amounts';
 import type { DepositRecord } from '../exchange/types';
-import type { BindResult, PublicService, StatusDetail, StatusEntry } from '../http/services';
+import type { BindResult, HealthBody, PublicService, StatusDetail, StatusEntry } from '../http/services';
 import { scannerFor, type AppContext } from './context';
 
 const nowSec = (): number => Math.floor(Date.now() / 1000);
@@ -158,7 +158,7 @@ export class PublicApiService implements PublicService {
     }
   }
 
-  async health(): Promise<object> {
+  async health(): Promise<HealthBody> {
     const { exchange, sender } = this.ctx;
     const { coins, hours, soldOut } = await this.wallet();
     const senderError = exchange.senderError || (soldOut ? EMPTY_WALLET_ERROR : '');

@@ -35,7 +35,8 @@ export function createLogger(opts: LoggerOptions): LoggerHandle {
   if (file) streams.push({ level, stream: file });
   const log = pino(
     { level, base: undefined, redact: ['pass', 'secret', 'key', 'token', 'privateKey', 'password'] },
-    pino.multistream(streams),
+    // One stream is written to directly: multistream's dispatch is a cost on every line.
+    streams.length === 1 ? stdout : pino.multistream(streams),
   );
   const flushSync = (dest: typeof json): void => {
     try {

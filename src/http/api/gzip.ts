@@ -16,6 +16,17 @@ export const GZIP_MIN_BYTES = 1400;
  */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   if (acceptEncoding === undefined) return false;
+  // Clients send the same header on every request: the last answer is kept.
+  if (acceptEncoding === lastAcceptEncoding) return lastAcceptsGzip;
+  lastAcceptsGzip = parseAcceptsGzip(acceptEncoding);
+  lastAcceptEncoding = acceptEncoding;
+  return lastAcceptsGzip;
+}
+
+let lastAcceptEncoding = '';
+let lastAcceptsGzip = false;
+
+function parseAcceptsGzip(acceptEncoding: string): boolean {
   for (const entry of acceptEncoding.split(',')) {
     const params = entry.split(';');
     if (params[0].trim().toLowerCase() !== 'gzip') continue;

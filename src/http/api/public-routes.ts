@@ -1,5 +1,12 @@
 import { HttpError, fromServiceError } from '../errors';
-import { decodeGoStruct, encodeGoJson, encodeStatusBody, GoJsonError, type GoField } from '../go-json';
+import {
+  decodeGoStruct,
+  encodeGoJson,
+  encodeStatusBody,
+  GoJsonError,
+  quoteGo,
+  type GoField,
+} from '../go-json';
 import { parseGoQuery } from '../go-query';
 import { readRawBody } from '../middleware/raw-body';
 import { clientIp, RouteThrottle } from '../middleware/throttle';
@@ -177,6 +184,34 @@ function getHandler(value: () => Promise<object> | object): ApiHandler {
   };
 }
 
+/** Stands for the uptime in the kept encoding of /api/health's other fields. */
+const UPTIME_MARK = '\u0000uptime\u0000';
+const QUOTED_UPTIME_MARK = quoteGo(UPTIME_MARK);
+
+/**
+ * /api/health: the uptime changes on every request, the other fields only with the daemon's state.
+ * Their Go encoding is kept as the text around the uptime and reused while they are the same,
+ * compared as JSON.stringify's text (native, several times cheaper than the Go encoder).
+ */
+function healthHandler(svc: PublicService): ApiHandler {
+  let lastRest = '';
+  let before = '';
+  let after = '';
+  return async (call) => {
+    requireMethod(call, 'GET');
+    const health = await svc.health();
+    const rest = JSON.stringify({ ...health, uptime: '' });
+    if (rest !== lastRest) {
+      const body = encodeGoJson({ ...health, uptime: UPTIME_MARK });
+      const at = body.indexOf(QUOTED_UPTIME_MARK);
+      before = body.slice(0, at);
+      after = body.slice(at + QUOTED_UPTIME_MARK.length);
+      lastRest = rest;
+    }
+    sendJson(call, before + quoteGo(health.uptime) + after);
+  };
+}
+
 /** The public API routes by path, each with its throttle where teller had one. */
 export function publicApiRoutes(svc: PublicService): ApiRoute[] {
   const web = svc.config.web;
@@ -210,6 +245,6 @@ export function publicApiRoutes(svc: PublicService): ApiRoute[] {
       }),
     ),
     { path: '/api/config', handler: getHandler(() => svc.publicConfig()) },
-    { path: '/api/health', handler: getHandler(() => svc.health()) },
+    { path: '/api/health', handler: healthHandler(svc) },
   ];
 }

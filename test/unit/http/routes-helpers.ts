@@ -89,7 +89,7 @@ export function fakePublic(
     statusDetail: async (addr) => ({ sky_address: addr, deposits: [] }),
     statusStamp: () => ++stamps,
     publicConfig: () => ({ enabled: true, buy_method: 'direct' }),
-    health: async () => ({ status: 'OK', application: 'teller' }),
+    health: async () => ({ status: 'OK', application: 'teller', uptime: '1s' }),
     ...over,
   };
   return Object.assign(svc, { calls });

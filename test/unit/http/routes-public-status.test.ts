@@ -1,3 +1,4 @@
+import { encodeGoJson } from '../../../src/http/go-json';
 import { createPublicApp } from '../../../src/http/public';
 import type { PublicService } from '../../../src/http/services';
 import { silentLogger } from '../../../src/util/logger';
@@ -105,7 +106,34 @@ describe('GET /api/config and /api/health', () => {
     expect([c.status, c.text]).toEqual([200, '{\n    "enabled": true,\n    "buy_method": "direct"\n}']);
     const h = await request(port, '/api/health');
     expect([h.status, h.headers['content-type']]).toEqual([200, 'application/json']);
-    expect(JSON.parse(h.text)).toEqual({ status: 'OK', application: 'teller' });
+    expect(JSON.parse(h.text)).toEqual({ status: 'OK', application: 'teller', uptime: '1s' });
+  });
+
+  it('/api/health: the uptime of each request, and every other field as the daemon has it now', async () => {
+    const state = { status: 'OK', uptime: '', error: '', sold_out: false, pools: { BTC: { used: 1 } } };
+    let ticks = 0;
+    const { port } = await start({
+      health: async () => ({ ...state, uptime: `${++ticks}.5s`, pools: { BTC: { ...state.pools.BTC } } }),
+    });
+    const bodies: string[] = [];
+    const next = async (): Promise<void> => {
+      bodies.push((await request(port, '/api/health')).text);
+    };
+    await next();
+    await next();
+    state.pools.BTC.used = 2;
+    await next();
+    state.sold_out = true;
+    state.error = '\u0000uptime\u0000 "uptime"';
+    await next();
+    expect(bodies).toEqual(
+      [
+        { ...state, error: '', uptime: '1.5s', sold_out: false, pools: { BTC: { used: 1 } } },
+        { ...state, error: '', uptime: '2.5s', sold_out: false, pools: { BTC: { used: 1 } } },
+        { ...state, error: '', uptime: '3.5s', sold_out: false, pools: { BTC: { used: 2 } } },
+        { ...state, uptime: '4.5s' },
+      ].map((b) => encodeGoJson(b)),
+    );
   });
 
   it.each(['/api/config', '/api/health'])(
