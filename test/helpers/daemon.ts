@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { untilValue } from './until';
 
 /**
  * Black-box harness: runs the built daemon (`node dist/cli.js -c <config.toml> -d <data dir>`, cwd
@@ -599,13 +600,7 @@ export async function waitFor<T>(
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(40);
-  }
+  return untilValue(what, probe, done, timeoutMs, 40);
 }
 
 /** The daemon's JSON log lines so far (pretty or stray lines left out). */

@@ -10,6 +10,7 @@ import type { OpsSource } from '../../../src/ops/source';
 import type { ScannerStatus } from '../../../src/scanner/types';
 import type { NonceGap } from '../../../src/sender/types';
 import { Store } from '../../../src/store/store';
+import { until as untilHolds, untilValue } from '../../helpers/until';
 
 /** Shared fixtures of the ops tests: temp stores, deposit histories, a webhook receiver, fakes. */
 
@@ -139,25 +140,23 @@ export async function startReceiver(status: (n: number) => number = () => 200): 
   };
 }
 
-export async function until(cond: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** `until` (test/helpers/until.ts) with the condition first. */
+export const until = (cond: () => boolean, ms?: number, what = 'condition'): Promise<void> =>
+  untilHolds(what, cond, ms, 10);
 
 export async function waitForStatus(
   deposits: DepositStore,
   id: string,
   status: StoredStatus,
-  ms = 5_000,
+  ms?: number,
 ): Promise<void> {
-  const end = Date.now() + ms;
-  while ((await deposits.get(id))?.status !== status) {
-    if (Date.now() > end) throw new Error(`${id} never reached ${status}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await untilValue(
+    `${id} to reach ${status}`,
+    async () => (await deposits.get(id))?.status,
+    (s) => s === status,
+    ms,
+    10,
+  );
 }
 
 export function scannerStatus(over: Partial<ScannerStatus> = {}): ScannerStatus {

@@ -19,6 +19,7 @@ import type { ExchangeClient, PassthroughLedger } from '../../../src/passthrough
 import { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
+import { until as untilHolds, untilValue } from '../../helpers/until';
 
 /**
  * A passthrough daemon in miniature, built as app.ts builds it but without listeners: a real
@@ -144,18 +145,16 @@ export class Harness {
     id: string,
     pred: (r: DepositRecord) => boolean,
     what: string,
-    timeoutMs = 5000,
+    timeoutMs?: number,
   ): Promise<DepositRecord> {
-    const end = Date.now() + timeoutMs;
-    let last: DepositRecord | undefined;
-    while (Date.now() < end) {
-      last = await this.d.deposits.get(id);
-      if (last && pred(last)) return last;
-      await sleep(10);
-    }
-    throw new Error(
-      `timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+    const rec = await untilValue(
+      what,
+      () => this.d.deposits.get(id),
+      (r) => r !== undefined && pred(r),
+      timeoutMs,
+      10,
     );
+    return rec as DepositRecord;
   }
 
   waitStatus(id: string, status: StoredStatus): Promise<DepositRecord> {
@@ -206,14 +205,6 @@ export function faulty(sim: SimulatedExchange, over: Partial<ExchangeClient>): E
   };
 }
 
-/** Polls `pred` until it holds (5 s at most). */
-export async function until(pred: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await sleep(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** `until` (test/helpers/until.ts) with the condition first. */
+export const until = (pred: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> =>
+  untilHolds(what, pred, timeoutMs, 10);

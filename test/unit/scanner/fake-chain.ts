@@ -7,6 +7,7 @@ import type { ScannedDeposit } from '../../../src/core/deposit';
 import { Store } from '../../../src/store/store';
 import type { Logger } from '../../../src/util/logger';
 import type { BlockSource, SourceBlock } from '../../../src/scanner/types';
+import { until } from '../../helpers/until';
 
 /** A payment in a fake block; the source reports it only if `address` is watched. */
 export interface Pay {
@@ -141,13 +142,9 @@ export async function tempStore(): Promise<{ store: Store; dir: string; cleanup:
   };
 }
 
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** `until` (test/helpers/until.ts) with the condition first. */
+export const waitFor = (cond: () => boolean, what: string, timeoutMs?: number): Promise<void> =>
+  until(what, cond, timeoutMs);
 
 /**
  * Resolves once a scanner on `chain` has run `n` whole polls after this call: polls run one at a
@@ -159,6 +156,5 @@ export async function fullPolls(chain: FakeChain, n = 1): Promise<void> {
   await waitFor(() => chain.tipCalls >= start + n + 1, `${n} more polls`);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const pay = (address: string, value: bigint, tx: string, n = 0): Pay => ({ address, value, tx, n });
