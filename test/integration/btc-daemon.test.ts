@@ -16,7 +16,6 @@ import {
   logLines,
   runCli,
   setBalance,
-  sleep,
   startDaemon,
   waitFor,
   waitForDeposit,
@@ -118,6 +117,16 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await atTip();
   };
 
+  /**
+   * Two whole scanner polls after this call: each poll starts with one getblockcount and polls never
+   * overlap, so three more of them mean the poll in flight and the next one have ended.
+   */
+  const afterPolls = async (): Promise<void> => {
+    const start = proxy.calls('getblockcount');
+    const count = async (): Promise<number> => proxy.calls('getblockcount');
+    await waitFor(count, (n) => n >= start + 3, 30_000, `getblockcount #${start + 3} (two more polls)`);
+  };
+
   const POLL_FAILED = 'scanner poll failed; retrying';
   const pollFailures = (): number => logLines(daemon).filter((l) => l.msg === POLL_FAILED).length;
 
@@ -200,7 +209,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
       'four deposits at 1 confirmation',
     );
     await atTip();
-    await sleep(300);
+    await afterPolls();
     expect(await adminDeposits(daemon)).toEqual([]);
     expect(await broadcasts(daemon)).toEqual([]);
     await btc.mine(1);
@@ -373,9 +382,12 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     const sky = SKY[4];
     const addr = await bind(daemon, sky, 'BTC');
     // Frozen (SIGSTOP): requests hang; the daemon keeps answering its own API meanwhile.
+    const asked = proxy.calls('getblockcount');
     btc.pause();
     try {
-      await sleep(1_500);
+      // A poll has asked the frozen node since: it hangs, and the API must not wait on it.
+      const count = async (): Promise<number> => proxy.calls('getblockcount');
+      await waitFor(count, (n) => n > asked, 30_000, 'a poll asking the frozen node');
       const res = await request(`${daemon.publicUrl}/api/health`, { timeoutMs: 2_000 });
       expect(res.status).toBe(200);
     } finally {

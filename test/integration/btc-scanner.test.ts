@@ -12,7 +12,7 @@ import { ChainScanner } from '../../src/scanner/engine';
 import type { BlockSource } from '../../src/scanner/types';
 import { Store } from '../../src/store/store';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
-import { captureLog, sleep, waitFor } from '../unit/scanner/fake-chain';
+import { captureLog, waitFor } from '../unit/scanner/fake-chain';
 
 /** The BTC scanner (engine + BtcSource + raw-block parser) against a real bcoin regtest node. */
 
@@ -81,6 +81,13 @@ describe('BTC scanner against bcoin regtest', () => {
     const cap = captureLog();
     const source =
       opts.source ?? new BtcSource({ rpc: rpcOptions(opts.rpc), network: 'regtest', log: cap.log });
+    // Each poll starts with tipHeight() and polls never overlap: n + 1 calls mean n whole polls ended.
+    let tipCalls = 0;
+    const tipHeight = source.tipHeight.bind(source);
+    source.tipHeight = () => {
+      tipCalls++;
+      return tipHeight();
+    };
     const s = new ChainScanner({
       source,
       store,
@@ -103,7 +110,12 @@ describe('BTC scanner against bcoin regtest', () => {
       const tip = await node.height();
       await waitFor(() => s.status().height === tip, `scanned to ${tip}`, 15_000);
     };
-    return { s, handed, done, atTip, ...cap };
+    /** Two whole polls after this call: what the scanner would do with what it saw, it has done. */
+    const afterPolls = async () => {
+      const start = tipCalls;
+      await waitFor(() => tipCalls >= start + 3, 'two more polls', 30_000);
+    };
+    return { s, handed, done, atTip, afterPolls, ...cap };
   }
 
   /** The output index of `address` in `txid`, from the node's own decoding. */
@@ -137,7 +149,11 @@ describe('BTC scanner against bcoin regtest', () => {
   it('finds P2PKH, P2SH-P2WPKH, P2WPKH and P2TR deposits exactly, once 3 confirmations are reached', async () => {
     const addrs = TYPES.map((t) => poolAddress(1, t));
     const start = (await node.height()) + 1;
-    const { s, handed, done } = await scanner({ confirmations: 3, initial: start, addresses: addrs });
+    const { s, handed, done, afterPolls } = await scanner({
+      confirmations: 3,
+      initial: start,
+      addresses: addrs,
+    });
     const values = [10_000_000n, 2_345_678n, 150_000_000n, 12_345n];
     const txids: string[] = [];
     for (let i = 0; i < addrs.length; i++) txids.push(await node.sendToAddress(addrs[i], toBtc(values[i])));
@@ -147,7 +163,7 @@ describe('BTC scanner against bcoin regtest', () => {
         () => addrs.every((a) => s.pending(a)[0]?.confirmations === confs),
         `${confs} confirmations`,
       );
-      await sleep(250);
+      await afterPolls();
       expect(handed).toEqual([]);
       if (confs === 1) await node.mine(1);
     }
@@ -190,7 +206,7 @@ describe('BTC scanner against bcoin regtest', () => {
 
   it('un-credits a deposit whose block is invalidated before 3 confirmations, and hands the re-mined one once', async () => {
     const addr = poolAddress(3, 'p2wpkh');
-    const { s, handed, done, msgs } = await scanner({
+    const { s, handed, done, msgs, afterPolls } = await scanner({
       confirmations: 3,
       initial: (await node.height()) + 1,
       addresses: [addr],
@@ -210,7 +226,7 @@ describe('BTC scanner against bcoin regtest', () => {
     });
     await node.mine(3);
     await waitFor(() => done() === 1, 'hand-over');
-    await sleep(300);
+    await afterPolls();
     expect(handed).toHaveLength(1);
     expect(depositIdOf(handed[0])).toBe(depositId);
     expect(handed[0].value).toBe(25_000_000n);
@@ -297,7 +313,7 @@ describe('BTC scanner against bcoin regtest', () => {
     const third = await scanner({ confirmations: 1, initial: start, addresses: addrs });
     await third.atTip();
     await waitFor(() => third.done() === 1, 'deposit after restart');
-    await sleep(300);
+    await third.afterPolls();
     const all = [...killed.handed, ...second.handed, ...third.handed].map(depositIdOf);
     expect(all.sort()).toEqual([...sent].sort());
     expect(killed.handed.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { startAnvil, type Anvil } from '../helpers/anvil';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
 import { SKY, request, startDaemon, waitForScannedHeight, type Daemon } from '../helpers/daemon';
 import { deployToken, mined, type Deployed } from '../helpers/erc20';
+import { untilValue } from '../helpers/until';
 
 /**
  * The built daemon with its real scanners against a bcoin regtest node and anvil (dummy sender):
@@ -52,14 +53,8 @@ async function depositsOf(d: Daemon, coin: string): Promise<Info[]> {
   return (JSON.parse(body) as { deposits: Info[] }).deposits.filter((x) => x.coin_type === coin);
 }
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, ms?: number): Promise<T> {
+  return (await untilValue(what, fn, (v) => v !== undefined, ms, 100)) as T;
 }
 
 describe('daemon with real scanners (bcoin regtest + anvil)', () => {

@@ -13,7 +13,6 @@ import {
   logLines,
   request,
   setBalance,
-  sleep,
   startDaemon,
   waitFor,
   waitForLog,
@@ -291,7 +290,10 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
       10_000,
       'the token deposit at 1 confirmation',
     );
-    await sleep(300);
+    // Two whole scanner polls later (each starts with one eth_blockNumber; they never overlap).
+    const start = proxy.calls('eth_blockNumber');
+    const count = async (): Promise<number> => proxy.calls('eth_blockNumber');
+    await waitFor(count, (n) => n >= start + 3, 30_000, `eth_blockNumber #${start + 3} (two more polls)`);
     expect(await record(tokId)).toBeUndefined();
     await eth.mine(1);
     await settle(tokId);

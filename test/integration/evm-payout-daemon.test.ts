@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Wallet, parseEther } from 'ethers';
 import { startAnvil, type Anvil } from '../helpers/anvil';
-import { bind, sleep, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
+import { bind, mergeConfig, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
 import { deployToken, type Deployed } from '../helpers/erc20';
 import {
   WALLET_ENV,
@@ -17,6 +17,7 @@ import {
   tokenBalance,
   type PaidDeposit,
 } from '../helpers/evm-payout';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 /**
  * The built daemon paying an ETH deposit (seen by its real ETH scanner) from a real EVM hot wallet
@@ -31,14 +32,18 @@ const CONFIRMATIONS = 2;
 let anvil: Anvil;
 let dir: string;
 let pool: string;
+/** Between the sender and anvil: counts the sender's receipt requests (one per confirmation check). */
+let senderRpc: TcpProxy;
 
 beforeAll(async () => {
   anvil = await startAnvil();
+  senderRpc = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(anvil.url).port) });
   dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-payout-'));
   pool = ethPoolFile(dir, 8);
 });
 
 afterAll(async () => {
+  await senderRpc?.close();
   await anvil?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -49,17 +54,16 @@ afterEach(async () => {
 });
 
 async function start(hotKeystore: { address: string; keystore: string }, token?: string): Promise<Daemon> {
-  const d = await startDaemon(
-    payoutDaemonConfig({
-      anvil,
-      hot: hotKeystore,
-      ethPool: pool,
-      token,
-      confirmations: CONFIRMATIONS,
-      fromHeight: (await anvil.tip()) + 1,
-    }),
-    { env: WALLET_ENV },
-  );
+  const config = payoutDaemonConfig({
+    anvil,
+    hot: hotKeystore,
+    ethPool: pool,
+    token,
+    confirmations: CONFIRMATIONS,
+    fromHeight: (await anvil.tip()) + 1,
+  });
+  const viaProxy = { payout: { evm: { rpc_url: `http://${senderRpc.address}` } } };
+  const d = await startDaemon(mergeConfig(config, viaProxy), { env: WALLET_ENV });
   running.push(d);
   return d;
 }
@@ -89,9 +93,14 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
   return { to, rec };
 }
 
-/** With one confirmation the deposit stays waiting_confirm; one more block makes it done. */
+/**
+ * With one confirmation the deposit stays waiting_confirm (through two whole confirmation checks
+ * after this call: checks run one at a time, each asks for the receipt); one more block makes it done.
+ */
 async function expectDoneAfterSecondConfirmation(d: Daemon, id: string): Promise<void> {
-  await sleep(600);
+  const start = senderRpc.calls('eth_getTransactionReceipt');
+  const count = async (): Promise<number> => senderRpc.calls('eth_getTransactionReceipt');
+  await waitFor(count, (n) => n >= start + 3, 30_000, `receipt request #${start + 3} (two more checks)`);
   expect((await paidDeposits(d)).find((x) => x.deposit_id === id)?.status).toBe('waiting_confirm');
   await anvil.mine(1);
   await waitFor(

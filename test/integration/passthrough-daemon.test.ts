@@ -1,4 +1,5 @@
 import { SKY, request, startDaemon, type Daemon } from '../helpers/daemon';
+import { untilValue } from '../helpers/until';
 
 /**
  * The built daemon with buy_method = "passthrough" on the simulated exchange (dummy mode): the
@@ -43,17 +44,12 @@ async function deposit(d: Daemon, addr: string, value: number, tx: string): Prom
   expect(res.status).toBe(200);
 }
 
-async function waitFor(d: Daemon, id: string, ok: (i: Info) => boolean, ms = 15_000): Promise<Info> {
-  const end = Date.now() + ms;
-  for (;;) {
+async function waitFor(d: Daemon, id: string, ok: (i: Info) => boolean, ms?: number): Promise<Info> {
+  const info = async (): Promise<Info | string> => {
     const res = await request(`${d.adminUrl}/api/deposits/${id}`);
-    if (res.status === 200) {
-      const info = JSON.parse(res.body) as Info;
-      if (ok(info)) return info;
-    }
-    if (Date.now() > end) throw new Error(`${id}: timed out (${res.body})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return res.status === 200 ? (JSON.parse(res.body) as Info) : `HTTP ${res.status} ${res.body}`;
+  };
+  return (await untilValue(id, info, (i) => typeof i !== 'string' && ok(i), ms, 100)) as Info;
 }
 
 describe('passthrough through the simulated exchange', () => {
