@@ -315,7 +315,8 @@ async function marketFeedOf(
   try {
     return await createMarketFeed(config, rates, log);
   } catch (err) {
-    if (err instanceof PriceSourceError) throw new ConfigError([`market_rates: ${err.message}`]);
+    if (err instanceof PriceSourceError)
+      throw new ConfigError([`market_rates: ${err.message}`], [], { cause: err });
     throw err;
   }
 }

@@ -62,7 +62,7 @@ export class SenderError extends TellerError<SenderErrorCode> {
 
 /** The hot wallet cannot cover a payout: the service is "sold out" until it is refilled. */
 export class InsufficientBalanceError extends SenderError {
-  constructor(message: string) {
-    super(message, true, 'insufficient_balance');
+  constructor(message: string, options?: TellerErrorOptions) {
+    super(message, true, 'insufficient_balance', options);
   }
 }

@@ -1,9 +1,9 @@
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 
 /** An extended key that cannot be used as given (the message says why). */
 export class XpubError extends TellerError {
-  constructor(message: string) {
-    super('invalid_xpub', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('invalid_xpub', message, false, options);
   }
 }
 

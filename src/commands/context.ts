@@ -6,7 +6,7 @@ import { OpsError } from '../ops/errors';
 import { StoreLockedError } from '../store/errors';
 import { checkpointPath } from '../store/checkpoint';
 import { Store } from '../store/store';
-import { TellerError, errorMessage } from '../util/errors';
+import { TellerError, type TellerErrorOptions, errorMessage } from '../util/errors';
 
 /** Exit codes of every command: 0 done, 1 failed (or found a problem), 2 bad usage or config. */
 export const EXIT_OK = 0;
@@ -61,8 +61,8 @@ export interface Command {
 
 /** Bad arguments: exit 2 with the command's usage. */
 export class UsageError extends TellerError {
-  constructor(message: string) {
-    super('usage', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('usage', message, false, options);
   }
 }
 
@@ -76,7 +76,7 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(errorMessage(err));
+    throw new UsageError(errorMessage(err), { cause: err });
   }
   const n = parsed.positionals.length;
   if (n < positionals.min) throw new UsageError('missing argument');
@@ -121,7 +121,8 @@ export async function withStore<T>(
         env.err(`store checkpoint not written (it trails the store): ${errorMessage(err)}\n`),
     });
   } catch (err) {
-    if (err instanceof StoreLockedError) throw new OpsError('store_locked', `${err.message}\n${runningHint}`);
+    if (err instanceof StoreLockedError)
+      throw new OpsError('store_locked', `${err.message}\n${runningHint}`, false, { cause: err });
     throw err;
   }
   try {

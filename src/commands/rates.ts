@@ -62,7 +62,8 @@ export const ratesSet: Command = {
       try {
         return await rates.set(coin, rate, 'operator (offline)');
       } catch (err) {
-        if (err instanceof ExchangeError && err.code === 'rate_invalid') throw new UsageError(err.message);
+        if (err instanceof ExchangeError && err.code === 'rate_invalid')
+          throw new UsageError(err.message, { cause: err });
         throw err;
       }
     });

@@ -49,7 +49,7 @@ function parseToml(text: string, source: string): Record<string, unknown> {
     const parsed: unknown = toml.parse(text.replace(/^\uFEFF/, ''), { bigint: true });
     return parsed as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError([`${source}: ${tomlErrorText(err)}`]);
+    throw new ConfigError([`${source}: ${tomlErrorText(err)}`], [], { cause: err });
   }
 }
 
@@ -113,7 +113,7 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadedConfig {
   try {
     text = fs.readFileSync(full, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${file}: cannot read the config file: ${messageOf(err)}`]);
+    throw new ConfigError([`${file}: cannot read the config file: ${messageOf(err)}`], [], { cause: err });
   }
   return parseConfig(text, opts, file);
 }

@@ -138,7 +138,9 @@ export class BackupScheduler {
       await rename(tmp, file);
     } catch (err) {
       if (tmp !== '') await rm(tmp, { force: true });
-      throw new OpsError('backup_failed', `backup to ${file || dir} failed: ${errorMessage(err)}`);
+      throw new OpsError('backup_failed', `backup to ${file || dir} failed: ${errorMessage(err)}`, false, {
+        cause: err,
+      });
     }
     log.info({ file, records, ms: Date.now() - started }, 'backup written');
     await this.prune();

@@ -1,9 +1,9 @@
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 
 /** A pool file that cannot be read or parsed (missing file, bad JSON, wrong key). */
 export class PoolLoadError extends TellerError {
-  constructor(message: string) {
-    super('pool_load', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('pool_load', message, false, options);
   }
 }
 
@@ -36,8 +36,8 @@ export class PoolUnknownAddressError extends TellerError {
 
 /** Bad input to the address generators or their CLIs (no count, bad mnemonic, file exists...). */
 export class GenerateError extends TellerError {
-  constructor(message: string) {
-    super('pool_generate', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('pool_generate', message, false, options);
   }
 }
 

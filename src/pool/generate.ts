@@ -97,7 +97,7 @@ function fromXpub(xpub: string, network: Network, type: BtcKeyAddressType): BIP3
   try {
     return btcXpubNode(xpub, network, type);
   } catch (err) {
-    if (err instanceof XpubError) throw new GenerateError(err.message);
+    if (err instanceof XpubError) throw new GenerateError(err.message, { cause: err });
     throw err;
   }
 }
@@ -191,7 +191,9 @@ function writeNewFile(path: string, content: string, mode: number): void {
     fd = openSync(path, 'wx', mode);
   } catch (err) {
     const exists = typeof err === 'object' && err !== null && 'code' in err && err.code === 'EEXIST';
-    throw new GenerateError(exists ? `${path} already exists: refusing to overwrite it` : reasonOf(err));
+    throw new GenerateError(exists ? `${path} already exists: refusing to overwrite it` : reasonOf(err), {
+      cause: err,
+    });
   }
   try {
     writeSync(fd, content);

@@ -74,7 +74,7 @@ export function parsePoolJson(text: string, coin: PoolCoin, file: string): PoolE
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new PoolLoadError(`${file}: Decode loaded address json failed: ${reasonOf(err)}`);
+    throw new PoolLoadError(`${file}: Decode loaded address json failed: ${reasonOf(err)}`, { cause: err });
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new PoolLoadError(`${file}: expected a JSON object {"${key}": [...]}, found ${describe(doc)}`);
@@ -108,7 +108,7 @@ export function readPoolEntries(file: string, coin: PoolCoin): PoolEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${reasonOf(err)}`);
+    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${reasonOf(err)}`, { cause: err });
   }
   return isJsonPoolFile(file) ? parsePoolJson(text, coin, file) : parsePoolText(text);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 
 /**
  * Derivation reservations: a small file beside the store (`<store dir>.derive`) saying, per derived
@@ -44,8 +44,8 @@ interface ReservationFile {
 
 /** The reservation file is missing, damaged, or says the store is behind it: teller will not start. */
 export class ReservationError extends TellerError {
-  constructor(message: string) {
-    super('derive_reservation', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('derive_reservation', message, false, options);
   }
 }
 
@@ -74,7 +74,9 @@ export class DeriveReservations {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
         return new DeriveReservations(file, new Map(), undefined, false);
-      throw new ReservationError(`cannot read the derive reservations ${file}: ${(err as Error).message}`);
+      throw new ReservationError(`cannot read the derive reservations ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const damaged = (why: string) =>
       new ReservationError(

@@ -122,7 +122,7 @@ export async function loadPoolStamped(
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${reasonOf(err)}`);
+    throw new PoolLoadError(`cannot read the ${coin} address pool ${file}: ${reasonOf(err)}`, { cause: err });
   }
   const code = codeRules();
   const rules = build !== '' && code !== null ? `${build}:${code}` : '';

@@ -1,5 +1,5 @@
 import Big from 'big.js';
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 import type { Quote } from './pricing';
 
 /**
@@ -9,8 +9,8 @@ import type { Quote } from './pricing';
  */
 
 export class PriceSourceError extends TellerError {
-  constructor(message: string) {
-    super('price_source', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('price_source', message, true, options);
   }
 }
 
@@ -118,6 +118,7 @@ export class CcxtTickerSource implements PriceSource {
     } catch (err) {
       throw new PriceSourceError(
         `${this.name} ${this.symbol} ticker: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
       );
     }
     const at = typeof t.timestamp === 'number' && t.timestamp > 0 ? t.timestamp : this.now();

@@ -4,7 +4,7 @@ import { BtcRpcClient, RpcError, type BtcRpcOptions } from '../chains/bitcoin/rp
 import { ScriptIndex } from '../chains/bitcoin/script-index';
 import type { Network } from '../config/types';
 import type { ScannedDeposit } from '../core/deposit';
-import { TellerError, errorMessage } from '../util/errors';
+import { TellerError, type TellerErrorOptions, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { BlockSource, SourceBlock } from './types';
 
@@ -26,8 +26,8 @@ const CHAINS: Record<Network, readonly string[]> = {
 const FETCH_PARALLEL = 4;
 
 export class BtcSourceError extends TellerError {
-  constructor(message: string, retryable = false) {
-    super('btc_source', message, retryable);
+  constructor(message: string, retryable = false, options?: TellerErrorOptions) {
+    super('btc_source', message, retryable, options);
   }
 }
 
@@ -65,7 +65,13 @@ export class BtcSource implements BlockSource {
       await this.rpc.getBlockHex(info.bestblockhash);
     } catch (err) {
       if (err instanceof TellerError && err.retryable) throw err;
-      throw new BtcSourceError(`btc_rpc ${this.rpc.endpoint}: getblock <hash> 0 fails: ${errorMessage(err)}`);
+      throw new BtcSourceError(
+        `btc_rpc ${this.rpc.endpoint}: getblock <hash> 0 fails: ${errorMessage(err)}`,
+        false,
+        {
+          cause: err,
+        },
+      );
     }
     this.log.info({ endpoint: this.rpc.endpoint, chain: info.chain, blocks: info.blocks }, 'btc node ready');
   }
@@ -91,7 +97,9 @@ export class BtcSource implements BlockSource {
     } catch (err) {
       // -8: the tip moved down since tipHeight() (a reorg under way); the next poll sorts it out.
       if (err instanceof RpcError && err.rpcCode === -8) {
-        throw new BtcSourceError(`blocks ${from}..${to}: some are above the node's tip now (reorg?)`, true);
+        throw new BtcSourceError(`blocks ${from}..${to}: some are above the node's tip now (reorg?)`, true, {
+          cause: err,
+        });
       }
       throw err;
     }

@@ -156,7 +156,7 @@ export class EthSource implements BlockSource {
         decimals = await readTokenDecimals(this.client, t.contract);
       } catch (err) {
         if (err instanceof TokenConfigError)
-          throw new TokenConfigError(`eth_tokens ${t.symbol}: ${err.message}`);
+          throw new TokenConfigError(`eth_tokens ${t.symbol}: ${err.message}`, { cause: err });
         throw err;
       }
       if (decimals !== t.decimals) {

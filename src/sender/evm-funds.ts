@@ -100,12 +100,13 @@ export async function estimatePayoutGas(node: EvmNode, from: string, call: Payou
     const reason = err instanceof EvmRpcError ? err.nodeMessage : null;
     if (reason === null) throw err;
     if (/insufficient funds/i.test(reason))
-      throw new InsufficientBalanceError(`insufficient ETH balance: ${reason}`);
+      throw new InsufficientBalanceError(`insufficient ETH balance: ${reason}`, { cause: err });
     if (/revert/i.test(reason)) {
       throw new SenderError(
         `the payout would revert (${reason}); nothing was signed`,
         false,
         'payout_would_revert',
+        { cause: err },
       );
     }
     throw err;

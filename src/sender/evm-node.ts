@@ -4,7 +4,7 @@ import {
   type PayoutCall,
   type RpcTransport,
 } from '../chains/ethereum/payout-tx';
-import { errorMessage } from '../util/errors';
+import { errorMessage, type TellerErrorOptions } from '../util/errors';
 import { SenderError } from '../chains/errors';
 
 /**
@@ -47,6 +47,7 @@ export class EvmRpcError extends SenderError {
     readonly method: string,
     readonly nodeMessage: string | null,
     detail: string,
+    options?: TellerErrorOptions,
   ) {
     super(
       nodeMessage === null
@@ -54,6 +55,7 @@ export class EvmRpcError extends SenderError {
         : `EVM node refused ${method}: ${nodeMessage}`,
       true,
       nodeMessage === null ? 'evm_node_unreachable' : 'evm_rpc_error',
+      options,
     );
   }
 }
@@ -106,7 +108,7 @@ export class JsonRpcEvmNode implements EvmNode {
     try {
       return await this.rpc.send(method, params);
     } catch (err) {
-      throw new EvmRpcError(method, nodeErrorMessage(err), errorMessage(err));
+      throw new EvmRpcError(method, nodeErrorMessage(err), errorMessage(err), { cause: err });
     }
   }
 

@@ -26,6 +26,7 @@ export function decodeStoredPayout(p: PreparedPayout): DecodedPayoutTx {
       `stored payout of deposit ${p.deposit_id} is corrupt: ${(err as Error).message}`,
       false,
       'payout_corrupt',
+      { cause: err },
     );
   }
   if (tx.txid.toLowerCase() !== p.txid.toLowerCase()) {
@@ -66,14 +67,19 @@ export async function broadcastPayout(
     if (kind === 'insufficient_funds') {
       throw new InsufficientBalanceError(
         `insufficient ETH balance for payout ${p.txid}: the node says "${reason}"`,
+        { cause: err },
       );
     }
     if (kind === 'invalid') {
       log.error({ ...ctx, reason }, 'payout rejected by the node: operator must act');
-      throw new SenderError(`the node rejected payout ${p.txid}: ${reason}`, false, 'broadcast_rejected');
+      throw new SenderError(`the node rejected payout ${p.txid}: ${reason}`, false, 'broadcast_rejected', {
+        cause: err,
+      });
     }
     if (kind === 'other')
-      throw new SenderError(`broadcast of payout ${p.txid} failed: ${reason}`, true, 'broadcast_failed');
+      throw new SenderError(`broadcast of payout ${p.txid} failed: ${reason}`, true, 'broadcast_failed', {
+        cause: err,
+      });
     // The node has a transaction with this nonce already: ours (a success), or someone else's.
     if (await anyKnown(node, hashes)) {
       log.info({ ...ctx, reason }, 'payout already known to the node');
@@ -87,6 +93,7 @@ export async function broadcastPayout(
           'check the wallet history, then resolve the deposit by hand',
         false,
         'nonce_conflict',
+        { cause: err },
       );
     }
     if (kind === 'underpriced') {
@@ -94,6 +101,7 @@ export async function broadcastPayout(
         `another transaction with nonce ${tx.nonce} is pending in the node; payout ${p.txid} waits for it`,
         true,
         'nonce_busy',
+        { cause: err },
       );
     }
     // 'known' but the node cannot find it: a load-balanced node's replicas disagree. Ask again later.
@@ -101,6 +109,7 @@ export async function broadcastPayout(
       `the node reports payout ${p.txid} as known but does not return it`,
       true,
       'broadcast_failed',
+      { cause: err },
     );
   }
 }

@@ -100,8 +100,11 @@ export class SkycoinSender implements Sender {
   async init(): Promise<void> {
     const where = `Skycoin node ${this.client.origin} (payout.sky_node_url)`;
     const health = await this.client.health().catch((err: unknown) => {
-      const e = err instanceof SenderError ? err : new SenderError(errorMessage(err));
-      throw new SenderError(`${where}: ${e.message}`, e.retryable, e.code);
+      const e =
+        err instanceof SenderError
+          ? err
+          : new SenderError(errorMessage(err), true, 'sender_error', { cause: err });
+      throw new SenderError(`${where}: ${e.message}`, e.retryable, e.code, { cause: e });
     });
     if (health.walletApiEnabled === false) {
       throw new SenderError(
@@ -117,6 +120,7 @@ export class SkycoinSender implements Sender {
           `wallet "${this.walletId}" (sky_exchanger.wallet) is not loaded by ${where}: put the wallet file in the node's wallets directory`,
           false,
           'sky_wallet_missing',
+          { cause: err },
         );
       }
       throw err;
@@ -205,6 +209,7 @@ export class SkycoinSender implements Sender {
         `Skycoin node rejected payout ${p.txid}: ${err.nodeMessage}`,
         false,
         'sky_tx_rejected',
+        { cause: err },
       );
     }
     this.unbroadcast.delete(p.txid);

@@ -72,7 +72,7 @@ export async function loadPools(opts: LoadPoolsOptions): Promise<Map<PoolCoin, D
     } catch (err) {
       // A bad pool file is a config problem (exit 2), named by its key.
       if (err instanceof PoolError || err instanceof PoolLoadError)
-        throw new ConfigError([`${key}: ${err.message}`]);
+        throw new ConfigError([`${key}: ${err.message}`], [], { cause: err });
       throw err;
     }
     const { addresses, reused } = stamped;
@@ -99,7 +99,8 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
   try {
     source = await derivedSource(config, coin);
   } catch (err) {
-    if (err instanceof XpubError) throw new ConfigError([`${XPUB_KEYS[coin] ?? coin}: ${err.message}`]);
+    if (err instanceof XpubError)
+      throw new ConfigError([`${XPUB_KEYS[coin] ?? coin}: ${err.message}`], [], { cause: err });
     throw err;
   }
   const state = await loadDerivedState(store, source);

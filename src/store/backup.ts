@@ -133,7 +133,9 @@ async function load(file: string, store: Store): Promise<number> {
   } catch (err) {
     if (err instanceof StoreError) throw err;
     // gunzip's "unexpected end of file", a read error...
-    throw new StoreError(`${file} is truncated or damaged (${(err as Error).message}): nothing restored`);
+    throw new StoreError(`${file} is truncated or damaged (${(err as Error).message}): nothing restored`, {
+      cause: err,
+    });
   }
   if (!header) throw new StoreError(`${file} is empty: nothing restored`);
   if (header.trailer && !trailer)

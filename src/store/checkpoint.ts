@@ -111,7 +111,9 @@ export function readCheckpoint(file: string, storeDir: string): CheckpointState 
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StoreError(`cannot read the store checkpoint ${file}: ${(err as Error).message}`);
+    throw new StoreError(`cannot read the store checkpoint ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let doc: Partial<CheckpointFile>;
   try {

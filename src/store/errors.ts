@@ -1,14 +1,19 @@
-import { TellerError } from '../util/errors';
+import { TellerError, type TellerErrorOptions } from '../util/errors';
 
 export class StoreError extends TellerError {
-  constructor(message: string) {
-    super('store_error', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('store_error', message, false, options);
   }
 }
 
 export class StoreLockedError extends TellerError {
-  constructor(dir: string) {
-    super('store_locked', `data dir ${dir} is already in use: is another teller already running on it?`);
+  constructor(dir: string, options?: TellerErrorOptions) {
+    super(
+      'store_locked',
+      `data dir ${dir} is already in use: is another teller already running on it?`,
+      false,
+      options,
+    );
   }
 }
 

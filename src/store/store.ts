@@ -197,8 +197,10 @@ export class Store {
       await db.open();
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
-      if (cause?.code === 'LEVEL_LOCKED') throw new StoreLockedError(dir);
-      throw new StoreError(`cannot open store at ${dir}: ${(cause as Error | undefined)?.message ?? err}`);
+      if (cause?.code === 'LEVEL_LOCKED') throw new StoreLockedError(dir, { cause: err });
+      throw new StoreError(`cannot open store at ${dir}: ${(cause as Error | undefined)?.message ?? err}`, {
+        cause: err,
+      });
     }
     const store = new Store(db, dir);
     try {

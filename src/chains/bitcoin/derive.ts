@@ -75,7 +75,9 @@ export function btcXpubNode(xpub: string, network: Network, type: BtcKeyAddressT
   try {
     return bip32.fromBase58(xpub, net);
   } catch (err) {
-    throw new XpubError(`invalid extended public key: ${err instanceof Error ? err.message : String(err)}`);
+    throw new XpubError(`invalid extended public key: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { backoffDelayMs, sleep } from '../../util/backoff';
 import type { Logger } from '../../util/logger';
-import { TellerError, errorMessage } from '../../util/errors';
+import { TellerError, type TellerErrorOptions, errorMessage } from '../../util/errors';
 import type { HexSpan } from './block-parser';
 import { hexReply, hexSpan, isHexSpan } from './hex-reply';
 
@@ -47,8 +47,8 @@ export class RpcError extends TellerError {
 
 /** The node could not be reached or gave no JSON-RPC answer (refused, reset, timeout, 5xx). */
 export class BtcRpcUnavailableError extends TellerError {
-  constructor(message: string, retryable = true) {
-    super('btc_rpc_unavailable', message, retryable);
+  constructor(message: string, retryable = true, options?: TellerErrorOptions) {
+    super('btc_rpc_unavailable', message, retryable, options);
   }
 }
 
@@ -62,8 +62,8 @@ export class BtcRpcAuthError extends TellerError {
 }
 
 export class BtcRpcConfigError extends TellerError {
-  constructor(message: string) {
-    super('btc_rpc_config', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('btc_rpc_config', message, false, options);
   }
 }
 
@@ -141,7 +141,7 @@ export class BtcRpcClient {
       try {
         this.ca = readFileSync(opts.cert, 'utf8');
       } catch (err) {
-        throw new BtcRpcConfigError(`btc_rpc.cert ${opts.cert}: ${errorMessage(err)}`);
+        throw new BtcRpcConfigError(`btc_rpc.cert ${opts.cert}: ${errorMessage(err)}`, { cause: err });
       }
     }
     const agentOpts = { keepAlive: true, maxSockets: 8 };
@@ -223,7 +223,9 @@ export class BtcRpcClient {
         }
         if (!(err instanceof BtcRpcUnavailableError) || !err.retryable || attempt >= this.attempts) {
           if (err instanceof BtcRpcUnavailableError) {
-            throw new BtcRpcUnavailableError(`btc rpc ${label}: ${err.message}`, err.retryable);
+            throw new BtcRpcUnavailableError(`btc rpc ${label}: ${err.message}`, err.retryable, {
+              cause: err,
+            });
           }
           throw err;
         }

@@ -23,7 +23,9 @@ export function ethAddressDeriver(xpub: string): AddressDeriver {
     if (!check.every((b, i) => b === raw[78 + i])) throw new Error('bad checksum (a typo?)');
     node = HDNodeWallet.fromExtendedKey(key);
   } catch (err) {
-    throw new XpubError(`invalid extended public key: ${err instanceof Error ? err.message : String(err)}`);
+    throw new XpubError(`invalid extended public key: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   if (node.depth !== 3) {
     throw new XpubError(`expected the account key at m/44'/60'/0' (depth 3), got depth ${node.depth}`);

@@ -1,5 +1,5 @@
 import { id } from 'ethers';
-import { TellerError } from '../../util/errors';
+import { TellerError, type TellerErrorOptions } from '../../util/errors';
 import { EthBadDataError, classifyEthError, type EthRpcClient } from './provider';
 
 /**
@@ -91,8 +91,8 @@ export function decodeTransferLog(log: unknown): TokenTransfer | null {
 
 /** A token in `[[eth_tokens]]` that does not match its contract on the node. */
 export class TokenConfigError extends TellerError {
-  constructor(message: string) {
-    super('eth_token_config', message);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('eth_token_config', message, false, options);
   }
 }
 
@@ -107,7 +107,7 @@ export async function readTokenDecimals(client: EthRpcClient, contract: string):
   } catch (err) {
     const e = classifyEthError(err, 'eth_call decimals()');
     if (e.retryable) throw e;
-    throw new TokenConfigError(`contract ${contract}: decimals() failed: ${e.detail}`);
+    throw new TokenConfigError(`contract ${contract}: decimals() failed: ${e.detail}`, { cause: err });
   }
   if (result === '0x') throw new TokenConfigError(`contract ${contract}: no contract code at this address`);
   const word = str(result);

@@ -1,4 +1,4 @@
-import { TellerError } from '../../util/errors';
+import { TellerError, type TellerErrorOptions } from '../../util/errors';
 import {
   FetchRequest,
   getAddress,
@@ -150,8 +150,8 @@ export const unsignedPayoutTx = (f: PayoutTxFields): TransactionLike<string> => 
 
 /** A stored payout that does not decode as a signed EIP-1559 transaction. */
 export class PayoutTxError extends TellerError {
-  constructor(message: string) {
-    super('payout_tx_invalid', message, false);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('payout_tx_invalid', message, false, options);
   }
 }
 
@@ -167,7 +167,7 @@ export function decodePayoutTx(raw: string): DecodedPayoutTx {
   try {
     tx = Transaction.from(raw);
   } catch (err) {
-    throw new PayoutTxError(`cannot decode payout transaction: ${(err as Error).message}`);
+    throw new PayoutTxError(`cannot decode payout transaction: ${(err as Error).message}`, { cause: err });
   }
   const { hash, from, to, maxFeePerGas, maxPriorityFeePerGas } = tx;
   if (tx.type !== 2 || hash === null || from === null || to === null) {

@@ -1,6 +1,6 @@
 import { FetchRequest, JsonRpcProvider, WebSocketProvider, type JsonRpcApiProvider } from 'ethers';
 import { backoffDelayMs } from '../../util/backoff';
-import { TellerError, errorMessage } from '../../util/errors';
+import { TellerError, type TellerErrorOptions, errorMessage } from '../../util/errors';
 
 /**
  * Ethereum JSON-RPC access: the node URL from teller's `eth_rpc` keys, an ethers provider with its
@@ -39,8 +39,8 @@ export class EthRpcError extends TellerError {
 
 /** The node is on another chain than `eth_scanner.chain_id`, or cannot be reached at startup. */
 export class EthChainError extends TellerError {
-  constructor(message: string, retryable = false) {
-    super('eth_chain', message, retryable);
+  constructor(message: string, retryable = false, options?: TellerErrorOptions) {
+    super('eth_chain', message, retryable, options);
   }
 }
 
@@ -102,6 +102,7 @@ export async function checkChain(client: EthRpcClient, expectedChainId: number, 
     throw new EthChainError(
       `eth_rpc: cannot reach ${url ? redactRpcUrl(url) : 'the node'}: ${e.detail}`,
       e.retryable,
+      { cause: err },
     );
   }
   if (typeof reported !== 'string' || !/^0x[0-9a-f]+$/i.test(reported)) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { encryptKeystoreJson, isKeystoreJson, Transaction, Wallet } from 'ethers';
-import { TellerError } from '../../util/errors';
+import { TellerError, type TellerErrorOptions } from '../../util/errors';
 import { unsignedPayoutTx, type PayoutSigner, type PayoutTxFields, type SignedPayoutTx } from './payout-tx';
 
 /**
@@ -13,8 +13,8 @@ export const WALLET_PASSWORD_ENV = 'TELLER_WALLET_PASSWORD';
 
 /** The hot wallet cannot be loaded: the daemon cannot start its EVM sender. Not retryable. */
 export class WalletError extends TellerError {
-  constructor(message: string) {
-    super('wallet_error', message, false);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('wallet_error', message, false, options);
   }
 }
 
@@ -67,8 +67,8 @@ export async function loadHotWallet(
     json = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new WalletError(`keystore file not found: ${path}`);
-    throw new WalletError(`cannot read keystore ${path}: ${code ?? (err as Error).message}`);
+    if (code === 'ENOENT') throw new WalletError(`keystore file not found: ${path}`, { cause: err });
+    throw new WalletError(`cannot read keystore ${path}: ${code ?? (err as Error).message}`, { cause: err });
   }
   if (!isKeystoreJson(json))
     throw new WalletError(`${path} is not a JSON keystore (expected a v3 "crypto" keystore)`);
@@ -82,9 +82,11 @@ export async function loadHotWallet(
   } catch (err) {
     // ethers reports a wrong password as "incorrect password"; the value itself is redacted.
     if (/incorrect password/i.test((err as Error).message)) {
-      throw new WalletError(`wrong password for keystore ${path} (${WALLET_PASSWORD_ENV})`);
+      throw new WalletError(`wrong password for keystore ${path} (${WALLET_PASSWORD_ENV})`, { cause: err });
     }
-    throw new WalletError(`cannot decrypt keystore ${path}: ${(err as Error).message.split(' (')[0]}`);
+    throw new WalletError(`cannot decrypt keystore ${path}: ${(err as Error).message.split(' (')[0]}`, {
+      cause: err,
+    });
   }
   // A keystore written with a mnemonic decrypts to an HD wallet; its account key is what pays.
   return EvmHotWallet.fromWallet(wallet instanceof Wallet ? wallet : new Wallet(wallet.privateKey));

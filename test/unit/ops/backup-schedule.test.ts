@@ -122,6 +122,8 @@ describe('BackupScheduler', () => {
     const err = await scheduler.runOnce().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpsError);
     expect((err as OpsError).code).toBe('backup_failed');
+    expect((err as OpsError).cause).toBeInstanceOf(Error);
+    expect((err as OpsError).message).toContain((err as { cause: Error }).cause.message);
     expect(readdirSync(scheduler.dir)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { SenderError } from '../../../src/chains/errors';
-import { ConfigError } from '../../../src/config/load';
+import { ConfigError, loadConfig } from '../../../src/config/load';
 import { bindError, ExchangeError } from '../../../src/exchange/errors';
 import { GoJsonError } from '../../../src/http/go-json';
 import { OpsError } from '../../../src/ops/errors';
@@ -43,6 +45,22 @@ describe('TellerError cause', () => {
     expect(err.code).toBe('backup_failed');
     expect(err.message).toContain('disk on fire');
     expect(err.stack).toMatch(/^OpsError: backup failed\n[\s\S]*\ncaused by: Error: disk on fire\n\s+at /);
+  });
+});
+
+describe('a rethrow keeps the cause', () => {
+  it('loadConfig of a missing file: the same text, and the fs error (ENOENT, its path) as cause', () => {
+    const err = ((): unknown => {
+      try {
+        return loadConfig('nope.toml', { cwd: os.tmpdir() });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    const { message, cause } = err as ConfigError;
+    expect(message).toMatch(/^Config error:\nnope\.toml: cannot read the config file: ENOENT: no such file/);
+    expect(cause).toMatchObject({ code: 'ENOENT', path: path.join(os.tmpdir(), 'nope.toml') });
   });
 });
 
