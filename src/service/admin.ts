@@ -12,9 +12,24 @@ import { depositInfo } from './render';
 /** teller's accounting decimals per deposit coin (tokens: their own). */
 const SHOWN_DECIMALS: Record<string, number> = { BTC: 8, ETH: 18, SKY: 6 };
 
+/** What the admin API reads of the daemon. */
+export type AdminContext = Pick<
+  AppContext,
+  | 'coins'
+  | 'pools'
+  | 'scanners'
+  | 'dummyScanner'
+  | 'deposits'
+  | 'sender'
+  | 'exchange'
+  | 'passthrough'
+  | 'store'
+  | 'log'
+>;
+
 /** The admin (monitor) API: teller's routes with its bugs fixed, plus retry and an overview. */
 export class AdminApiService implements AdminService {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: AdminContext) {}
 
   async depositAddresses(): Promise<object> {
     const out: Record<string, object> = {};

@@ -15,7 +15,10 @@ import type { PassthroughService, SimulatedExchange } from '../passthrough';
 import type { Store } from '../store/store';
 import type { Logger } from '../util/logger';
 
-/** Everything the API services read, built once by src/app.ts. */
+/**
+ * Everything the API services read, built once by src/app.ts. Each service takes a Pick of the
+ * members it reads (PublicContext, AdminContext...), so that what it depends on shows in its type.
+ */
 export interface AppContext {
   config: Config;
   log: Logger;
@@ -47,5 +50,5 @@ export interface AppContext {
 }
 
 /** The scanner crediting `coin`, if any. */
-export const scannerFor = (ctx: AppContext, coin: string): Scanner | undefined =>
+export const scannerFor = (ctx: Pick<AppContext, 'scanners'>, coin: string): Scanner | undefined =>
   ctx.scanners.find((s) => s.coins.includes(coin));

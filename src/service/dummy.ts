@@ -3,9 +3,12 @@ import { formatUnits } from '../core/amounts';
 import type { DummyService } from '../http/services';
 import type { AppContext } from './context';
 
+/** What the dummy control API reads of the daemon. */
+export type DummyContext = Pick<AppContext, 'dummyScanner' | 'dummySender' | 'exchange' | 'log'>;
+
 /** The dummy control API (teller's /dummy/... routes) over the dummy scanner and sender. */
 export class DummyApiService implements DummyService {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: DummyContext) {}
 
   validateDepositAddress(coin: string, addr: string): string | null {
     const scanner = this.ctx.dummyScanner;

@@ -9,6 +9,23 @@ const nowSec = (): number => Math.floor(Date.now() / 1000);
 /** Sold out: the sender said the wallet cannot pay, or the wallet is empty. */
 export const EMPTY_WALLET_ERROR = 'hot wallet is empty: sold out';
 
+/** What the public API reads of the daemon. */
+export type PublicContext = Pick<
+  AppContext,
+  | 'config'
+  | 'coins'
+  | 'rates'
+  | 'pools'
+  | 'binder'
+  | 'deposits'
+  | 'scanners'
+  | 'sender'
+  | 'exchange'
+  | 'log'
+  | 'version'
+  | 'startedAt'
+>;
+
 /** The public API's view of the daemon (teller's /api/bind, status, config, health). */
 export class PublicApiService implements PublicService {
   /**
@@ -19,7 +36,7 @@ export class PublicApiService implements PublicService {
   /** The rates' version the cached bodies were made with (a rate set at run time shows at once). */
   private configRatesVersion = 0;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: PublicContext) {}
 
   get config() {
     return this.ctx.config;

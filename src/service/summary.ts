@@ -15,7 +15,10 @@ export interface StartupSummary {
   send_enabled: boolean;
 }
 
-function modeOf(ctx: AppContext): string {
+/** What the summary reads of the daemon. */
+export type SummaryContext = Pick<AppContext, 'config' | 'coins' | 'pools' | 'sender' | 'simulatedExchange'>;
+
+function modeOf(ctx: Pick<AppContext, 'config'>): string {
   const { scanner, sender } = ctx.config.dummy;
   if (scanner && sender) {
     return 'DUMMY MODE: deposits come from the dummy API and payouts are simulated; no real coins move';
@@ -25,7 +28,7 @@ function modeOf(ctx: AppContext): string {
   return 'live: real chain scanners and real payouts';
 }
 
-export function startupSummary(ctx: AppContext, listeners: Record<string, string>): StartupSummary {
+export function startupSummary(ctx: SummaryContext, listeners: Record<string, string>): StartupSummary {
   const coins: Record<string, string> = {};
   for (const [symbol, c] of ctx.coins) {
     if (c.enabled) coins[symbol] = `confirmations ${c.confirmations_required}`;
