@@ -14,6 +14,7 @@ import {
   watchProblems,
   type PageProblems,
 } from '../helpers/browser';
+import { until } from '../helpers/until';
 
 /**
  * The built web UI (web/build) in Chromium against a tiny mock of the public and admin APIs,
@@ -340,14 +341,6 @@ const expectedHttpError = (msg: ConsoleMessage): boolean =>
   msg.text().startsWith('Failed to load resource: the server responded with a status of') &&
   expectedErrorPaths.some((p) => msg.location().url.includes(p));
 
-async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const suite = hasChromium() ? describe : describe.skip;
 
 suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
@@ -474,7 +467,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     await expect(qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).resolves.toBeGreaterThan(100);
     await byTestId('copy-button').click();
     const feedback = byTestId('copy-feedback');
-    await until(async () => (await feedback.textContent()) !== '');
+    await until('the bind feedback text', async () => (await feedback.textContent()) !== '', undefined, 50);
     await expect(feedback.textContent()).resolves.toMatch(/^(Copied|Press Ctrl\+C to copy)$/);
 
     const row = byTestId('status-row');
@@ -638,7 +631,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     await expect(byTestId('retry-result').textContent()).resolves.toContain(`Retry of ${erroredId} accepted`);
 
     await byTestId('status-filter').selectOption('done');
-    await until(async () => (await byTestId('deposit-row').count()) === 1);
+    await until('one deposit row', async () => (await byTestId('deposit-row').count()) === 1, undefined, 50);
     expect(mock.depositQueries).toContain('done');
 
     const download = page.waitForEvent('download');
@@ -647,7 +640,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
     await expect(byTestId('backup-result').textContent()).resolves.toBe('Saved teller-1795315313.db');
 
     await byTestId('status-filter').selectOption('');
-    await until(async () => (await byTestId('deposit-row').count()) === 2);
+    await until('two deposit rows', async () => (await byTestId('deposit-row').count()) === 2, undefined, 50);
     await page.screenshot({ path: path.join(SHOTS, 'mock-admin.png'), fullPage: true });
 
     // The token lives in sessionStorage: the dashboard under /admin/ uses it straight away.

@@ -79,6 +79,7 @@ const inFlightAtKill: number[] = [];
 
 /** Kills the daemon after a random delay and restarts it. */
 async function crash(d: Daemon): Promise<void> {
+  // The kill's moment, chosen at random on purpose; not a wait for anything (any moment must do).
   await sleep(randomDelay());
   const unfinished = (await paidDeposits(d)).filter((r) => r.status !== 'done').length;
   await d.restart({ kill: true });

@@ -158,6 +158,7 @@ describe('crashes at arbitrary moments', () => {
       const addr = await bind(d, SKY[i % SKY.length], 'BTC');
       const dep = { addr, value: 200_000 * (i + 1), tx: `rs-crash-${i}` };
       await deposit(d, dep);
+      // The kill's moment, a few ms into the work on purpose; not a wait for anything.
       if (delay > 0) await sleep(delay);
       await d.restart({ kill: true });
       await deposit(d, dep); // the deposit may not have been recorded: a real scanner re-delivers it

@@ -11,9 +11,11 @@ import { verifyAudit } from '../../src/ops/audit';
 import { BackupScheduler } from '../../src/ops/backup-schedule';
 import { Store } from '../../src/store/store';
 import { silentLogger } from '../../src/util/logger';
+import { until, untilValue } from '../helpers/until';
 
 /**
- * A scheduled-style backup taken while deposits stream in and get paid, restored with
+ * A scheduled-style backup taken while deposits stream in and get paid (payouts broadcast, confirmed
+ * only once the snapshot is taken and the stream goes on: it surely holds unfinished ones), restored with
  * `teller backup restore` into a fresh data dir; a daemon started on it resumes every deposit of
  * the snapshot and pays each deposit exactly once, including those replayed after the snapshot.
  */
@@ -21,8 +23,13 @@ import { silentLogger } from '../../src/util/logger';
 const ROOT = path.resolve(__dirname, '../..');
 const SKY = ['2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X', 't5apgjk4LvV9PQareTPzWkE88o1G5A55FW'];
 const DEPOSITS = 60;
+const DEADLINE = 45_000;
+const countBy = (xs: string[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+};
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'teller-ops-it-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `f` run at most once, however often the result is called. */
 const onlyOnce = (f: () => Promise<void>): (() => Promise<void>) => {
   let p: Promise<void> | undefined;
@@ -43,14 +50,14 @@ function config(): Config {
 const start = (dataDir: string) =>
   App.start({ config: config(), dataDir, log: silentLogger(), version: 'test', cwd: ROOT });
 
-/** Confirms every broadcast dummy payout, until stopped. */
+/** Confirms every broadcast dummy payout, until stopped (a chain mining, not a wait for something). */
 function confirmer(app: App): { stop(): Promise<void> } {
   let on = true;
   const loop = (async () => {
     while (on) {
       const sender = app.ctx.dummySender;
       for (const tx of sender?.list() ?? []) if (!tx.confirmed) await sender?.confirm(tx.txid, undefined);
-      await sleep(10);
+      await new Promise((r) => setTimeout(r, 10));
     }
   })();
   return {
@@ -71,7 +78,12 @@ async function push(app: App, addresses: string[], i: number): Promise<void> {
     tx: `load${i}`,
     n: 0,
   };
-  while (!app.ctx.dummyScanner?.push(d)) await sleep(2);
+  await until(
+    `the dummy scanner to take deposit ${i}`,
+    () => app.ctx.dummyScanner?.push(d) === true,
+    DEADLINE,
+    2,
+  );
 }
 
 async function waitAll(
@@ -79,13 +91,16 @@ async function waitAll(
   pred: (d: DepositRecord[]) => boolean,
   what: string,
 ): Promise<DepositRecord[]> {
-  for (let i = 0; i < 1500; i++) {
-    const all = await app.ctx.deposits.list();
-    if (pred(all)) return all;
-    await sleep(10);
-  }
-  throw new Error(`timed out: ${what}`);
+  let all: DepositRecord[] = [];
+  const statuses = async (): Promise<Record<string, number>> => {
+    all = await app.ctx.deposits.list();
+    return countBy(all.map((d) => d.status));
+  };
+  await untilValue(what, statuses, () => pred(all), DEADLINE, 10);
+  return all;
 }
+
+jest.setTimeout(180_000);
 
 describe('backup under load, restore, resume', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -101,14 +116,12 @@ describe('backup under load, restore, resume', () => {
     const addresses: string[] = [];
     for (const sky of SKY)
       for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
-    const confirming = confirmer(app);
-    const stopConfirming = onlyOnce(() => confirming.stop());
-    cleanup.push(stopConfirming);
-
+    let snapshotTaken = (): void => undefined;
+    const taken = new Promise<void>((r) => (snapshotTaken = r));
     const load = (async () => {
       for (let i = 0; i < DEPOSITS; i++) {
+        if (i === DEPOSITS / 2) await taken; // the snapshot falls mid-stream
         await push(app, addresses, i);
-        await sleep(8);
       }
     })();
     await waitAll(app, (all) => all.length >= 15, '15 deposits recorded');
@@ -119,6 +132,10 @@ describe('backup under load, restore, resume', () => {
       log: silentLogger(),
     });
     const backup = await scheduler.runOnce();
+    snapshotTaken();
+    const confirming = confirmer(app);
+    const stopConfirming = onlyOnce(() => confirming.stop());
+    cleanup.push(stopConfirming);
     await load;
     await waitAll(
       app,
