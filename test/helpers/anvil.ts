@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import { until } from './until';
 
 /**
  * A throwaway anvil dev chain for integration tests (research/infra.md §2): loopback, a free port,
@@ -102,15 +103,22 @@ async function launch(opts: AnvilOptions): Promise<{ child: ChildProcess; url: s
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    while (child.exitCode === null && Date.now() < deadline) {
-      try {
-        await rpc(url, 'eth_chainId');
-        return { child, url };
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    const answers = (): Promise<boolean> =>
+      rpc(url, 'eth_chainId').then(
+        () => true,
+        () => false,
+      );
+    const exitedNow = (): boolean => child.exitCode !== null;
+    const ready = await until(
+      'anvil to answer eth_chainId',
+      async () => exitedNow() || (await answers()),
+      10_000,
+      20,
+    ).then(
+      () => !exitedNow(),
+      () => false,
+    );
+    if (ready) return { child, url };
     child.kill('SIGKILL');
     await exited(child);
     lastError = stderr.trim() || 'did not answer eth_chainId within 10 s';

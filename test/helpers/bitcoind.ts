@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from './until';
 
 /**
  * A bcoin regtest node for integration tests, started through scripts/bcoin-regtest.cjs (Core
@@ -54,7 +55,6 @@ const freePort = (): Promise<number> =>
     });
   });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const auth = 'Basic ' + Buffer.from(`x:${API_KEY}`).toString('base64');
 
 async function jsonRpc<T>(port: number, method: string, params: unknown[]): Promise<T> {
@@ -104,16 +104,21 @@ async function launch(): Promise<Launched> {
     child.stderr?.on('data', keep);
     let exited = false;
     child.once('exit', () => (exited = true));
-    const t0 = Date.now();
-    while (!exited && Date.now() - t0 < READY_TIMEOUT_MS) {
-      try {
-        await jsonRpc(rpcPort, 'getblockcount', []);
-        await jsonRpc(walletPort, 'getbalance', []);
-        return { child, rpcPort, walletPort, dir, output: () => output };
-      } catch {
-        await sleep(50);
-      }
-    }
+    const answers = async (): Promise<boolean> => {
+      await jsonRpc(rpcPort, 'getblockcount', []);
+      await jsonRpc(walletPort, 'getbalance', []);
+      return true;
+    };
+    const ready = await until(
+      'bcoin to answer',
+      async () => exited || (await answers().catch(() => false)),
+      READY_TIMEOUT_MS,
+      50,
+    ).then(
+      () => !exited,
+      () => false,
+    );
+    if (ready) return { child, rpcPort, walletPort, dir, output: () => output };
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     // A port taken between probing and binding makes bcoin exit: try other ports.
@@ -143,11 +148,12 @@ export async function startBitcoind(opts: { minHeight?: number } = {}): Promise<
   // The wallet hands its txs to the node's mempool asynchronously: mining right after a send could
   // leave the tx out, so sends return only once the node has it.
   const inMempool = async (txid: string): Promise<string> => {
-    const t0 = Date.now();
-    while (!(await rpc<string[]>('getrawmempool')).includes(txid)) {
-      if (Date.now() - t0 > 5_000) throw new Error(`tx ${txid} never reached the mempool`);
-      await sleep(10);
-    }
+    await until(
+      `tx ${txid} in the mempool`,
+      async () => (await rpc<string[]>('getrawmempool')).includes(txid),
+      undefined,
+      10,
+    );
     return txid;
   };
   const minerAddress = await walletRpc<string>('getnewaddress');

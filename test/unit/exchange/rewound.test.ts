@@ -10,6 +10,7 @@ import type { DepositRecord } from '../../../src/exchange/types';
 import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
+import { untilValue } from '../../helpers/until';
 
 /**
  * The exchange's side of a scanner rewind (issue 16 item 1): a handed-over deposit whose block a
@@ -54,15 +55,16 @@ describe('Exchange.rewound', () => {
   let rig: Rig;
   const status = async (id: string): Promise<DepositRecord | undefined> => rig.deposits.get(id);
   /** The record once it has status `s` (waiting_confirm: once the sender has the payout too). */
-  async function until(id: string, s: StoredStatus, timeoutMs = 10_000): Promise<DepositRecord> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const rec = await status(id);
-      const sent = s !== 'waiting_confirm' || rig.sender.list().some((t) => t.txid === rec?.txid);
-      if (rec?.status === s && sent) return rec;
-      if (Date.now() > deadline) throw new Error(`${id} never reached ${s}: ${rec?.status}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  async function until(id: string, s: StoredStatus, timeoutMs?: number): Promise<DepositRecord> {
+    const sent = (rec: DepositRecord): boolean =>
+      s !== 'waiting_confirm' || rig.sender.list().some((t) => t.txid === rec.txid);
+    const rec = await untilValue(
+      `${id} to reach ${s}`,
+      () => status(id),
+      (r) => r?.status === s && sent(r),
+      timeoutMs,
+    );
+    return rec as DepositRecord;
   }
 
   beforeEach(async () => {

@@ -12,6 +12,7 @@ import { SkycoinSender } from '../../../src/sender/skycoin-sender';
 import { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
 import { FakeSkycoinNode, droplets, skyAddress } from '../../helpers/fake-skycoin-node';
+import { until } from '../../helpers/until';
 
 /**
  * The real Exchange, a real store and SkycoinSender against the fake node: a BTC deposit is paid
@@ -36,17 +37,8 @@ function config(node: FakeSkycoinNode): Config {
   return c;
 }
 
-async function waitFor(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** `until` (test/helpers/until.ts) with the condition first. */
+const waitFor = (cond: () => boolean | Promise<boolean>, what: string): Promise<void> => until(what, cond);
 
 const deposit = (tx: string): ScannedDeposit => ({
   coin_type: 'BTC',
