@@ -34,26 +34,27 @@ export interface ErrorQuirks {
 export function mapCcxtError(err: unknown, kind: CallKind, quirks: ErrorQuirks = {}): unknown {
   if (err instanceof PassthroughError || !(err instanceof ccxt.BaseError)) return err;
   const message = errorMessage(err);
+  const cause = { cause: err };
   if (err instanceof ccxt.DuplicateOrderId || quirks.duplicate?.test(message))
-    return new DuplicateOrderError(message);
+    return new DuplicateOrderError(message, cause);
   if (err instanceof ccxt.RateLimitExceeded || err instanceof ccxt.DDoSProtection)
-    return new RateLimitedError(message);
+    return new RateLimitedError(message, cause);
   // Network errors, timeouts, maintenance, bad or missing responses: the outcome is unknown.
   if (err instanceof ccxt.OperationFailed || err instanceof ccxt.MarketClosed)
-    return new ExchangeUnavailableError(message);
-  if (quirks.transient?.test(message)) return new ExchangeUnavailableError(message);
-  if (err instanceof ccxt.InsufficientFunds) return new InsufficientFundsError(message);
-  if (err instanceof ccxt.AuthenticationError) return new ExchangeAuthError(message);
-  if (err instanceof ccxt.OrderNotFound) return new OrderNotFoundError(message);
+    return new ExchangeUnavailableError(message, cause);
+  if (quirks.transient?.test(message)) return new ExchangeUnavailableError(message, cause);
+  if (err instanceof ccxt.InsufficientFunds) return new InsufficientFundsError(message, cause);
+  if (err instanceof ccxt.AuthenticationError) return new ExchangeAuthError(message, cause);
+  if (err instanceof ccxt.OrderNotFound) return new OrderNotFoundError(message, cause);
   // A market or call ccxt cannot serve is a configuration or programming error: never retried.
   if (
     err instanceof ccxt.BadSymbol ||
     err instanceof ccxt.NotSupported ||
     err instanceof ccxt.ArgumentsRequired
   ) {
-    return new PassthroughStateError(message, 'exchange_unsupported');
+    return new PassthroughStateError(message, 'exchange_unsupported', cause);
   }
-  if (kind === 'query') return new ExchangeUnavailableError(message);
-  if (quirks.belowMinimum?.test(message)) return new BelowMinimumError(message);
-  return new OrderRejectedError(message);
+  if (kind === 'query') return new ExchangeUnavailableError(message, cause);
+  if (quirks.belowMinimum?.test(message)) return new BelowMinimumError(message, cause);
+  return new OrderRejectedError(message, cause);
 }

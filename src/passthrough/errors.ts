@@ -1,4 +1,5 @@
 import { ExchangeError } from '../exchange/errors';
+import type { TellerErrorOptions } from '../util/errors';
 
 /**
  * Errors of the passthrough exchange clients and processor. They extend ExchangeError so that
@@ -9,63 +10,63 @@ export class PassthroughError extends ExchangeError {}
 
 /** The exchange could not be reached or answered with a server error: try again later. */
 export class ExchangeUnavailableError extends PassthroughError {
-  constructor(message: string) {
-    super('exchange_unavailable', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('exchange_unavailable', message, true, options);
   }
 }
 
 /** The exchange asked us to slow down: wait `c2cx.ratelimit_wait` before the next request. */
 export class RateLimitedError extends PassthroughError {
-  constructor(message: string) {
-    super('exchange_rate_limited', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('exchange_rate_limited', message, true, options);
   }
 }
 
 /** The exchange account cannot pay for the order: retried until an operator tops it up. */
 export class InsufficientFundsError extends PassthroughError {
-  constructor(message: string) {
-    super('exchange_insufficient_funds', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('exchange_insufficient_funds', message, true, options);
   }
 }
 
 /** The exchange refused our credentials or permissions: retried until an operator fixes them. */
 export class ExchangeAuthError extends PassthroughError {
-  constructor(message: string) {
-    super('exchange_auth', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('exchange_auth', message, true, options);
   }
 }
 
 /** The exchange refused the order: nothing was bought. Permanent (the admin API can resubmit). */
 export class OrderRejectedError extends PassthroughError {
-  constructor(message: string) {
-    super('order_rejected', message, false);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('order_rejected', message, false, options);
   }
 }
 
 /** The deposit is too small for the market's minimum order: never ordered. Permanent. */
 export class BelowMinimumError extends PassthroughError {
-  constructor(message: string) {
-    super('below_minimum', message, false);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('below_minimum', message, false, options);
   }
 }
 
 /** The client order id is already taken: the order exists, look it up instead. */
 export class DuplicateOrderError extends PassthroughError {
-  constructor(message: string) {
-    super('duplicate_order', message, false);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('duplicate_order', message, false, options);
   }
 }
 
 /** The exchange does not know this order (yet): retried, with `last_error` shown. */
 export class OrderNotFoundError extends PassthroughError {
-  constructor(message: string) {
-    super('order_not_found', message, true);
+  constructor(message: string, options?: TellerErrorOptions) {
+    super('order_not_found', message, true, options);
   }
 }
 
 /** The deposit or the exchange's answer does not fit the passthrough flow (a bug or a misconfiguration). */
 export class PassthroughStateError extends PassthroughError {
-  constructor(message: string, code = 'passthrough_invalid') {
-    super(code, message, false);
+  constructor(message: string, code = 'passthrough_invalid', options?: TellerErrorOptions) {
+    super(code, message, false, options);
   }
 }

@@ -17,6 +17,18 @@ export interface LoggerHandle {
   flush(): void;
 }
 
+/**
+ * The daemon's pino options, the level aside. A logged `err` keeps its own message and carries its
+ * cause nested (type, message, stack, and fields such as an errno's `code` and `path`): pino's
+ * default serializer appends the cause's message to `message`, which our errors already quote,
+ * and drops those fields.
+ */
+export const LOG_OPTIONS = {
+  base: undefined,
+  redact: ['pass', 'secret', 'key', 'token', 'privateKey', 'password'],
+  serializers: { err: pino.stdSerializers.errWithCause },
+} satisfies pino.LoggerOptions;
+
 /** pino: pretty in a terminal, JSON otherwise; `debug` picks the level; `logfile` adds a file. */
 export function createLogger(opts: LoggerOptions): LoggerHandle {
   const level = opts.debug ? 'debug' : 'info';
@@ -34,7 +46,7 @@ export function createLogger(opts: LoggerOptions): LoggerHandle {
   const streams: pino.StreamEntry[] = [{ level, stream: stdout }];
   if (file) streams.push({ level, stream: file });
   const log = pino(
-    { level, base: undefined, redact: ['pass', 'secret', 'key', 'token', 'privateKey', 'password'] },
+    { level, ...LOG_OPTIONS },
     // One stream is written to directly: multistream's dispatch is a cost on every line.
     streams.length === 1 ? stdout : pino.multistream(streams),
   );

@@ -377,5 +377,7 @@ function transportError(err: unknown, endpoint: string): BtcRpcUnavailableError 
   const msg = errorMessage(err);
   const detail = typeof code === 'string' && !msg.includes(code) ? `${code} ${msg}` : msg;
   // TLS and other local failures (bad certificate) will not heal by retrying.
-  return new BtcRpcUnavailableError(`${endpoint}: ${detail}`, transient || /socket hang up/.test(detail));
+  return new BtcRpcUnavailableError(`${endpoint}: ${detail}`, transient || /socket hang up/.test(detail), {
+    cause: err,
+  });
 }

@@ -32,8 +32,14 @@ export class EthRpcError extends TellerError {
     retryable: boolean,
     /** The node's JSON-RPC error code, when it answered with one. */
     readonly rpcCode?: number,
+    options?: TellerErrorOptions,
   ) {
-    super(retryable ? 'eth_rpc_unavailable' : 'eth_rpc_error', `eth_rpc ${method}: ${detail}`, retryable);
+    super(
+      retryable ? 'eth_rpc_unavailable' : 'eth_rpc_error',
+      `eth_rpc ${method}: ${detail}`,
+      retryable,
+      options,
+    );
   }
 }
 
@@ -161,25 +167,27 @@ function httpStatusOf(err: unknown): number | null {
 /** Maps anything a call threw to an EthRpcError that says whether to retry. */
 export function classifyEthError(err: unknown, method: string): EthRpcError {
   if (err instanceof EthRpcError) return err;
-  if (err instanceof TellerError) return new EthRpcError(method, err.message, err.retryable);
+  const cause = { cause: err };
+  if (err instanceof TellerError)
+    return new EthRpcError(method, err.message, err.retryable, undefined, cause);
   const code = field(err, 'code');
   const rpc = rpcErrorOf(err);
   if (rpc) {
     const retryable = TRANSIENT_RPC_CODES.has(rpc.code) || TRANSIENT_RPC_TEXT.test(rpc.message);
-    return new EthRpcError(method, `${rpc.message} (code ${rpc.code})`, retryable, rpc.code);
+    return new EthRpcError(method, `${rpc.message} (code ${rpc.code})`, retryable, rpc.code, cause);
   }
   const status = httpStatusOf(err);
   if (status !== null) {
     const body = field(field(err, 'info'), 'responseBody');
     const detail = typeof body === 'string' && body !== '' ? `: ${body.slice(0, 200)}` : '';
     const retryable = status >= 500 || status === 429 || status === 408;
-    return new EthRpcError(method, `HTTP ${status}${detail}`, retryable);
+    return new EthRpcError(method, `HTTP ${status}${detail}`, retryable, undefined, cause);
   }
   // Read `message` as a field: errors from another realm (node's net under jest's vm) fail instanceof.
   const short = field(err, 'shortMessage') ?? field(err, 'message');
   const text = typeof short === 'string' ? short : errorMessage(err);
   const retryable = typeof code === 'string' && (TRANSIENT_ERRNO.has(code) || TRANSIENT_ETHERS.has(code));
-  return new EthRpcError(method, text, retryable);
+  return new EthRpcError(method, text, retryable, undefined, cause);
 }
 
 /** A node answer of the wrong shape: permanent (asking again gives the same answer). */

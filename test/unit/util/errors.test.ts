@@ -1,12 +1,17 @@
 import os from 'node:os';
 import path from 'node:path';
+import * as ccxt from 'ccxt';
 import pino from 'pino';
 import { SenderError } from '../../../src/chains/errors';
+import { classifyEthError } from '../../../src/chains/ethereum/provider';
 import { ConfigError, loadConfig } from '../../../src/config/load';
 import { bindError, ExchangeError } from '../../../src/exchange/errors';
 import { GoJsonError } from '../../../src/http/go-json';
 import { OpsError } from '../../../src/ops/errors';
+import { mapCcxtError } from '../../../src/passthrough/ccxt-errors';
+import { InsufficientFundsError } from '../../../src/passthrough/errors';
 import { TellerError } from '../../../src/util/errors';
+import { LOG_OPTIONS } from '../../../src/util/logger';
 
 describe('TellerError cause', () => {
   it('keeps the error it was built from, and its message unchanged', () => {
@@ -30,21 +35,22 @@ describe('TellerError cause', () => {
     expect(new SenderError('m', true, 'broadcast_failed', { cause: inner }).cause).toBe(inner);
   });
 
-  it("reaches a JSON log line: pino's err serializer (createLogger sets no other) prints the cause", () => {
+  it("reaches a JSON log line of the daemon's logger: message as is, the cause nested with its stack and fields", () => {
     const lines: string[] = [];
-    const log = pino({ base: undefined }, { write: (line: string) => void lines.push(line) });
-    const inner = new Error('disk on fire');
+    const log = pino({ level: 'info', ...LOG_OPTIONS }, { write: (line: string) => void lines.push(line) });
+    const inner = Object.assign(new Error("EACCES: permission denied, open '/b/x.db'"), { code: 'EACCES' });
+    const message = `backup to /b/x.db failed: ${inner.message}`;
     log.error(
-      { err: new OpsError('backup_failed', 'backup failed', false, { cause: inner }) },
+      { err: new OpsError('backup_failed', message, false, { cause: inner }) },
       'scheduled backup failed',
     );
     const { err } = JSON.parse(lines[0]) as {
-      err: { type: string; code: string; message: string; stack: string };
+      err: Record<string, unknown> & { cause: Record<string, unknown> };
     };
-    expect(err.type).toBe('OpsError');
-    expect(err.code).toBe('backup_failed');
-    expect(err.message).toContain('disk on fire');
-    expect(err.stack).toMatch(/^OpsError: backup failed\n[\s\S]*\ncaused by: Error: disk on fire\n\s+at /);
+    expect(err).toMatchObject({ type: 'OpsError', code: 'backup_failed', message });
+    expect(err.stack).toMatch(/^OpsError: backup to \/b\/x\.db failed: /);
+    expect(err.cause).toMatchObject({ type: 'Error', message: inner.message, code: 'EACCES' });
+    expect(err.cause.stack).toMatch(/^Error: EACCES: permission denied, open '\/b\/x\.db'\n\s+at /);
   });
 });
 
@@ -61,6 +67,19 @@ describe('a rethrow keeps the cause', () => {
     const { message, cause } = err as ConfigError;
     expect(message).toMatch(/^Config error:\nnope\.toml: cannot read the config file: ENOENT: no such file/);
     expect(cause).toMatchObject({ code: 'ENOENT', path: path.join(os.tmpdir(), 'nope.toml') });
+  });
+  it('classifyEthError and mapCcxtError translate a library error and keep it as cause', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8545'), { code: 'ECONNREFUSED' });
+    const eth = classifyEthError(refused, 'eth_blockNumber');
+    expect([eth.message, eth.retryable, eth.cause]).toEqual([
+      'eth_rpc eth_blockNumber: connect ECONNREFUSED 127.0.0.1:8545',
+      true,
+      refused,
+    ]);
+    const funds = new ccxt.InsufficientFunds('binance: Account has insufficient balance');
+    const mapped = mapCcxtError(funds, 'place') as InsufficientFundsError;
+    expect(mapped).toBeInstanceOf(InsufficientFundsError);
+    expect([mapped.message, mapped.cause]).toEqual([funds.message, funds]);
   });
 });
 
