@@ -6,7 +6,32 @@ import type { TellerErrorOptions } from '../util/errors';
  * the state machine treats `retryable` ones as retries and the rest as the deposit's permanent
  * error. `code` is stable (logs, tests, admin API).
  */
-export class PassthroughError extends ExchangeError {}
+export class PassthroughError extends ExchangeError<PassthroughErrorCode> {}
+
+/** The codes of PassthroughError: the exchange's answers, then PassthroughStateError's. */
+export type PassthroughErrorCode =
+  | 'exchange_unavailable'
+  | 'exchange_rate_limited'
+  | 'exchange_insufficient_funds'
+  | 'exchange_auth'
+  | 'order_rejected'
+  | 'below_minimum'
+  | 'duplicate_order'
+  | 'order_not_found'
+  | PassthroughStateCode;
+
+/** PassthroughStateError's codes (the simulated exchange's start with `sim_`). */
+export type PassthroughStateCode =
+  | 'passthrough_invalid'
+  | 'exchange_unsupported'
+  | 'unsupported_coin'
+  | 'unknown_coin'
+  | 'order_mismatch'
+  | 'not_found'
+  | 'not_retryable'
+  | 'note_required'
+  | 'sim_invalid'
+  | 'sim_order_not_open';
 
 /** The exchange could not be reached or answered with a server error: try again later. */
 export class ExchangeUnavailableError extends PassthroughError {
@@ -66,7 +91,11 @@ export class OrderNotFoundError extends PassthroughError {
 
 /** The deposit or the exchange's answer does not fit the passthrough flow (a bug or a misconfiguration). */
 export class PassthroughStateError extends PassthroughError {
-  constructor(message: string, code = 'passthrough_invalid', options?: TellerErrorOptions) {
+  constructor(
+    message: string,
+    code: PassthroughStateCode = 'passthrough_invalid',
+    options?: TellerErrorOptions,
+  ) {
     super(code, message, false, options);
   }
 }

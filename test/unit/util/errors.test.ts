@@ -9,7 +9,7 @@ import { bindError, ExchangeError } from '../../../src/exchange/errors';
 import { GoJsonError } from '../../../src/http/go-json';
 import { OpsError } from '../../../src/ops/errors';
 import { mapCcxtError } from '../../../src/passthrough/ccxt-errors';
-import { InsufficientFundsError } from '../../../src/passthrough/errors';
+import { InsufficientFundsError, PassthroughStateError } from '../../../src/passthrough/errors';
 import { TellerError } from '../../../src/util/errors';
 import { LOG_OPTIONS } from '../../../src/util/logger';
 
@@ -89,6 +89,8 @@ describe('TellerError typed codes', () => {
     expect(new OpsError('backup_faild', 'm').code).toBe('backup_faild');
     // @ts-expect-error 'broadcast_fail' is not a SenderErrorCode
     expect(new SenderError('m', true, 'broadcast_fail').code).toBe('broadcast_fail');
+    // @ts-expect-error 'sim_invalde' is not a PassthroughStateCode
+    expect(new PassthroughStateError('m', 'sim_invalde').code).toBe('sim_invalde');
     // @ts-expect-error 'pool_emtpy' is not a BindErrorCode
     expect(bindError('pool_emtpy', 'm').code).toBe('pool_emtpy');
     const codes: ['config_invalid', 'invalid_json'] = [new ConfigError([]).code, new GoJsonError('EOF').code];
