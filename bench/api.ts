@@ -214,16 +214,19 @@ async function main(): Promise<void> {
     bare = await bareServer(specFor(['status', 'v2status', 'config', 'health', 'bind']));
     const bare400 = await bareServer(specFor(['bind400']));
     const bareFor = (r: Route): string => (r.key === 'bind400' ? bare400.url : (bare?.url ?? ''));
+    // BENCH_API_ROUTES=v2status,bind: load only these (to profile one route); the report says so.
+    const only = process.env.BENCH_API_ROUTES?.split(',');
+    const loaded = only ? routes.filter((r) => only.includes(r.key)) : routes;
     try {
-      for (const r of routes) {
+      for (const r of loaded) {
         await load(api, r, 1); // warm-up
         await load(bareFor(r), r, 1);
       }
       const daemonRuns: Record<string, Load[]> = {};
       const bareRuns: Record<string, Load[]> = {};
       for (let i = 0; i < ROUNDS; i++) {
-        for (let j = 0; j < routes.length; j++) {
-          const r = routes[(i + j) % routes.length];
+        for (let j = 0; j < loaded.length; j++) {
+          const r = loaded[(i + j) % loaded.length];
           // Daemon and bare server alternate which goes first.
           const order = (i + j) % 2 === 0 ? (['daemon', 'bare'] as const) : (['bare', 'daemon'] as const);
           for (const who of order) {
@@ -233,11 +236,11 @@ async function main(): Promise<void> {
         }
         progress(
           ID,
-          `round ${i + 1}: ${routes.map((r) => `${r.key} ${Math.round(daemonRuns[r.key][i].rps)}/${Math.round(bareRuns[r.key][i].rps)}`).join(', ')} req/s (daemon/bare)`,
+          `round ${i + 1}: ${loaded.map((r) => `${r.key} ${Math.round(daemonRuns[r.key][i].rps)}/${Math.round(bareRuns[r.key][i].rps)}`).join(', ')} req/s (daemon/bare)`,
         );
       }
       const figures: Figure[] = [];
-      for (const r of routes) {
+      for (const r of loaded) {
         const d = daemonRuns[r.key];
         const b = bareRuns[r.key];
         const rps = median(d.map((x) => x.rps));

@@ -226,17 +226,15 @@ export class DepositStore {
 
   /**
    * /api/v2/status's view of a payout address: its bindings (bind order) with their deposits'
-   * records (recording order), in two reads for all of them (a read per binding cost most of the
-   * route's time).
+   * records (recording order). Point reads on the calling thread (Store.getManySync): a page
+   * polls this per buyer, and async reads cost most of the route's time.
    */
-  async detailView(
-    skyAddress: string,
-  ): Promise<{ coin: string; address: string; deposits: DepositRecord[] }[]> {
+  detailView(skyAddress: string): { coin: string; address: string; deposits: DepositRecord[] }[] {
     const bindings = this.index.bindingsOf(skyAddress);
     const keys = bindings.flatMap(({ key, deposits }) => deposits.map((seq) => depositByAddrKey(key, seq)));
-    const ids = keys.length === 0 ? [] : await this.store.getMany<string>('deposits_by_addr', keys);
+    const ids = this.store.getManySync<string>('deposits_by_addr', keys);
     const present = ids.filter((id): id is string => id !== undefined);
-    const records = present.length === 0 ? [] : await this.store.getMany<DepositRecord>('deposits', present);
+    const records = this.store.getManySync<DepositRecord>('deposits', present);
     const byId = new Map(present.map((id, i) => [id, records[i]]));
     let next = 0;
     return bindings.map(({ key, deposits }) => {

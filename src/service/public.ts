@@ -79,7 +79,7 @@ export class PublicApiService implements PublicService {
   async statusDetail(payoutAddress: string): Promise<StatusDetail> {
     const { sender } = this.ctx;
     const rows: StatusDetail['deposits'][number][] = [];
-    for (const b of await this.ctx.deposits.detailView(payoutAddress)) {
+    for (const b of this.ctx.deposits.detailView(payoutAddress)) {
       const coin = this.ctx.coins.get(b.coin);
       const decimals = coin?.decimals ?? 0;
       const required = coin?.confirmations_required ?? 0;

@@ -267,6 +267,19 @@ export class Store {
     return raws.map((r) => (r === undefined ? undefined : decodeValue<T>(r)));
   }
 
+  /**
+   * `getMany` on the calling thread, for a few small values (a status view): the async hand-off
+   * costs more than cached reads (5 keys: ~49 µs of CPU as one getMany, ~19 µs this way). The
+   * event loop waits for the disk meanwhile: not for many keys.
+   */
+  getManySync<T>(space: Space, keys: readonly string[]): (T | undefined)[] {
+    const sub = this.sub(space);
+    return keys.map((key) => {
+      const raw = sub.getSync(key);
+      return raw === undefined ? undefined : decodeValue<T>(raw);
+    });
+  }
+
   async *entries<T>(space: Space, range: RangeOptions = {}): AsyncGenerator<[string, T]> {
     for await (const [k, v] of this.sub(space).iterator(batched(range))) yield [k, decodeValue<T>(v)];
   }

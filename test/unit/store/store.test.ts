@@ -21,6 +21,19 @@ describe('Store', () => {
     await store.close();
   });
 
+  it('getManySync reads what getMany reads, on the calling thread', async () => {
+    const store = await Store.open(tmp());
+    await store.write([
+      { type: 'put', space: 'deposits', key: 'a:0', value: { v: 1n } },
+      { type: 'put', space: 'deposits', key: 'b:0', value: 'x' },
+    ]);
+    const keys = ['b:0', 'missing', 'a:0'];
+    expect(store.getManySync('deposits', keys)).toEqual(await store.getMany('deposits', keys));
+    expect(store.getManySync('deposits', keys)).toEqual(['x', undefined, { v: 1n }]);
+    expect(store.getManySync('deposits', [])).toEqual([]);
+    await store.close();
+  });
+
   it('group-commits concurrent writes in call order', async () => {
     const store = await Store.open(tmp());
     await Promise.all(
