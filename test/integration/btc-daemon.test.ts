@@ -13,7 +13,6 @@ import {
   confirm,
   expectedDroplets,
   request,
-  logLines,
   runCli,
   setBalance,
   startDaemon,
@@ -23,6 +22,7 @@ import {
   waitForPayout,
   type Daemon,
 } from '../helpers/daemon';
+import { POLL_FAILED, coins, scannerWatch } from '../helpers/scanner-daemon';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 /**
@@ -46,15 +46,6 @@ const pubkey = (): Uint8Array => {
 };
 
 const toBtc = (sat: bigint): string => `${sat / 100_000_000n}.${String(sat % 100_000_000n).padStart(8, '0')}`;
-const coins = (droplets: bigint): string =>
-  `${droplets / 1_000_000n}.${String(droplets % 1_000_000n).padStart(6, '0')}`;
-
-interface ScannerHealth {
-  chain: string;
-  height: number;
-  tip: number;
-  last_error: string;
-}
 
 describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () => {
   let btc: Bitcoind;
@@ -95,40 +86,22 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const scannerHealth = async (): Promise<ScannerHealth> => {
-    const res = await request(`${daemon.publicUrl}/api/health`);
-    const body = JSON.parse(res.body) as { scanners: ScannerHealth[] };
-    const s = body.scanners.find((x) => x.chain === 'BTC');
-    if (!s) throw new Error(`no BTC scanner in /api/health: ${res.body}`);
-    return s;
-  };
-
-  const atTip = async (timeoutMs = 15_000): Promise<void> => {
-    const tip = await btc.height();
-    await waitFor(scannerHealth, (s) => s.height === tip, timeoutMs, `BTC scanned to ${tip}`);
-  };
-
-  /**
-   * Mines a block and waits until it is scanned: polls run one at a time, so the poll before it,
-   * hand-overs included, is over (the moment a double credit would have shown has passed).
-   */
-  const afterNextPoll = async (): Promise<void> => {
-    await btc.mine(1);
-    await atTip();
-  };
-
-  /**
-   * Two whole scanner polls after this call: each poll starts with one getblockcount and polls never
-   * overlap, so three more of them mean the poll in flight and the next one have ended.
-   */
-  const afterPolls = async (): Promise<void> => {
-    const start = proxy.calls('getblockcount');
-    const count = async (): Promise<number> => proxy.calls('getblockcount');
-    await waitFor(count, (n) => n >= start + 3, 30_000, `getblockcount #${start + 3} (two more polls)`);
-  };
-
-  const POLL_FAILED = 'scanner poll failed; retrying';
-  const pollFailures = (): number => logLines(daemon).filter((l) => l.msg === POLL_FAILED).length;
+  const {
+    health: scannerHealth,
+    atTip,
+    afterNextPoll,
+    afterPolls,
+    tipRequests,
+    pollFailures,
+    pendingOf,
+  } = scannerWatch({
+    chain: 'BTC',
+    daemon: () => daemon,
+    proxy: () => proxy,
+    tipMethod: 'getblockcount',
+    tip: () => btc.height(),
+    mine: (n) => btc.mine(n),
+  });
 
   /** txid:vout of `address` in `txid`, from the node's own decoding. */
   async function depositId(txid: string, address: string): Promise<string> {
@@ -180,17 +153,6 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
   }
 
   const record = async (id: string) => (await adminDeposits(daemon)).find((d) => d.deposit_id === id);
-
-  /** Pending (seen, unconfirmed) deposits as the buyer's v2 status shows them. */
-  const pendingOf = async (sky: string): Promise<{ deposit_address: string; confirmations: number }[]> => {
-    const res = await request(`${daemon.publicUrl}/api/v2/status?skyaddr=${sky}`);
-    const rows = (
-      JSON.parse(res.body) as {
-        deposits: { deposit_address: string; status: string; confirmations: number; deposit_value: string }[];
-      }
-    ).deposits;
-    return rows.filter((r) => r.status === 'waiting_deposit' && r.deposit_value !== '');
-  };
 
   it('pays a deposit to each address type (P2PKH, P2SH-P2WPKH, P2WPKH, P2TR) only at the confirmation depth', async () => {
     const sky = SKY[0];
@@ -382,12 +344,11 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     const sky = SKY[4];
     const addr = await bind(daemon, sky, 'BTC');
     // Frozen (SIGSTOP): requests hang; the daemon keeps answering its own API meanwhile.
-    const asked = proxy.calls('getblockcount');
+    const asked = await tipRequests();
     btc.pause();
     try {
       // A poll has asked the frozen node since: it hangs, and the API must not wait on it.
-      const count = async (): Promise<number> => proxy.calls('getblockcount');
-      await waitFor(count, (n) => n > asked, 30_000, 'a poll asking the frozen node');
+      await waitFor(tipRequests, (n) => n > asked, 30_000, 'a poll asking the frozen node');
       const res = await request(`${daemon.publicUrl}/api/health`, { timeoutMs: 2_000 });
       expect(res.status).toBe(200);
     } finally {

@@ -10,7 +10,6 @@ import {
   broadcasts,
   confirm,
   expectedDroplets,
-  logLines,
   request,
   setBalance,
   startDaemon,
@@ -19,6 +18,7 @@ import {
   type Daemon,
 } from '../helpers/daemon';
 import { deployRejecter, deployToken, type Deployed } from '../helpers/erc20';
+import { POLL_FAILED, coins, scannerWatch } from '../helpers/scanner-daemon';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 /**
@@ -36,16 +36,6 @@ const TOK_DECIMALS = 6;
 const POOL_SIZE = 40;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-eth-daemon-'));
-const coins = (droplets: bigint): string =>
-  `${droplets / 1_000_000n}.${String(droplets % 1_000_000n).padStart(6, '0')}`;
-
-interface ScannerHealth {
-  chain: string;
-  height: number;
-  hash: string;
-  tip: number;
-  last_error: string;
-}
 
 interface Rec {
   deposit_id: string;
@@ -112,29 +102,21 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const scannerHealth = async (): Promise<ScannerHealth> => {
-    const res = await request(`${daemon.publicUrl}/api/health`);
-    const s = (JSON.parse(res.body) as { scanners: ScannerHealth[] }).scanners.find((x) => x.chain === 'ETH');
-    if (!s) throw new Error(`no ETH scanner in /api/health: ${res.body}`);
-    return s;
-  };
-
-  const atTip = async (timeoutMs = 15_000): Promise<void> => {
-    const tip = await eth.tip();
-    await waitFor(scannerHealth, (s) => s.height === tip, timeoutMs, `ETH scanned to ${tip}`);
-  };
-
-  /**
-   * Mines a block and waits until it is scanned: polls run one at a time, so the poll before it,
-   * hand-overs included, is over (the moment a double credit would have shown has passed).
-   */
-  const afterNextPoll = async (): Promise<void> => {
-    await eth.mine(1);
-    await atTip();
-  };
-
-  const POLL_FAILED = 'scanner poll failed; retrying';
-  const pollFailures = (): number => logLines(daemon).filter((l) => l.msg === POLL_FAILED).length;
+  const {
+    health: scannerHealth,
+    atTip,
+    afterNextPoll,
+    afterPolls,
+    pollFailures,
+    pendingOf,
+  } = scannerWatch({
+    chain: 'ETH',
+    daemon: () => daemon,
+    proxy: () => proxy,
+    tipMethod: 'eth_blockNumber',
+    tip: () => eth.tip(),
+    mine: (n) => eth.mine(n),
+  });
 
   /** Admin records; amounts as strings (wei does not fit a JS number). */
   async function records(): Promise<Rec[]> {
@@ -234,17 +216,6 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     }
   }
 
-  /** Seen, unconfirmed deposits as the buyer's v2 status shows them. */
-  const pendingOf = async (sky: string): Promise<{ deposit_address: string; confirmations: number }[]> => {
-    const res = await request(`${daemon.publicUrl}/api/v2/status?skyaddr=${sky}`);
-    const rows = (
-      JSON.parse(res.body) as {
-        deposits: { deposit_address: string; status: string; confirmations: number; deposit_value: string }[];
-      }
-    ).deposits;
-    return rows.filter((r) => r.status === 'waiting_deposit' && r.deposit_value !== '');
-  };
-
   it('does not credit reverted transactions (a rejecting contract, a failed token transfer)', async () => {
     const sky = SKY[0];
     const rejecting = await bind(daemon, sky, 'ETH');
@@ -290,10 +261,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
       10_000,
       'the token deposit at 1 confirmation',
     );
-    // Two whole scanner polls later (each starts with one eth_blockNumber; they never overlap).
-    const start = proxy.calls('eth_blockNumber');
-    const count = async (): Promise<number> => proxy.calls('eth_blockNumber');
-    await waitFor(count, (n) => n >= start + 3, 30_000, `eth_blockNumber #${start + 3} (two more polls)`);
+    await afterPolls();
     expect(await record(tokId)).toBeUndefined();
     await eth.mine(1);
     await settle(tokId);
