@@ -1,8 +1,7 @@
 import { depositIdOf } from '../../../src/core/deposit';
-import { ChainScanner } from '../../../src/scanner/engine';
 import type { RewoundState } from '../../../src/scanner/types';
-import type { Op, Store } from '../../../src/store/store';
-import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
+import type { Op } from '../../../src/store/store';
+import { FakeChain, fullPolls, pay, scannerRig, waitFor } from './fake-chain';
 
 /**
  * The exchange recorded a deposit (the hand-over worked) but the scanner's handed marker was not
@@ -15,17 +14,7 @@ import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } fro
 const A = 'addr-a';
 
 describe('ChainScanner: a hand-over whose marker write failed, then a deep reorg', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let scanner: ChainScanner | null = null;
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    await scanner?.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   it('asks the exchange about it and raises the loss alert for the paid deposit', async () => {
     const chain = new FakeChain(104);
@@ -34,7 +23,7 @@ describe('ChainScanner: a hand-over whose marker write failed, then a deep reorg
     let failMarker = true;
     // The first handed-marker batch fails, and the chain reorganises meanwhile (before the next poll
     // could hand the deposit over again): the payment is gone. Every later write works.
-    const failing = new Proxy(store, {
+    const failing = new Proxy(rig.store, {
       get(target, prop, receiver) {
         if (prop !== 'write') return Reflect.get(target, prop, receiver) as unknown;
         return async (ops: Op[]) => {
@@ -47,15 +36,12 @@ describe('ChainScanner: a hand-over whose marker write failed, then a deep reorg
         };
       },
     });
-    const cap = captureLog();
-    scanner = new ChainScanner({
-      source: chain,
+    const { scanner, ...cap } = rig.scanner(chain, {
       store: failing,
-      config: config({ confirmations_required: 1 }),
-      log: cap.log,
+      config: { confirmations_required: 1 },
+      watch: [A],
       batchSize: 10,
     });
-    scanner.watch('BTC', A);
     await scanner.start(
       async (d) => void paid.add(depositIdOf(d)),
       undefined,

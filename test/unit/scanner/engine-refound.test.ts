@@ -1,8 +1,7 @@
 import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
-import { ChainScanner } from '../../../src/scanner/engine';
 import type { RewoundState } from '../../../src/scanner/types';
-import type { Op, Store } from '../../../src/store/store';
-import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
+import type { Op } from '../../../src/store/store';
+import { FakeChain, fullPolls, pay, scannerRig, waitFor } from './fake-chain';
 
 /**
  * A handed-over deposit that a rewind took back stays "to recheck" until it is handed over again:
@@ -13,31 +12,17 @@ import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } fro
 const A = 'addr-a';
 
 describe('ChainScanner: a rewound deposit found again, then orphaned again', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let scanner: ChainScanner | null = null;
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    await scanner?.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   it('raises the loss alert for the paid deposit', async () => {
     const chain = new FakeChain(104);
     const paid = new Set<string>();
     const received: ScannedDeposit[] = [];
-    const cap = captureLog();
-    scanner = new ChainScanner({
-      source: chain,
-      store,
-      config: config({ confirmations_required: 3 }),
-      log: cap.log,
+    const { scanner, ...cap } = rig.scanner(chain, {
+      config: { confirmations_required: 3 },
+      watch: [A],
       batchSize: 10,
     });
-    scanner.watch('BTC', A);
     await scanner.start(
       async (d) => {
         received.push(d);
@@ -65,24 +50,14 @@ describe('ChainScanner: a rewound deposit found again, then orphaned again', () 
 });
 
 describe('ChainScanner: a crash right after a passed recheck entry is dropped', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let scanner: ChainScanner | null = null;
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    await scanner?.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   it('has logged the loss alert before the entry is gone (model-based test, seed 1011)', async () => {
     const chain = new FakeChain(104);
     const paid = new Set<string>();
     let dead = false;
     // The process dies once the batch dropping a recheck entry is durable: nothing after it runs.
-    const dying = new Proxy(store, {
+    const dying = new Proxy(rig.store, {
       get(target, prop, receiver) {
         if (prop !== 'write') return Reflect.get(target, prop, receiver) as unknown;
         return async (ops: Op[]) => {
@@ -95,15 +70,12 @@ describe('ChainScanner: a crash right after a passed recheck entry is dropped', 
         };
       },
     });
-    const cap = captureLog();
-    scanner = new ChainScanner({
-      source: chain,
+    const { scanner, ...cap } = rig.scanner(chain, {
       store: dying,
-      config: config({ confirmations_required: 3 }),
-      log: cap.log,
+      config: { confirmations_required: 3 },
+      watch: [A],
       batchSize: 10,
     });
-    scanner.watch('BTC', A);
     await scanner.start(
       async (d) => void paid.add(depositIdOf(d)),
       undefined,
@@ -113,7 +85,7 @@ describe('ChainScanner: a crash right after a passed recheck entry is dropped', 
     await waitFor(() => paid.size === 1, 'hand-over');
     chain.reorg(3, 4); // the payment is not mined again
     await waitFor(() => dead, 'the recheck entry dropped');
-    scanner = null; // dead: its stop() would wait for a write that never returns
+    rig.forget(scanner); // dead: its stop() would wait for a write that never returns
     expect(cap.msgs('no longer on the chain')[0]).toMatchObject({ level: 50, depositId: 'gone:0' });
   });
 });

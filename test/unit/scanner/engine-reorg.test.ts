@@ -1,34 +1,13 @@
 import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
-import { ChainScanner } from '../../../src/scanner/engine';
-import type { Store } from '../../../src/store/store';
-import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
+import { FakeChain, config, fullPolls, pay, scannerRig, waitFor } from './fake-chain';
 
 const A = 'addr-a';
 
 describe('ChainScanner reorgs (fake chain, real store)', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const scanners: ChainScanner[] = [];
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    for (const s of scanners.splice(0)) await s.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   async function run(chain: FakeChain, over: Parameters<typeof config>[0] = {}) {
-    const cap = captureLog();
-    const scanner = new ChainScanner({
-      source: chain,
-      store,
-      config: config(over),
-      log: cap.log,
-      batchSize: 10,
-    });
-    scanners.push(scanner);
-    scanner.watch('BTC', A);
+    const { scanner, ...cap } = rig.scanner(chain, { config: over, watch: [A], batchSize: 10 });
     const handed: ScannedDeposit[] = [];
     await scanner.start(async (d) => void handed.push(d));
     const at = (height: number, hash = `${height}`) =>

@@ -1,7 +1,6 @@
 import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
-import { ChainScanner } from '../../../src/scanner/engine';
-import { prefixRange, type Store } from '../../../src/store/store';
-import { FakeChain, captureLog, config, pay, tempStore, waitFor } from './fake-chain';
+import { prefixRange } from '../../../src/store/store';
+import { FakeChain, pay, scannerRig, waitFor } from './fake-chain';
 
 /**
  * The sighting hook (DESIGN.md "Money": terms frozen when a deposit is first seen): the scanner
@@ -11,31 +10,12 @@ import { FakeChain, captureLog, config, pay, tempStore, waitFor } from './fake-c
 const A = 'addr-a';
 
 describe('ChainScanner sightings', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const scanners: ChainScanner[] = [];
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    for (const s of scanners.splice(0)) await s.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   const scannerOn = (chain: FakeChain) => {
-    const cap = captureLog();
-    const scanner = new ChainScanner({
-      source: chain,
-      store,
-      config: config({ confirmations_required: 3, scan_period_ms: 20 }),
-      log: cap.log,
-    });
-    scanners.push(scanner);
-    scanner.watch('BTC', A);
-    return { scanner, ...cap };
+    return rig.scanner(chain, { config: { confirmations_required: 3, scan_period_ms: 20 }, watch: [A] });
   };
-  const storedSeen = () => store.keyList('scan', prefixRange('BTC!seen!'));
+  const storedSeen = () => rig.store.keyList('scan', prefixRange('BTC!seen!'));
 
   it('reports a block’s deposits before storing them as seen; a failed report stores nothing and is retried', async () => {
     const chain = new FakeChain(5);

@@ -2,30 +2,16 @@ import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
 import { ChainScanner } from '../../../src/scanner/engine';
 import { Store, prefixRange } from '../../../src/store/store';
 import { TellerError } from '../../../src/util/errors';
-import { FakeChain, captureLog, config, fullPolls, pay, tempStore, waitFor } from './fake-chain';
+import { FakeChain, captureLog, config, fullPolls, pay, scannerRig, tempStore, waitFor } from './fake-chain';
 
 const A = 'addr-a';
 const B = 'addr-b';
 
 describe('ChainScanner (fake chain, real store)', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  const scanners: ChainScanner[] = [];
-
-  beforeEach(async () => {
-    ({ store, cleanup } = await tempStore());
-  });
-  afterEach(async () => {
-    for (const s of scanners.splice(0)) await s.stop();
-    await cleanup();
-  });
+  const rig = scannerRig();
 
   function setup(chain: FakeChain, over: Parameters<typeof config>[0] = {}, extra = {}) {
-    const cap = captureLog();
-    const scanner = new ChainScanner({ source: chain, store, config: config(over), log: cap.log, ...extra });
-    scanners.push(scanner);
-    scanner.watch('BTC', A);
-    scanner.watch('BTC', B);
+    const { scanner, ...cap } = rig.scanner(chain, { config: over, watch: [A, B], ...extra });
     const handed: ScannedDeposit[] = [];
     const start = () => scanner.start(async (d) => void handed.push(d));
     // Hand-overs are complete (marked in the store) once logged.
@@ -222,7 +208,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     };
     await killed.start();
     // The killed scanner's poll never returns: it is dropped, never stopped.
-    scanners.splice(scanners.indexOf(killed.scanner), 1);
+    rig.forget(killed.scanner);
     await waitFor(() => chain.hang && killed.scanner.status().height === 59, 'three batches');
     chain.hang = false;
     const revived = setup(chain, {}, { batchSize: 20 });
@@ -288,7 +274,7 @@ describe('ChainScanner (fake chain, real store)', () => {
     await waitFor(() => scanner.status().height === 320, 'scan');
     await fullPolls(chain); // the poll that reached 320 has pruned
     const refs = [];
-    for await (const k of store.keys('scan', prefixRange('BTC!block!'))) refs.push(k);
+    for await (const k of rig.store.keys('scan', prefixRange('BTC!block!'))) refs.push(k);
     expect(refs.length).toBeLessThanOrEqual(101);
     expect(refs.length).toBeGreaterThanOrEqual(100);
   });

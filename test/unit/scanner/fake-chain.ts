@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { ScannerConfig } from '../../../src/config/types';
 import type { ScannedDeposit } from '../../../src/core/deposit';
+import { ChainScanner, type ChainScannerOptions } from '../../../src/scanner/engine';
 import { Store } from '../../../src/store/store';
 import type { Logger } from '../../../src/util/logger';
 import type { BlockSource, SourceBlock } from '../../../src/scanner/types';
@@ -156,5 +157,49 @@ export async function fullPolls(chain: FakeChain, n = 1): Promise<void> {
   await waitFor(() => chain.tipCalls >= start + n + 1, `${n} more polls`);
 }
 
-
 export const pay = (address: string, value: bigint, tx: string, n = 0): Pay => ({ address, value, tx, n });
+
+/**
+ * The rig of a describe block of scanner tests: a fresh store for each test (`rig.store`), and
+ * every scanner made by `rig.scanner()` or passed to `rig.stopAfter()` stopped after the test,
+ * before the store closes.
+ */
+export function scannerRig() {
+  const scanners: ChainScanner[] = [];
+  let cleanup: () => Promise<void> = async () => undefined;
+  const rig = {
+    store: undefined as unknown as Store,
+    stopAfter(s: ChainScanner): ChainScanner {
+      scanners.push(s);
+      return s;
+    },
+    /** A scanner "killed" mid-poll: its poll never returns, so it is dropped, never stopped. */
+    forget(s: ChainScanner): void {
+      scanners.splice(scanners.indexOf(s), 1);
+    },
+    /** A scanner of `chain` on the test's store, logging to a capture, watching `watch` (BTC). */
+    scanner(
+      chain: FakeChain,
+      opts: { config?: Partial<ScannerConfig>; watch?: string[] } & Omit<
+        Partial<ChainScannerOptions>,
+        'config'
+      > = {},
+    ) {
+      const { config: over, watch = [], ...extra } = opts;
+      const cap = captureLog();
+      const scanner = rig.stopAfter(
+        new ChainScanner({ source: chain, store: rig.store, config: config(over), log: cap.log, ...extra }),
+      );
+      for (const a of watch) scanner.watch('BTC', a);
+      return { scanner, ...cap };
+    },
+  };
+  beforeEach(async () => {
+    ({ store: rig.store, cleanup } = await tempStore());
+  });
+  afterEach(async () => {
+    for (const s of scanners.splice(0)) await s.stop();
+    await cleanup();
+  });
+  return rig;
+}
