@@ -4,10 +4,11 @@ import path from 'node:path';
 import { Level } from 'level';
 import { runCommand } from '../../../src/commands/index';
 import { DepositStore } from '../../../src/exchange/deposit-store';
-import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/types';
+import type { DepositRecord } from '../../../src/exchange/types';
 import { verifyAudit } from '../../../src/ops/audit';
 import { Store } from '../../../src/store/store';
 import { PassThrough } from 'node:stream';
+import { depositRecord } from '../../helpers/deposit-record';
 
 /**
  * The audit chain survives failed writes (issue 16.4): an event's seq and hash are taken only for
@@ -24,34 +25,9 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const record = (i: number): Omit<DepositRecord, 'seq'> => ({
-  updated_at: 1,
-  status: 'waiting_decide',
-  coin_type: 'BTC',
-  sky_address: 'sky',
-  buy_method: 'direct',
-  deposit_address: `addr${i}`,
-  deposit_id: `tx${i}:0`,
-  txid: '',
-  conversion_rate: '500',
-  max_decimals: 3,
-  deposit_value: 1000n,
-  sky_sent: 0n,
-  passthrough: emptyPassthrough(),
-  error: '',
-  deposit: {
-    coin_type: 'BTC',
-    address: `addr${i}`,
-    value: 1000n,
-    height: 1,
-    tx: `tx${i}`,
-    n: 0,
-    processed: true,
-  },
-  last_error: '',
-  attempts: 0,
-  created_at: 1,
-});
+/** Deposit `tx<i>:0` to `addr<i>`, 1000 sat. */
+const record = (i: number): Omit<DepositRecord, 'seq'> =>
+  depositRecord(`tx${i}`, 0, { deposit_address: `addr${i}`, deposit_value: 1000n, sky_address: 'sky' });
 
 async function open(): Promise<{ store: Store; deposits: DepositStore }> {
   const store = await Store.open(path.join(dataDir, 'teller.db'));

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DepositStore } from '../../../src/exchange/deposit-store';
-import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/types';
+import type { DepositRecord } from '../../../src/exchange/types';
 import { Store } from '../../../src/store/store';
+import { depositRecord } from '../../helpers/deposit-record';
 
 /**
  * DepositStore's indices: the errored deposits in `meta` and the deposits' summaries (kept by every
@@ -25,34 +26,14 @@ async function open(): Promise<{ store: Store; deposits: DepositStore }> {
   return { store, deposits };
 }
 
-const record = (i: number): Omit<DepositRecord, 'seq'> => ({
-  updated_at: 1,
-  status: 'waiting_send',
-  coin_type: 'BTC',
-  sky_address: 'sky',
-  buy_method: 'direct',
-  deposit_address: `addr${i}`,
-  deposit_id: `tx${i}:0`,
-  txid: '',
-  conversion_rate: '500',
-  max_decimals: 3,
-  deposit_value: 1000n,
-  sky_sent: 0n,
-  passthrough: emptyPassthrough(),
-  error: '',
-  deposit: {
-    coin_type: 'BTC',
-    address: `addr${i}`,
-    value: 1000n,
-    height: 1,
-    tx: `tx${i}`,
-    n: 0,
-    processed: true,
-  },
-  last_error: '',
-  attempts: 0,
-  created_at: 1,
-});
+/** Deposit `tx<i>:0` to `addr<i>`, 1000 sat. */
+const record = (i: number): Omit<DepositRecord, 'seq'> =>
+  depositRecord(`tx${i}`, 0, {
+    status: 'waiting_send',
+    deposit_address: `addr${i}`,
+    deposit_value: 1000n,
+    sky_address: 'sky',
+  });
 
 async function metaKeys(store: Store): Promise<string[]> {
   return (await store.keyList('meta')).filter((k) => k.startsWith('deposit_'));

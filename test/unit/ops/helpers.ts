@@ -5,17 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import type { StoredStatus } from '../../../src/core/deposit';
-import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/types';
+import type { DepositRecord } from '../../../src/exchange/types';
 import type { OpsSource } from '../../../src/ops/source';
 import type { ScannerStatus } from '../../../src/scanner/types';
 import type { NonceGap } from '../../../src/sender/types';
 import { Store } from '../../../src/store/store';
+import { BTC_ADDR, SKY, depositRecord } from '../../helpers/deposit-record';
 import { until as untilHolds, untilValue } from '../../helpers/until';
 
 /** Shared fixtures of the ops tests: temp stores, deposit histories, a webhook receiver, fakes. */
 
-export const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
-export const BTC_ADDR = '1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA';
+export { BTC_ADDR, SKY, depositRecord as record };
 export const BTC_ADDR_2 = '1Ak8PffB2meyfYnbXZR9EGfLfFZVpzJvQP';
 
 export const tmpDir = (prefix = 'teller-ops-'): string => mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -29,32 +29,6 @@ export async function openStore(
   return { store, deposits, dir };
 }
 
-export function record(tx: string, n: number, over: Partial<DepositRecord> = {}): Omit<DepositRecord, 'seq'> {
-  const value = over.deposit_value ?? 1_000_000n;
-  const address = over.deposit_address ?? BTC_ADDR;
-  return {
-    updated_at: 1_700_000_000,
-    status: 'waiting_decide',
-    coin_type: 'BTC',
-    sky_address: SKY,
-    buy_method: 'direct',
-    deposit_address: address,
-    deposit_id: `${tx}:${n}`,
-    txid: '',
-    conversion_rate: '500',
-    max_decimals: 3,
-    deposit_value: value,
-    sky_sent: 0n,
-    passthrough: emptyPassthrough(),
-    error: '',
-    deposit: { coin_type: 'BTC', address, value, height: 100, tx, n, processed: true },
-    last_error: '',
-    attempts: 0,
-    created_at: 1_700_000_000,
-    ...over,
-  };
-}
-
 /**
  * A deposit taken through the pipeline's transitions up to `until`: decide, sign (payout stored),
  * confirm. Returns the final record.
@@ -65,7 +39,7 @@ export async function walk(
   n: number,
   until: StoredStatus,
 ): Promise<DepositRecord> {
-  let rec = await deposits.create(record(tx, n), `deposit of ${tx}:${n}`);
+  let rec = await deposits.create(depositRecord(tx, n), `deposit of ${tx}:${n}`);
   if (until === 'waiting_decide') return rec;
   rec = await deposits.transition(rec, { status: 'waiting_send' }, 'buy method direct');
   if (until === 'waiting_send') return rec;
