@@ -12,14 +12,8 @@ import { ConfigError } from './config';
 import { adminRouteLabeler, createAdminApp } from './http/admin';
 import { createDummyApp } from './http/dummy';
 import { dummyExchangeRoutes, dummyMarketRoutes } from './http/dummy-exchange';
-import {
-  PUBLIC_API_ROUTES,
-  createMetricsApp,
-  opsAdminRoutes,
-  routeLabeler,
-  withHttpMetrics,
-} from './http/ops';
-import { createPublicApp } from './http/public';
+import { createMetricsApp, opsAdminRoutes, routeLabeler, withHttpMetrics } from './http/ops';
+import { createPublicApp, PUBLIC_API_PATHS } from './http/public';
 import { rateAdminRoutes } from './http/rates';
 import { OperatorTools, rateGauges, rateObserver } from './ops';
 import { reportedLimit } from './http/connection-limit';
@@ -153,7 +147,7 @@ export class App {
       createPublicApp(new PublicApiService(ctx), log.child({ api: 'public' })),
       metrics,
       'public',
-      routeLabeler(PUBLIC_API_ROUTES),
+      routeLabeler(PUBLIC_API_PATHS),
     );
     if (config.web.http_addr) await listen('public', publicApp, config.web.http_addr);
     if (config.web.https_addr && config.web.tls_cert && config.web.tls_key) {

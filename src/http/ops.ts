@@ -39,8 +39,6 @@ import { textErrors } from './middleware/text-error';
 /** Request bodies of the ops routes are tiny JSON objects. */
 const MAX_BODY_BYTES = 4096;
 
-/** Teller's public API routes (labels of teller_http_requests_total). */
-export const PUBLIC_API_ROUTES = ['/api/bind', '/api/status', '/api/v2/status', '/api/config', '/api/health'];
 /**
  * A path → route label function: a known route is its own label, a pattern its template, any other
  * /api path 'other', anything else 'static' (the web UI's files). Never the raw path: every label

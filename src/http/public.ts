@@ -21,6 +21,8 @@ import { textErrors } from './middleware/text-error';
 import type { PublicService } from './services';
 import { publicStatic } from './static';
 
+export { PUBLIC_API_PATHS } from './api/public-routes';
+
 /**
  * The public server (teller's src/teller/http.go; spec teller-http.md §2): the whole-server steps
  * (Go's request-target checks, the Host allow-list, the HTTPS redirect, the security headers, Go

@@ -212,18 +212,16 @@ function healthHandler(svc: PublicService): ApiHandler {
   };
 }
 
-/** The public API routes by path, each with its throttle where teller had one. */
-export function publicApiRoutes(svc: PublicService): ApiRoute[] {
-  const web = svc.config.web;
-  const throttled = (path: string, handler: ApiHandler): ApiRoute => ({
-    path,
-    handler,
-    throttle: new RouteThrottle(web, path),
-  });
-  return [
-    throttled('/api/bind', bindHandler(svc)),
-    throttled(
-      '/api/status',
+/**
+ * The public listener's route table: each API path with its handler and, where teller had one,
+ * its throttle. The request path (public.ts) and the metric labels (PUBLIC_API_PATHS) both come
+ * from it.
+ */
+const PUBLIC_API: Record<string, { throttled: boolean; handler: (svc: PublicService) => ApiHandler }> = {
+  '/api/bind': { throttled: true, handler: bindHandler },
+  '/api/status': {
+    throttled: true,
+    handler: (svc) =>
       statusHandler(svc, false, async (skyaddr) => {
         const entries = await svc.statuses(skyaddr);
         return {
@@ -232,9 +230,10 @@ export function publicApiRoutes(svc: PublicService): ApiRoute[] {
           showsClock: entries.some((e) => e.status === WAITING),
         };
       }),
-    ),
-    throttled(
-      '/api/v2/status',
+  },
+  '/api/v2/status': {
+    throttled: true,
+    handler: (svc) =>
       statusHandler(svc, true, async (skyaddr) => {
         const detail = await svc.statusDetail(skyaddr);
         return {
@@ -243,8 +242,19 @@ export function publicApiRoutes(svc: PublicService): ApiRoute[] {
           showsClock: detail.deposits.some((d) => d.status === WAITING),
         };
       }),
-    ),
-    { path: '/api/config', handler: getHandler(() => svc.publicConfig()) },
-    { path: '/api/health', handler: healthHandler(svc) },
-  ];
+  },
+  '/api/config': { throttled: false, handler: (svc) => getHandler(() => svc.publicConfig()) },
+  '/api/health': { throttled: false, handler: healthHandler },
+};
+
+/** The public API's paths (labels of teller_http_requests_total). */
+export const PUBLIC_API_PATHS: readonly string[] = Object.keys(PUBLIC_API);
+
+/** The public API routes, built for `svc`. */
+export function publicApiRoutes(svc: PublicService): ApiRoute[] {
+  return Object.entries(PUBLIC_API).map(([path, route]) => ({
+    path,
+    handler: route.handler(svc),
+    throttle: route.throttled ? new RouteThrottle(svc.config.web, path) : undefined,
+  }));
 }

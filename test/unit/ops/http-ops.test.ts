@@ -3,13 +3,8 @@ import type { DepositEvent } from '../../../src/exchange/types';
 import { baseApp } from '../../../src/http/middleware/base-app';
 import { goRoutes, notFound } from '../../../src/http/middleware/go-mux';
 import { textErrors } from '../../../src/http/middleware/text-error';
-import {
-  PUBLIC_API_ROUTES,
-  createMetricsApp,
-  withHttpMetrics,
-  opsAdminRoutes,
-  routeLabeler,
-} from '../../../src/http/ops';
+import { PUBLIC_API_PATHS } from '../../../src/http/public';
+import { createMetricsApp, withHttpMetrics, opsAdminRoutes, routeLabeler } from '../../../src/http/ops';
 import { startServer, type RunningServer } from '../../../src/http/server';
 import { TellerMetrics } from '../../../src/ops/metrics';
 import type { RescanResult } from '../../../src/scanner/rescan';
@@ -198,7 +193,15 @@ describe('withHttpMetrics', () => {
         'teller_http_requests_total{api="admin",route="static",status="404"} 2',
       ].sort(),
     );
-    expect(PUBLIC_API_ROUTES).toContain('/api/bind');
+    const publicLabel = routeLabeler(PUBLIC_API_PATHS);
+    expect(PUBLIC_API_PATHS.map(publicLabel)).toEqual([
+      '/api/bind',
+      '/api/status',
+      '/api/v2/status',
+      '/api/config',
+      '/api/health',
+    ]);
+    expect(publicLabel('/api/v3/status')).toBe('other');
     await store.close();
   });
 });
