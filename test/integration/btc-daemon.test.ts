@@ -1,9 +1,6 @@
-import { createECDH } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { btcOutputScript } from '../../src/chains/bitcoin/address';
-import { btcKeyAddress } from '../../src/pool/generate';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
 import {
   SKY,
@@ -24,6 +21,7 @@ import {
 } from '../helpers/daemon';
 import { POLL_FAILED, coins, scannerWatch } from '../helpers/scanner-daemon';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { depositIdIn, toBtc, writeRegtestPool } from '../helpers/btc-regtest';
 
 /**
  * The built daemon with the real BTC scanner (dummy sender) against a bcoin regtest node reached
@@ -39,13 +37,6 @@ const TYPE_PATTERN = [/^[mn]/, /^2/, /^bcrt1q/, /^bcrt1p/];
 const POOL_SIZE = 48;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-btc-daemon-'));
-const pubkey = (): Uint8Array => {
-  const ecdh = createECDH('secp256k1');
-  ecdh.generateKeys();
-  return ecdh.getPublicKey(null, 'compressed');
-};
-
-const toBtc = (sat: bigint): string => `${sat / 100_000_000n}.${String(sat % 100_000_000n).padStart(8, '0')}`;
 
 describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () => {
   let btc: Bitcoind;
@@ -58,10 +49,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     btc = await startBitcoind();
     proxy = await startTcpProxy({ host: '127.0.0.1', port: btc.rpcPort });
     const pool = path.join(tmp, 'btc.txt');
-    const addrs = Array.from({ length: POOL_SIZE }, (_, i) =>
-      btcKeyAddress(pubkey(), TYPES[i % 4], 'regtest'),
-    );
-    writeFileSync(pool, addrs.join('\n') + '\n');
+    writeRegtestPool(pool, POOL_SIZE, TYPES);
     daemon = await startDaemon({
       btc_addresses: pool,
       teller: { max_bound_addrs: 0 },
@@ -103,21 +91,9 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     mine: (n) => btc.mine(n),
   });
 
-  /** txid:vout of `address` in `txid`, from the node's own decoding. */
-  async function depositId(txid: string, address: string): Promise<string> {
-    const tx = await btc.rpc<{ vout: { n: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [
-      txid,
-      true,
-    ]);
-    const hex = Buffer.from(btcOutputScript(address, 'regtest')).toString('hex');
-    const outs = tx.vout.filter((o) => o.scriptPubKey.hex === hex);
-    if (outs.length !== 1) throw new Error(`${txid} pays ${address} ${outs.length} times`);
-    return `${txid}:${outs[0].n}`;
-  }
-
   async function send(address: string, sat: bigint): Promise<string> {
     const txid = await btc.sendToAddress(address, toBtc(sat));
-    const id = await depositId(txid, address);
+    const id = await depositIdIn(btc, txid, address);
     expected.set(id, sat);
     return id;
   }
@@ -187,7 +163,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
       { address: a, value: 30_000n },
       { address: b, value: 40_000n },
     ]);
-    const ids = [await depositId(txid, a), await depositId(txid, b)];
+    const ids = [await depositIdIn(btc, txid, a), await depositIdIn(btc, txid, b)];
     expected.set(ids[0], 30_000n);
     expected.set(ids[1], 40_000n);
     expect(new Set(ids).size).toBe(2);

@@ -1,9 +1,6 @@
-import { createECDH } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { btcOutputScript } from '../../src/chains/bitcoin/address';
-import { btcKeyAddress } from '../../src/pool/generate';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
 import {
   SKY,
@@ -18,6 +15,7 @@ import {
   waitForPayout,
   type Daemon,
 } from '../helpers/daemon';
+import { depositIdIn, toBtc, writeRegtestPool } from '../helpers/btc-regtest';
 
 /**
  * DESIGN.md "Money": the rate is frozen on a deposit when it is first seen, not when it is
@@ -31,12 +29,6 @@ const CONFIRMATIONS = 2;
 const POOL_SIZE = 8;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-rate-freeze-'));
-const pubkey = (): Uint8Array => {
-  const ecdh = createECDH('secp256k1');
-  ecdh.generateKeys();
-  return ecdh.getPublicKey(null, 'compressed');
-};
-const toBtc = (sat: bigint): string => `${sat / 100_000_000n}.${String(sat % 100_000_000n).padStart(8, '0')}`;
 
 /** Satoshi → droplets at rateNum/rateDen SKY per BTC, truncated to `decimals` SKY decimals. */
 const droplets = (sat: bigint, rateNum: bigint, rateDen: bigint, decimals: number): bigint => {
@@ -52,8 +44,7 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
   beforeAll(async () => {
     btc = await startBitcoind();
     pool = path.join(tmp, 'btc.txt');
-    const addrs = Array.from({ length: POOL_SIZE }, () => btcKeyAddress(pubkey(), 'p2wpkh', 'regtest'));
-    writeFileSync(pool, addrs.join('\n') + '\n');
+    writeRegtestPool(pool, POOL_SIZE, ['p2wpkh']);
   }, 60_000);
 
   afterAll(async () => {
@@ -61,17 +52,6 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
     await btc?.stop();
     rmSync(tmp, { recursive: true, force: true });
   });
-
-  async function depositId(txid: string, address: string): Promise<string> {
-    const tx = await btc.rpc<{ vout: { n: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [
-      txid,
-      true,
-    ]);
-    const hex = Buffer.from(btcOutputScript(address, 'regtest')).toString('hex');
-    const out = tx.vout.find((o) => o.scriptPubKey.hex === hex);
-    if (!out) throw new Error(`${txid} does not pay ${address}`);
-    return `${txid}:${out.n}`;
-  }
 
   const pendingOf = async (d: Daemon, sky: string) => {
     const res = await request(`${d.publicUrl}/api/v2/status?skyaddr=${sky}`);
@@ -120,7 +100,7 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
     const [early, late] = [await bind(d, sky, 'BTC'), await bind(d, sky, 'BTC')];
     const sat = 12_345_678n;
 
-    const earlyId = await depositId(await btc.sendToAddress(early, toBtc(sat)), early);
+    const earlyId = await depositIdIn(btc, await btc.sendToAddress(early, toBtc(sat)), early);
     await btc.mine(1);
     await waitFor(
       () => pendingOf(d, sky),
@@ -130,7 +110,7 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
     );
 
     await d.restart({ kill, overrides: { sky_exchanger: { sky_btc_exchange_rate: '20', max_decimals: 1 } } });
-    const lateId = await depositId(await btc.sendToAddress(late, toBtc(sat)), late);
+    const lateId = await depositIdIn(btc, await btc.sendToAddress(late, toBtc(sat)), late);
     await btc.mine(1);
     await scannedTo(d, await btc.height());
 

@@ -1,14 +1,13 @@
-import { createECDH } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet, parseEther } from 'ethers';
-import { btcKeyAddress } from '../../src/pool/generate';
 import { startAnvil, type Anvil } from '../helpers/anvil';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
 import { SKY, request, startDaemon, waitForScannedHeight, type Daemon } from '../helpers/daemon';
 import { deployToken, mined, type Deployed } from '../helpers/erc20';
 import { untilValue } from '../helpers/until';
+import { writeRegtestPool } from '../helpers/btc-regtest';
 
 /**
  * The built daemon with its real scanners against a bcoin regtest node and anvil (dummy sender):
@@ -16,11 +15,6 @@ import { untilValue } from '../helpers/until';
  */
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'teller-chains-'));
-const pubkey = (): Uint8Array => {
-  const ecdh = createECDH('secp256k1');
-  ecdh.generateKeys();
-  return ecdh.getPublicKey(null, 'compressed');
-};
 
 async function json<T>(url: string): Promise<T> {
   const res = await request(url);
@@ -68,7 +62,7 @@ describe('daemon with real scanners (bcoin regtest + anvil)', () => {
     token = await deployToken(eth.wallets[0], { symbol: 'TOK', decimals: 6 });
     const btcPool = path.join(tmp, 'btc.txt');
     const types = ['p2wpkh', 'p2pkh', 'p2sh-p2wpkh', 'p2tr'] as const;
-    writeFileSync(btcPool, types.map((t) => btcKeyAddress(pubkey(), t, 'regtest')).join('\n') + '\n');
+    writeRegtestPool(btcPool, types.length, types);
     const ethPool = path.join(tmp, 'eth.txt');
     // Checksummed (mixed-case) pool addresses: teller missed deposits to them.
     writeFileSync(ethPool, Array.from({ length: 4 }, () => Wallet.createRandom().address).join('\n') + '\n');
