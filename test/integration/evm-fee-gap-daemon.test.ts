@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet, parseEther } from 'ethers';
@@ -32,6 +30,7 @@ import {
   sendDeposit,
   type HotWallet,
 } from '../helpers/evm-payout';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook';
 
 /**
  * issue 16 item 3, on the built daemon (ETH scanner and EVM sender on a real anvil node): a
@@ -48,31 +47,13 @@ jest.setTimeout(60_000);
 let anvil: Anvil;
 let dir: string;
 let pool: string;
-let hook: { url: string; texts: string[]; close(): Promise<void> };
-
-async function receiver(): Promise<typeof hook> {
-  const texts: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      texts.push((JSON.parse(body) as { text: string }).text);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    texts,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
+let hook: WebhookReceiver;
 
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(path.join(os.tmpdir(), 'teller-evm-gap-'));
   pool = ethPoolFile(dir, 16);
-  hook = await receiver();
+  hook = await startWebhookReceiver();
 });
 afterAll(async () => {
   await hook?.close();

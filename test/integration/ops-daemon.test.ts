@@ -1,6 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app';
@@ -12,6 +10,7 @@ import { listBackups } from '../../src/ops/backup-schedule';
 import { OperatorTools } from '../../src/ops/index';
 import { silentLogger } from '../../src/util/logger';
 import { until } from '../helpers/until';
+import { startWebhookReceiver } from '../helpers/webhook';
 
 /**
  * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it
@@ -21,24 +20,6 @@ import { until } from '../helpers/until';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
-
-async function receiver(): Promise<{ url: string; texts: string[]; close(): Promise<void> }> {
-  const texts: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      texts.push((JSON.parse(body) as { text: string }).text);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    texts,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 /** A deadline, not a count of polls: under load each poll (a directory listing, a fetch) is slower. */
 const eventually = (cond: () => boolean | Promise<boolean>, what: string): Promise<void> =>
@@ -52,7 +33,7 @@ describe('operator stack on a running daemon', () => {
   });
 
   it('alerts once per condition, resolves, and reports metrics and readiness', async () => {
-    const hook = await receiver();
+    const hook = await startWebhookReceiver();
     cleanup.push(() => hook.close());
     const cfg: Config = defaultConfig();
     cfg.btc_addresses = path.join(ROOT, 'addresses/btc-example.txt');

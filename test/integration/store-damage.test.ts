@@ -1,6 +1,4 @@
 import { existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { checkpointPath } from '../../src/store/checkpoint';
 import { Store } from '../../src/store/store';
@@ -16,6 +14,7 @@ import {
   waitForDeposit,
   type Daemon,
 } from '../helpers/daemon';
+import { startWebhookReceiver } from '../helpers/webhook';
 
 /**
  * A damaged store never starts as if it were fine (issue 15.3), against the built daemon: a store
@@ -120,29 +119,9 @@ describe('a store that lost acknowledged data is refused at start', () => {
   });
 });
 
-/** A local webhook that keeps the alerts it receives. */
-async function receiver(): Promise<{ url: string; texts: string[]; close(): Promise<void> }> {
-  const texts: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      texts.push((JSON.parse(body) as { text: string }).text);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    texts,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
-
 describe('bind checks the store, not only the pool cursor', () => {
   it('an address with a binding is skipped, with an alert, even when its used mark is gone', async () => {
-    const hook = await receiver();
+    const hook = await startWebhookReceiver();
     try {
       const d = await daemon({ notification: { hook_url: hook.url } });
       expect(await bind(d, SKY[0])).toBe(BTC_POOL[0]);
