@@ -118,3 +118,19 @@ export function checkConfig(t: TomlTable, cwd: string, env: Record<string, strin
     throw err;
   }
 }
+
+/**
+ * Checks configs in a scratch dir holding BASE_FILES, made before the calling file's tests and
+ * removed after them: call it at the top level of a test file.
+ */
+export function baseFilesCheck(): {
+  check: (t: TomlTable, env?: Record<string, string>) => Outcome;
+  cwd: () => string;
+} {
+  let cwd = '';
+  beforeAll(() => {
+    cwd = scratchDir(BASE_FILES);
+  });
+  afterAll(() => removeDir(cwd));
+  return { check: (t, env = {}) => checkConfig(t, cwd, env), cwd: () => cwd };
+}

@@ -1,25 +1,16 @@
 import {
-  BASE_FILES,
-  checkConfig,
+  baseFilesCheck,
   DUMMY_BASE,
   ETH_ON,
   EVM_PAYOUT,
   merge,
   REAL_BASE,
-  removeDir,
-  scratchDir,
   TOKEN,
   type TomlTable,
   withTokens,
 } from './helpers';
 
-let cwd: string;
-beforeAll(() => {
-  cwd = scratchDir(BASE_FILES);
-});
-afterAll(() => removeDir(cwd));
-
-const check = (t: TomlTable, env: Record<string, string> = {}) => checkConfig(t, cwd, env);
+const { check } = baseFilesCheck();
 
 describe('problems of the keys beyond teller', () => {
   it.each<[string, TomlTable, string[]]>([

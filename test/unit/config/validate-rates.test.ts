@@ -1,24 +1,9 @@
-import {
-  BASE_FILES,
-  checkConfig,
-  DUMMY_BASE,
-  merge,
-  REAL_BASE,
-  removeDir,
-  scratchDir,
-  type TomlTable,
-} from './helpers';
+import { baseFilesCheck, DUMMY_BASE, merge, REAL_BASE, type TomlTable } from './helpers';
 
 /** `[[market_rates]]` (issue 20): each problem names its key; a problem is exit 2 (ConfigError). */
 
-let cwd: string;
-beforeAll(() => {
-  cwd = scratchDir(BASE_FILES);
-});
-afterAll(() => removeDir(cwd));
-
-const market = (base: TomlTable, ...tables: TomlTable[]) =>
-  checkConfig(merge(base, { market_rates: tables }), cwd);
+const { check } = baseFilesCheck();
+const market = (base: TomlTable, ...tables: TomlTable[]) => check(merge(base, { market_rates: tables }));
 const SIM = { coin: 'BTC', sources: ['simulated'] };
 const CCXT = { coin: 'BTC', sources: ['binance'], symbol: 'SKY/BTC' };
 

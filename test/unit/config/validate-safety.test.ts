@@ -1,27 +1,12 @@
-import {
-  BASE_FILES,
-  checkConfig,
-  DUMMY_BASE,
-  EVM_PAYOUT,
-  merge,
-  REAL_BASE,
-  removeDir,
-  scratchDir,
-  type TomlTable,
-} from './helpers';
+import { baseFilesCheck, DUMMY_BASE, EVM_PAYOUT, merge, REAL_BASE, type TomlTable } from './helpers';
 
 /**
  * DESIGN.md "Safety rules" in the config: a listener beyond loopback needs a token; dummy parts
  * only run with other dummy parts (issue 15 items 1 and 2). Every case names the key at fault.
  */
 
-let cwd: string;
-beforeAll(() => {
-  cwd = scratchDir(BASE_FILES);
-});
-afterAll(() => removeDir(cwd));
-
-const problems = (t: TomlTable): string[] => checkConfig(t, cwd).problems;
+const { check } = baseFilesCheck();
+const problems = (t: TomlTable): string[] => check(t).problems;
 const TOKEN = '0123456789abcdef';
 const PASSTHROUGH = (exchange: string): TomlTable => ({
   sky_exchanger: { buy_method: 'passthrough', passthrough: { exchange, api_key: 'k', secret: 's' } },

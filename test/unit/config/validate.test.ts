@@ -1,26 +1,17 @@
 import {
-  BASE_FILES,
-  checkConfig,
+  baseFilesCheck,
   DUMMY_BASE,
   ETH_ON,
   EVM_PAYOUT,
   merge,
   REAL_BASE,
-  removeDir,
-  scratchDir,
   SKY_ON,
   TOKEN,
   type TomlTable,
   withTokens,
 } from './helpers';
 
-let cwd: string;
-beforeAll(() => {
-  cwd = scratchDir(BASE_FILES);
-});
-afterAll(() => removeDir(cwd));
-
-const check = (t: TomlTable, env: Record<string, string> = {}) => checkConfig(t, cwd, env);
+const { check, cwd } = baseFilesCheck();
 
 describe('valid configs', () => {
   it.each<[string, TomlTable]>([
@@ -328,6 +319,6 @@ describe('problems (teller §2.3 texts where teller had the check)', () => {
     ],
   ])('%s', (_name, t, problems) => {
     // Every path error shows the absolute path tried (issue 21): `<cwd>` stands for the test's dir.
-    expect(check(t).problems).toEqual(problems.map((p) => p.replace('<cwd>', cwd)));
+    expect(check(t).problems).toEqual(problems.map((p) => p.replace('<cwd>', cwd())));
   });
 });
