@@ -369,4 +369,10 @@ export function decodeGoStruct(
   return Object.fromEntries(out);
 }
 
-export { encodeGoJson, encodeStatusBody, goJsonMapKeysSorted, quoteGo } from './go-json-encode';
+export {
+  encodeGoJson,
+  encodeRowsBody,
+  encodeStatusBody,
+  goJsonMapKeysSorted,
+  quoteGo,
+} from './go-json-encode';

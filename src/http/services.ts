@@ -25,7 +25,8 @@ export interface StatusEntry {
  * (key order is the wire order; the HTTP layer reads only `status`).
  */
 export interface StatusDetail {
-  deposits: readonly { readonly status: string }[];
+  /** One flat row per deposit (or waiting binding), the same fields in every row. */
+  deposits: readonly (Readonly<Record<string, string | number>> & { readonly status: string })[];
 }
 
 /** Raised by PublicService.bind; `code` picks the HTTP status and teller's text. */

@@ -2,6 +2,7 @@ import { HttpError, fromServiceError } from '../errors';
 import {
   decodeGoStruct,
   encodeGoJson,
+  encodeRowsBody,
   encodeStatusBody,
   GoJsonError,
   quoteGo,
@@ -237,7 +238,7 @@ const PUBLIC_API: Record<string, { throttled: boolean; handler: (svc: PublicServ
       statusHandler(svc, true, async (skyaddr) => {
         const detail = await svc.statusDetail(skyaddr);
         return {
-          body: encodeGoJson(detail),
+          body: encodeRowsBody('deposits', detail.deposits),
           empty: detail.deposits.length === 0,
           showsClock: detail.deposits.some((d) => d.status === WAITING),
         };

@@ -4,6 +4,7 @@ import {
   decodeGoStruct,
   decodeGoUtf8,
   encodeGoJson,
+  encodeRowsBody,
   encodeStatusBody,
   GoJsonError,
   goJsonMapKeysSorted,
@@ -520,6 +521,27 @@ describe('encodeStatusBody', () => {
         const value = statuses.length === 0 ? {} : { statuses };
         expect(encodeStatusBody(statuses)).toBe(encodeGoJson(value));
       }),
+    );
+  });
+});
+
+describe('encodeRowsBody', () => {
+  it('writes what encodeGoJson writes for a list of flat rows (the /api/v2/status body)', () => {
+    // Keys that are not array indexes, as the rows' are: an object keeps them in insertion order.
+    const key = fc.string().filter((k) => !/^(0|[1-9][0-9]*)$/.test(k));
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.array(fc.dictionary(key, value, { maxKeys: 12 }), { maxLength: 6 }),
+        (name, rows) => {
+          expect(encodeRowsBody(name, rows)).toBe(encodeGoJson({ [name]: rows }));
+        },
+      ),
     );
   });
 });

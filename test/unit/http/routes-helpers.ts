@@ -86,7 +86,9 @@ export function fakePublic(
       calls.statuses.push(addr);
       return [];
     },
-    statusDetail: async (addr) => ({ sky_address: addr, deposits: [] }),
+    statusDetail: async (addr) => ({
+      deposits: [{ status: 'waiting_deposit', sky_address: addr, confirmations: 0 }],
+    }),
     statusStamp: () => ++stamps,
     publicConfig: () => ({ enabled: true, buy_method: 'direct' }),
     health: async () => ({ status: 'OK', application: 'teller', uptime: '1s' }),

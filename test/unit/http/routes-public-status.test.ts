@@ -95,7 +95,9 @@ describe('GET /api/v2/status (beyond teller)', () => {
     expect((await request(port, '/api/v2/status', { method: 'POST' })).status).toBe(405);
     const r = await request(port, `/api/v2/status?skyaddr=${VALID_SKY}`);
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.text)).toEqual({ sky_address: VALID_SKY, deposits: [] });
+    expect(JSON.parse(r.text)).toEqual({
+      deposits: [{ status: 'waiting_deposit', sky_address: VALID_SKY, confirmations: 0 }],
+    });
   });
 });
 
