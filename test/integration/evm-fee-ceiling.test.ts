@@ -1,16 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Wallet, parseEther } from 'ethers';
-import type { PayoutConfig } from '../../src/config/types';
 import { decodePayoutTx } from '../../src/chains/ethereum/payout-tx';
-import { encryptHotWalletKey } from '../../src/chains/ethereum/wallet';
-import { openEvmSender, type EvmPreparedPayout, type EvmSender } from '../../src/sender/evm-sender';
+import type { EvmPreparedPayout, EvmSender } from '../../src/sender/evm-sender';
 import type { GapFill } from '../../src/sender/types';
 import type { Op } from '../../src/store/store';
 import { Store } from '../../src/store/store';
-import { silentLogger } from '../../src/util/logger';
-import { startAnvil, type Anvil } from '../helpers/anvil';
+import type { Anvil } from '../helpers/anvil';
+import { evmSenderRig } from '../helpers/evm-sender-rig';
 
 /**
  * issue 16 item 3 on a real anvil node: fee bumps stop at payout.evm.max_fee_per_gas /
@@ -19,59 +14,26 @@ import { startAnvil, type Anvil } from '../helpers/anvil';
  * is found and filled with a zero-value self-transfer that lets the payouts behind it be mined.
  */
 
-const PASSWORD = 'integration-test';
 const GWEI = 10n ** 9n;
+const { hotWallet, config, open, ...rig } = evmSenderRig('teller-evm-fee-');
 let anvil: Anvil;
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  anvil = await startAnvil();
-  dir = await mkdtemp(path.join(tmpdir(), 'teller-evm-fee-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await anvil.setAutomine(true);
-});
-afterAll(async () => {
-  await anvil?.stop();
-  await rm(dir, { recursive: true, force: true });
+beforeAll(() => {
+  anvil = rig.anvil();
 });
 
-let seq = 0;
 /** A fresh funded hot wallet (own nonces) and a sender on it with the given ceiling (gwei). */
 async function sender(
   maxFee: string,
   maxTip: string,
 ): Promise<{ sender: EvmSender; store: Store; address: string }> {
-  const w = Wallet.createRandom();
-  const n = ++seq;
-  const keystore = path.join(dir, `hot-${n}.json`);
-  await writeFile(keystore, await encryptHotWalletKey(w.privateKey, PASSWORD, 2));
-  await (await anvil.wallets[0].sendTransaction({ to: w.address, value: parseEther('1') })).wait();
-  const cfg: PayoutConfig = {
-    coin: 'ETH',
-    approval_above: '0',
-    sky_node_url: '',
-    evm: {
-      rpc_url: anvil.url,
-      chain_id: anvil.chainId,
-      keystore,
-      token: '',
-      decimals: 18,
-      confirmations_required: 1,
-      rebroadcast_after_ms: 0,
-      max_fee_per_gas: maxFee,
-      max_priority_fee_per_gas: maxTip,
-    },
-  };
-  const store = await Store.open(path.join(dir, `store-${n}`));
-  const s = await openEvmSender(cfg, store, silentLogger(), { TELLER_WALLET_PASSWORD: PASSWORD });
-  cleanups.push(async () => {
-    await s.close();
-    await store.close();
+  const hot = await hotWallet(parseEther('1'));
+  const cfg = config(hot, {
+    rebroadcast_after_ms: 0,
+    max_fee_per_gas: maxFee,
+    max_priority_fee_per_gas: maxTip,
   });
-  return { sender: s, store, address: w.address };
+  const { sender: s, store } = await open(cfg, hot.storeDir);
+  return { sender: s, store, address: hot.address };
 }
 
 /** The next block's base fee, in wei; mines that block. */
