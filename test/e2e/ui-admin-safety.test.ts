@@ -90,7 +90,7 @@ suite(`admin dashboard and a hostile page, in Chromium (skipped when ${CHROMIUM_
         ? (JSON.parse(res.body) as { status: string; last_error: string })
         : undefined;
     };
-    await waitFor(detail, (x) => x?.last_error === HELD, 10_000, 'the payout held for approval');
+    await waitFor(detail, (x) => x?.last_error === HELD, 30_000, 'the payout held for approval');
 
     await page.goto(`${hostileUrl}/`);
     const statuses = await page.evaluate(
@@ -114,13 +114,13 @@ suite(`admin dashboard and a hostile page, in Chromium (skipped when ${CHROMIUM_
       async () =>
         daemon.logs().match(/"path":"\/api\/deposits\/browser-held:0\/approve","status":403/g) ?? [],
       (m) => m.length === 2,
-      10_000,
+      30_000,
       'two refused approvals in the request log',
     );
     await waitFor(
       async () => daemon.logs().match(/"path":"\/dummy\/scanner\/deposit","status":403/g) ?? [],
       (m) => m.length === 1,
-      10_000,
+      30_000,
       'a refused dummy deposit in the request log',
     );
     expect(await detail()).toMatchObject({ status: 'waiting_send', last_error: HELD });

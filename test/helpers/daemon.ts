@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { untilValue } from './until';
+import { DEADLINE_MS, untilValue } from './until';
 
 /**
  * Black-box harness: runs the built daemon (`node dist/cli.js -c <config.toml> -d <data dir>`, cwd
@@ -334,7 +334,7 @@ export async function startDaemon(overrides: TomlTable = {}, opts: DaemonOptions
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -597,7 +597,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export async function waitFor<T>(
   probe: () => Promise<T>,
   done: (v: T) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = DEADLINE_MS,
   what = 'condition',
 ): Promise<T> {
   return untilValue(what, probe, done, timeoutMs, 40);
@@ -626,7 +626,7 @@ export async function waitForLog(
   msg: string,
   fields: Record<string, unknown> = {},
   n = 1,
-  timeoutMs = 10_000,
+  timeoutMs = DEADLINE_MS,
 ): Promise<Record<string, unknown>[]> {
   const matching = (): Record<string, unknown>[] =>
     logLines(d).filter((l) => l.msg === msg && Object.entries(fields).every(([k, v]) => l[k] === v));
@@ -668,7 +668,7 @@ export const waitForScannedHeight = (
   d: Daemon,
   chain: string,
   height: number,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<number> =>
   waitFor(
     () => scannedHeight(d, chain),
@@ -682,7 +682,7 @@ export const waitForStatus = (
   d: Daemon,
   skyaddr: string,
   done: (entries: StatusEntry[]) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = DEADLINE_MS,
 ): Promise<StatusEntry[]> => waitFor(() => statuses(d, skyaddr), done, timeoutMs, `status of ${skyaddr}`);
 
 /** Polls the admin record of deposit `id` (`<tx>:<n>`) until `done` holds. */
@@ -690,7 +690,7 @@ export const waitForDeposit = (
   d: Daemon,
   id: string,
   done: (dep: DepositInfo) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = DEADLINE_MS,
 ): Promise<DepositInfo> =>
   waitFor(
     () => depositById(d, id),
@@ -704,7 +704,7 @@ export const waitForDeposit = (
  * dummy sender. The payout is stored with the move to waiting_confirm and broadcast just after, so
  * the status alone does not mean the sender has it yet.
  */
-export async function waitForPayout(d: Daemon, id: string, timeoutMs = 10_000): Promise<DepositInfo> {
+export async function waitForPayout(d: Daemon, id: string, timeoutMs = DEADLINE_MS): Promise<DepositInfo> {
   const rec = await waitForDeposit(
     d,
     id,
@@ -721,7 +721,7 @@ export async function waitForPayout(d: Daemon, id: string, timeoutMs = 10_000): 
 }
 
 /** Polls the dummy sender until it lists `n` broadcasts. */
-export const waitForBroadcasts = (d: Daemon, n: number, timeoutMs = 10_000): Promise<Broadcast[]> =>
+export const waitForBroadcasts = (d: Daemon, n: number, timeoutMs = DEADLINE_MS): Promise<Broadcast[]> =>
   waitFor(
     () => broadcasts(d),
     (b) => b.length >= n,

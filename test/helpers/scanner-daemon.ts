@@ -40,7 +40,7 @@ export function scannerWatch(o: {
     return s;
   };
 
-  const atTip = async (timeoutMs = 15_000): Promise<void> => {
+  const atTip = async (timeoutMs = 30_000): Promise<void> => {
     const tip = await o.tip();
     await waitFor(health, (s) => s.height === tip, timeoutMs, `${o.chain} scanned to ${tip}`);
   };

@@ -81,7 +81,7 @@ async function heldDeposit(tx: string): Promise<string> {
       return res.status === 200 ? (JSON.parse(res.body) as Detail) : undefined;
     },
     (x) => x?.last_error === HELD,
-    10_000,
+    30_000,
     `${id} held for approval`,
   );
   return id;
@@ -115,7 +115,7 @@ describe('admin listener without a token', () => {
     await waitFor(
       () => broadcasts(d),
       (b) => b.length === 1,
-      10_000,
+      30_000,
       'the approved payout',
     );
   });

@@ -182,7 +182,7 @@ describe('/api/health', () => {
     const up = async () =>
       goDurationSeconds((JSON.parse((await request(`${plain.publicUrl}/api/health`)).body) as Health).uptime);
     const first = await up();
-    await waitFor(up, (v) => v > first, 3000, 'uptime to grow');
+    await waitFor(up, (v) => v > first, 30_000, 'uptime to grow');
   });
 
   it('deposit_error_count counts deposits with an error (a payout that rounds to 0)', async () => {

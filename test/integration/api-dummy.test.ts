@@ -235,7 +235,7 @@ describe('replays that change nothing (issue 21)', () => {
       const ignored = await waitFor(
         async () => logged(dd, 'dummy deposit ignored'),
         (l) => l.length > 0,
-        5000,
+        30_000,
         'the ignored-deposit log line',
       );
       expect(ignored[0]).toMatchObject({
@@ -250,7 +250,7 @@ describe('replays that change nothing (issue 21)', () => {
       const unchanged = await waitFor(
         async () => logged(dd, 'dummy confirm changed nothing'),
         (l) => l.length > 0,
-        5000,
+        30_000,
         'the unchanged-confirm log line',
       );
       expect(unchanged[0]).toMatchObject({
@@ -281,7 +281,7 @@ describe('/dummy/sender/balance (beyond teller)', () => {
     await waitFor(
       async () => (await health(d)).exchange.balance.coins,
       (c) => c === '1.234567',
-      2000,
+      30_000,
       'balance',
     );
   });

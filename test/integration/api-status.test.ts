@@ -207,7 +207,7 @@ describe('both status routes: a body reused while nothing changes', () => {
     await waitFor(
       () => depositById(d, 'status-reuse-b:0'),
       (x) => x !== undefined,
-      10_000,
+      30_000,
       'the second deposit recorded',
     );
     // Every deposit of the address has a row in both (no binding is without one).

@@ -45,7 +45,7 @@ describe('bind caps', () => {
     await waitFor(
       async () => d.logs(),
       (l) => l.includes('binds paused: 2 binds in the last hour reached web.bind_pause_per_hour = 2'),
-      5_000,
+      30_000,
       'the pause alert in the log',
     );
     expect(daemon.logs().split('binds paused:').length - 1).toBe(1);

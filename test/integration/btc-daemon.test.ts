@@ -99,7 +99,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
   }
 
   /** waiting_confirm with its payout broadcast → confirm it → done; checks the amount paid. */
-  async function settle(id: string, sky: string, timeoutMs = 15_000): Promise<void> {
+  async function settle(id: string, sky: string, timeoutMs = 30_000): Promise<void> {
     const rec = await waitForPayout(daemon, id, timeoutMs);
     const sat = expected.get(id) ?? -1n;
     expect({ value: rec.deposit_value, sent: rec.sky_sent, to: rec.sky_address }).toEqual({
@@ -143,7 +143,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 4 && p.every((r) => r.confirmations === 1),
-      10_000,
+      30_000,
       'four deposits at 1 confirmation',
     );
     await atTip();
@@ -182,14 +182,14 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      10_000,
+      30_000,
       'deposit seen',
     );
     await btc.invalidateBlock(orphan);
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 0,
-      10_000,
+      30_000,
       'deposit un-credited',
     );
     // A different block at the orphan's height, without the deposit: still nothing to pay.
@@ -221,7 +221,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      10_000,
+      30_000,
       'deposit seen',
     );
     await daemon.kill();
@@ -250,7 +250,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      10_000,
+      30_000,
       'deposit seen',
     );
     await daemon.stop();
@@ -299,7 +299,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     proxy.delayMs = 25;
     const cut = async (kill: boolean): Promise<number> => {
       const from = (await scannerHealth()).height;
-      const s = await waitFor(scannerHealth, (h) => h.height > from, 15_000, 'catch-up progress');
+      const s = await waitFor(scannerHealth, (h) => h.height > from, 30_000, 'catch-up progress');
       await daemon.restart({ kill });
       return s.height;
     };
@@ -311,7 +311,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     expect(cutTerm).toBeGreaterThan(before.height);
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
-    for (const id of ids) await settle(id, sky, 20_000);
+    for (const id of ids) await settle(id, sky, 30_000);
     await afterNextPoll();
     await expectPaidOnce();
   });
@@ -335,7 +335,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await settle(frozen, sky);
     // Unreachable (connections refused): the poll fails and /api/health says why.
     await proxy.close();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 20_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED/);
     expect(down.last_error).toContain(proxy.address);
     const id = await send(addr, 444_444n);
@@ -344,7 +344,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect((await adminDeposits(daemon)).some((d) => d.deposit_id === id)).toBe(false);
     await proxy.open();
-    await settle(id, sky, 20_000);
+    await settle(id, sky, 30_000);
     expect((await scannerHealth()).last_error).toBe('');
     await expectPaidOnce();
   });
@@ -353,7 +353,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await proxy.close();
     await daemon.restart();
     expect(daemon.alive()).toBe(true);
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 20_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED/);
     expect(daemon.logs()).toMatch(/scanner poll failed; retrying/);
     const addr = await bind(daemon, SKY[0], 'BTC');
@@ -363,8 +363,8 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
-    await settle(id, SKY[0], 20_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 10_000, 'the error cleared');
+    await settle(id, SKY[0], 30_000);
+    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
     await expectPaidOnce();
   });
 });

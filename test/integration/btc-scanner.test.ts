@@ -108,7 +108,7 @@ describe('BTC scanner against bcoin regtest', () => {
     const done = () => cap.msgs('deposit handed over').length;
     const atTip = async () => {
       const tip = await node.height();
-      await waitFor(() => s.status().height === tip, `scanned to ${tip}`, 15_000);
+      await waitFor(() => s.status().height === tip, `scanned to ${tip}`, 30_000);
     };
     /** Two whole polls after this call: what the scanner would do with what it saw, it has done. */
     const afterPolls = async () => {

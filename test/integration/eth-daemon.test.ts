@@ -158,12 +158,12 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     waitFor(
       () => eth.provider.getTransactionReceipt(hash),
       (r) => r !== null,
-      5_000,
+      30_000,
       `receipt of ${hash}`,
     ) as Promise<NonNullable<Awaited<ReturnType<typeof eth.provider.getTransactionReceipt>>>>;
 
   /** waiting_confirm with its payout broadcast → confirm it → done; checks the exact amounts. */
-  async function settle(id: string, timeoutMs = 15_000): Promise<void> {
+  async function settle(id: string, timeoutMs = 30_000): Promise<void> {
     const want = expected.get(id);
     if (!want) throw new Error(`unknown deposit ${id}`);
     const rec = await waitFor(
@@ -258,7 +258,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1 && p[0].deposit_address === tokAddr && p[0].confirmations === 1,
-      10_000,
+      30_000,
       'the token deposit at 1 confirmation',
     );
     await afterPolls();
@@ -277,7 +277,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const rec = await waitFor(
       () => record(id),
       (r) => r !== undefined,
-      15_000,
+      30_000,
       'the wrong-asset deposit recorded',
     );
     expect(rec).toMatchObject({
@@ -315,7 +315,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      10_000,
+      30_000,
       'deposit seen',
     );
     // The deposit's block is replaced by an empty one at the same height.
@@ -324,7 +324,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 0,
-      10_000,
+      30_000,
       'deposit un-credited',
     );
     await eth.mine(1);
@@ -359,23 +359,23 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      10_000,
+      30_000,
       'deposit seen',
     );
     await eth.reorg(1, [[raw, 0]]);
     const second = await waitFor(
       () => receipt(hash),
       (r) => r.blockHash !== first.blockHash,
-      5_000,
+      30_000,
       'the re-mined receipt',
     );
     expect(second.blockNumber).toBe(first.blockNumber);
     // Same height, new hash: the scanner moves onto the replacement block.
-    await waitFor(scannerHealth, (s) => s.hash === second.blockHash, 10_000, 'the replacement block');
+    await waitFor(scannerHealth, (s) => s.hash === second.blockHash, 30_000, 'the replacement block');
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1 && p[0].confirmations === 1,
-      10_000,
+      30_000,
       'seen again',
     );
     await eth.mine(1);
@@ -408,7 +408,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     proxy.delayMs = 40;
     const cut = async (kill: boolean): Promise<number> => {
       const from = (await scannerHealth()).height;
-      const s = await waitFor(scannerHealth, (h) => h.height > from, 20_000, 'catch-up progress');
+      const s = await waitFor(scannerHealth, (h) => h.height > from, 30_000, 'catch-up progress');
       await daemon.restart({ kill });
       return s.height;
     };
@@ -419,7 +419,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     expect(cutTerm).toBeGreaterThan(before.height);
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
-    for (const id of ids) await settle(id, 20_000);
+    for (const id of ids) await settle(id, 30_000);
     await afterNextPoll();
     await expectPaidOnce();
   });
@@ -428,7 +428,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const sky = SKY[4];
     const addr = await bind(daemon, sky, 'TOK');
     await proxy.close();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 20_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED|refused|connect/i);
     const id = await sendToken(addr, 5_000_000n, sky);
     await eth.mine(CONFIRMATIONS);
@@ -436,15 +436,15 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(await record(id)).toBeUndefined();
     await proxy.open();
-    await settle(id, 20_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 10_000, 'the error cleared');
+    await settle(id, 30_000);
+    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
     await expectPaidOnce();
   });
 
   it('starts while the RPC is unreachable: keeps retrying with the reason in /api/health, then scans', async () => {
     await proxy.close();
     await daemon.restart();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 20_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED|refused|connect/i);
     const addr = await bind(daemon, SKY[0], 'ETH');
     const id = await sendEth(eth.wallets[6], addr, 123_456_789_012_345_678n, SKY[0]);
@@ -453,8 +453,8 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
-    await settle(id, 20_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 10_000, 'the error cleared');
+    await settle(id, 30_000);
+    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
     await expectPaidOnce();
   });
 });

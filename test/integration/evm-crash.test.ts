@@ -144,7 +144,7 @@ describe('EVM payouts under SIGKILL (anvil)', () => {
 
     // Two more blocks: nothing the daemon still holds may be mined later as a second payout.
     const tip = await anvil.tip();
-    await waitFor(anvil.tip, (t) => t >= tip + 2, 10_000, 'two more blocks');
+    await waitFor(anvil.tip, (t) => t >= tip + 2, 30_000, 'two more blocks');
     const sent = await anvil.provider.getTransactionCount(hot.address, 'latest');
     const pending = await anvil.provider.getTransactionCount(hot.address, 'pending');
 

@@ -89,7 +89,7 @@ const waitDone = (d: Daemon, id: string) =>
   waitFor(
     async () => (await recordOf(d, id))?.status,
     (s) => s === 'done',
-    20_000,
+    30_000,
     `${id} done`,
   );
 
@@ -109,7 +109,7 @@ async function daemonWithGap(
   await waitFor(
     async () => (await recordOf(d, idA))?.status,
     (s) => s === 'waiting_send',
-    20_000,
+    30_000,
     'A',
   );
   expect(await d.stop()).toBe(0);
@@ -139,7 +139,7 @@ async function depositB(d: Daemon): Promise<{ toB: string; idB: string; txid: st
   const rec = await waitFor(
     () => recordOf(d, idB),
     (r) => r?.status === 'waiting_confirm' || r?.status === 'done',
-    20_000,
+    30_000,
     'B signed',
   );
   return { toB, idB, txid: rec?.txid ?? '' };
@@ -157,7 +157,7 @@ test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fil
   const gapAlert = await waitFor(
     async () => hook.texts.find((t) => t.includes('nonce 0')),
     (t) => t !== undefined,
-    10_000,
+    30_000,
     'nonce gap alert',
   );
   expect(gapAlert).toBe(
@@ -246,7 +246,7 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
         return res.status === 200 ? (JSON.parse(res.body) as DepositDetail) : undefined;
       },
       (r) => r?.last_error !== undefined && r.last_error !== '',
-      20_000,
+      30_000,
       'deposit held by the fee ceiling',
     );
     expect(waiting).toMatchObject({ status: 'waiting_send', error: '' });
@@ -258,7 +258,7 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
     const paid = await waitFor(
       () => recordOf(d, id),
       (r) => r?.status === 'done',
-      20_000,
+      30_000,
       'deposit paid',
     );
     const tx = await anvil.provider.getTransaction(paid?.txid ?? '');

@@ -76,7 +76,7 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
   const [rec] = await waitFor(
     async () => (await paidDeposits(d)).filter((x) => x.deposit_id === id),
     (v) => v.length === 1 && v[0].status !== 'waiting_send' && v[0].status !== 'waiting_decide',
-    20_000,
+    30_000,
     `payout of ${id}`,
   );
   expect(rec).toMatchObject({ status: 'waiting_confirm', error: '' });
@@ -85,7 +85,7 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
   const receipt = await waitFor(
     () => anvil.provider.getTransactionReceipt(rec.txid),
     (r) => r !== null,
-    10_000,
+    30_000,
     `receipt of ${rec.txid}`,
   );
   expect(receipt?.status).toBe(1);
@@ -106,7 +106,7 @@ async function expectDoneAfterSecondConfirmation(d: Daemon, id: string): Promise
   await waitFor(
     async () => (await paidDeposits(d)).find((x) => x.deposit_id === id)?.status,
     (s) => s === 'done',
-    10_000,
+    30_000,
     `${id} done`,
   );
 }

@@ -498,7 +498,7 @@ it('afterwards: healthy, and the store is consistent', async () => {
   const settled = await waitFor(
     async () => depositsOf((await request(`${d.adminUrl}/api/deposits`)).body),
     (all) => all.every((x) => x.status === 'waiting_confirm' || x.status === 'done'),
-    15_000,
+    30_000,
     'deposits to settle',
   );
   expect(settled.length).toBeGreaterThan(50);

@@ -170,7 +170,7 @@ describe('crashes at arbitrary moments', () => {
         return adminDeposits(d);
       },
       (all) => all.length === delays.length && all.every((x) => x.status === 'done'),
-      10_000,
+      30_000,
       'every deposit done',
     );
     await expectPaidOnce(d);

@@ -85,7 +85,7 @@ describe('sold out', () => {
     const h = await waitFor(
       () => health(d),
       (x) => x.exchange.sender_error === NOT_ENOUGH,
-      5000,
+      30_000,
       'sender_error',
     );
     expect(h.sold_out).toBe(true);
@@ -108,7 +108,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.exchange.sender_error === '' && !x.sold_out,
-      5000,
+      30_000,
       'sender_error cleared',
     );
     expect(await soldOutOfConfig(d)).toBe(false);
@@ -126,7 +126,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
-      5000,
+      30_000,
       'sold out',
     );
     const paidBefore = (await broadcasts(d)).length;
@@ -134,7 +134,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
-      5000,
+      30_000,
       'sold out again',
     );
     expect((await depositById(d, 'so-restart:0'))?.status).toBe('waiting_send');
@@ -159,7 +159,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => !x.sold_out && x.exchange.sender_error === '',
-      5000,
+      30_000,
       'not sold out',
     );
     expect((await health(d)).exchange.balance.coins).toBe('1.000000');

@@ -143,7 +143,7 @@ describe('bind checks the store, not only the pool cursor', () => {
       const alerts = await waitFor(
         async () => hook.texts,
         (t) => t.length >= 2,
-        10_000,
+        30_000,
         'two alerts',
       );
       expect(alerts.join('\n')).toContain(

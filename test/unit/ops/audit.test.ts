@@ -19,7 +19,7 @@ async function paidHistory(store: Store, deposits: DepositStore): Promise<void> 
       n: 0,
     });
   }
-  await until(() => sender.list().length === 5, 5_000, 'five payouts');
+  await until(() => sender.list().length === 5, 30_000, 'five payouts');
   for (const tx of sender.list().slice(0, 3)) {
     await sender.confirm(tx.txid, undefined);
     const id = (await deposits.list()).find((d) => d.txid === tx.txid)?.deposit_id ?? '';

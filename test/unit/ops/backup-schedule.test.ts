@@ -78,7 +78,7 @@ describe('BackupScheduler', () => {
     scheduler = make({ schedule: '*/1 * * * * *', keep: 2 });
     const runs = jest.spyOn(scheduler, 'runOnce');
     scheduler.start();
-    await until(() => runs.mock.calls.length >= 3, 6_000, 'three scheduled backups');
+    await until(() => runs.mock.calls.length >= 3, 30_000, 'three scheduled backups');
     await scheduler.stop();
     await Promise.all(runs.mock.results.map((r) => r.value));
     const kept = await listBackups(scheduler.dir);
