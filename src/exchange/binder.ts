@@ -258,7 +258,7 @@ export class Binder {
     const { deposits, coins } = this.opts;
     const sharing = [...coins].filter(([, c]) => c.pool === poolCoin).map(([symbol]) => symbol);
     this.recorded ??= await deposits.recordedAddresses();
-    const found = await deposits.bindingsOn(sharing, address);
+    const found = deposits.bindingsOn(sharing, address);
     for (const coin of sharing)
       if (this.recorded.has(bindingKey(coin, address))) found.push(`the store has a ${coin} deposit on it`);
     return found;
