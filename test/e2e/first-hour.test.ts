@@ -8,6 +8,7 @@ import {
   launchBrowser,
   watchProblems,
   type PageProblems,
+  textBecomes,
 } from '../helpers/browser';
 import {
   adminDeposits,
@@ -175,7 +176,7 @@ suite(`first hour: buyer page and dashboard (skipped when ${CHROMIUM_PATH} is mi
   it.each([1280, 1024, 390])('Русский at %i px: the main button is one line', async (width) => {
     await open(`${daemon.publicUrl}/ru/`, width);
     const button = byTestId('bind-button');
-    await expect(button.textContent()).resolves.toBe('Получить адрес для BTC');
+    await expect(textBecomes(button, 'Получить адрес для BTC')).resolves.toBe('Получить адрес для BTC');
     // One line box per line of the label's text; and the label is not cut off.
     const [lines, clipped] = await button.evaluate((b) => {
       const range = document.createRange();

@@ -9,6 +9,7 @@ import {
   launchBrowser,
   watchProblems,
   type PageProblems,
+  textBecomes,
 } from '../helpers/browser';
 import {
   adminGet,
@@ -143,7 +144,7 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
 
   it('a buyer binds an address and sees the confirmations, then the payout, without a reload', async () => {
     await open(`${daemon.publicUrl}/`);
-    await expect(text('rate-forward')).resolves.toBe('1 BTC = 500 SKY');
+    await expect(textBecomes(byTestId('rate-forward'), '1 BTC = 500 SKY')).resolves.toBe('1 BTC = 500 SKY');
     await expect(text('confirmations-required')).resolves.toBe(String(CONFIRMATIONS));
     await expect(text('inventory')).resolves.toBe('100 SKY');
     await setMarker();

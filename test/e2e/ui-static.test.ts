@@ -13,6 +13,7 @@ import {
   launchBrowser,
   watchProblems,
   type PageProblems,
+  textBecomes,
 } from '../helpers/browser';
 import { until } from '../helpers/until';
 
@@ -397,7 +398,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
 
   it('shows the rate both ways and the terms of the selected coin', async () => {
     await open(`${origin(pub)}/`);
-    await expect(byTestId('rate-forward').textContent()).resolves.toBe('1 BTC = 500 SKY');
+    await expect(textBecomes(byTestId('rate-forward'), '1 BTC = 500 SKY')).resolves.toBe('1 BTC = 500 SKY');
     await expect(byTestId('rate-inverse').textContent()).resolves.toBe('1 SKY = 0.002 BTC');
     await expect(byTestId('inventory').textContent()).resolves.toBe('99.67 SKY');
     await expect(byTestId('confirmations-required').textContent()).resolves.toBe('2');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import { untilValue } from './until';
 
 /**
  * Debian's Chromium driven by playwright-core (no bundled browser download). Playwright's
@@ -61,3 +62,17 @@ export async function watchProblems(
   });
   return problems;
 }
+
+/**
+ * Waits until `locator`'s text is `expected` and returns it: a page fills its text after its own
+ * fetches (the buyer page after /api/config), which a read right after `goto` can beat. Times out
+ * naming the last text seen.
+ */
+export const textBecomes = (locator: Locator, expected: string): Promise<string | null> =>
+  untilValue(
+    `the text "${expected}"`,
+    () => locator.textContent(),
+    (t) => t === expected,
+    undefined,
+    20,
+  );
