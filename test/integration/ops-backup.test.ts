@@ -50,20 +50,28 @@ function config(): Config {
 const start = (dataDir: string) =>
   App.start({ config: config(), dataDir, log: silentLogger(), version: 'test', cwd: ROOT });
 
-/** Confirms every broadcast dummy payout, until stopped (a chain mining, not a wait for something). */
+/**
+ * Confirms each dummy payout as soon as its broadcast is stored (a chain mining it at once), and
+ * those broadcast before, until stopped: the sender's broadcast is wrapped, nothing polls.
+ */
 function confirmer(app: App): { stop(): Promise<void> } {
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const sender = app.ctx.dummySender;
-      for (const tx of sender?.list() ?? []) if (!tx.confirmed) await sender?.confirm(tx.txid, undefined);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
+  const sender = app.ctx.dummySender;
+  if (sender === undefined) throw new Error('the app has no dummy sender');
+  const broadcast = sender.broadcast.bind(sender);
+  const confirming = new Set<Promise<unknown>>();
+  const confirm = (txid: string): void => {
+    const done: Promise<unknown> = sender.confirm(txid, undefined).finally(() => confirming.delete(done));
+    confirming.add(done);
+  };
+  for (const tx of sender.list()) if (!tx.confirmed) confirm(tx.txid);
+  sender.broadcast = async (p) => {
+    await broadcast(p);
+    confirm(p.txid);
+  };
   return {
     stop: async () => {
-      on = false;
-      await loop;
+      sender.broadcast = broadcast;
+      await Promise.all(confirming);
     },
   };
 }
@@ -100,7 +108,8 @@ async function waitAll(
   return all;
 }
 
-jest.setTimeout(180_000);
+/** The whole scenario: two daemon runs, 60 deposits each paid once, a backup and a restore. */
+const TEST_TIMEOUT_MS = 180_000;
 
 describe('backup under load, restore, resume', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -108,92 +117,96 @@ describe('backup under load, restore, resume', () => {
     while (cleanup.length > 0) await cleanup.pop()?.();
   });
 
-  it('loses nothing and pays every deposit exactly once', async () => {
-    const dirA = tmp();
-    const app = await start(dirA);
-    const stopApp = onlyOnce(() => app.stop());
-    cleanup.push(stopApp);
-    const addresses: string[] = [];
-    for (const sky of SKY)
-      for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
-    let snapshotTaken = (): void => undefined;
-    const taken = new Promise<void>((r) => (snapshotTaken = r));
-    const load = (async () => {
-      for (let i = 0; i < DEPOSITS; i++) {
-        if (i === DEPOSITS / 2) await taken; // the snapshot falls mid-stream
-        await push(app, addresses, i);
+  it(
+    'loses nothing and pays every deposit exactly once',
+    async () => {
+      const dirA = tmp();
+      const app = await start(dirA);
+      const stopApp = onlyOnce(() => app.stop());
+      cleanup.push(stopApp);
+      const addresses: string[] = [];
+      for (const sky of SKY)
+        for (let k = 0; k < 2; k++) addresses.push((await app.ctx.binder.bind(sky, 'BTC')).address);
+      let snapshotTaken = (): void => undefined;
+      const taken = new Promise<void>((r) => (snapshotTaken = r));
+      const load = (async () => {
+        for (let i = 0; i < DEPOSITS; i++) {
+          if (i === DEPOSITS / 2) await taken; // the snapshot falls mid-stream
+          await push(app, addresses, i);
+        }
+      })();
+      await waitAll(app, (all) => all.length >= 15, '15 deposits recorded');
+      const scheduler = new BackupScheduler({
+        store: app.ctx.store,
+        dataDir: dirA,
+        backup: { schedule: '', keep: 3, dir: 'backups' },
+        log: silentLogger(),
+      });
+      const backup = await scheduler.runOnce();
+      snapshotTaken();
+      const confirming = confirmer(app);
+      const stopConfirming = onlyOnce(() => confirming.stop());
+      cleanup.push(stopConfirming);
+      await load;
+      await waitAll(
+        app,
+        (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
+        'first run done',
+      );
+      await stopConfirming();
+      await stopApp();
+      expect(backup).toBeDefined();
+
+      // Restore with the maintenance command into a fresh data dir.
+      const dirB = tmp();
+      const out = new PassThrough();
+      const code = await runCommand(['backup', 'restore', backup?.file ?? ''], {
+        dataDir: dirB,
+        configArg: undefined,
+        stdout: out,
+        stderr: out,
+      });
+      expect(code).toBe(0);
+      const snap = await Store.open(path.join(dirB, 'teller.db'));
+      const inBackup = await snap.values<DepositRecord>('deposits');
+      expect((await verifyAudit(snap)).ok).toBe(true);
+      await snap.close();
+      // The snapshot was taken mid-stream: some deposits, not all, and not all of them finished.
+      expect(inBackup.length).toBeGreaterThanOrEqual(15);
+      expect(inBackup.length).toBeLessThan(DEPOSITS);
+      expect(inBackup.some((d) => d.status !== 'done')).toBe(true);
+
+      // The daemon resumes from the restored dir; the scanner side replays every deposit (as a
+      // restored cursor would), the exchange records each once.
+      const resumed = await start(dirB);
+      const stopResumed = onlyOnce(() => resumed.stop());
+      cleanup.push(stopResumed);
+      expect(resumed.ctx.pools.get('BTC')?.remaining()).toBe(20 - addresses.length);
+      const confirming2 = confirmer(resumed);
+      const stopConfirming2 = onlyOnce(() => confirming2.stop());
+      cleanup.push(stopConfirming2);
+      for (let i = 0; i < DEPOSITS; i++) await push(resumed, addresses, i);
+      const final = await waitAll(
+        resumed,
+        (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
+        'resumed run done',
+      );
+      await stopConfirming2();
+
+      const byId = new Map(final.map((d) => [d.deposit_id, d]));
+      for (const d of inBackup) {
+        const now = byId.get(d.deposit_id);
+        expect(now?.seq).toBe(d.seq);
+        // A payout signed before the snapshot is the one that was paid: never signed again.
+        if (d.txid !== '') expect(now?.txid).toBe(d.txid);
       }
-    })();
-    await waitAll(app, (all) => all.length >= 15, '15 deposits recorded');
-    const scheduler = new BackupScheduler({
-      store: app.ctx.store,
-      dataDir: dirA,
-      backup: { schedule: '', keep: 3, dir: 'backups' },
-      log: silentLogger(),
-    });
-    const backup = await scheduler.runOnce();
-    snapshotTaken();
-    const confirming = confirmer(app);
-    const stopConfirming = onlyOnce(() => confirming.stop());
-    cleanup.push(stopConfirming);
-    await load;
-    await waitAll(
-      app,
-      (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
-      'first run done',
-    );
-    await stopConfirming();
-    await stopApp();
-    expect(backup).toBeDefined();
-
-    // Restore with the maintenance command into a fresh data dir.
-    const dirB = tmp();
-    const out = new PassThrough();
-    const code = await runCommand(['backup', 'restore', backup?.file ?? ''], {
-      dataDir: dirB,
-      configArg: undefined,
-      stdout: out,
-      stderr: out,
-    });
-    expect(code).toBe(0);
-    const snap = await Store.open(path.join(dirB, 'teller.db'));
-    const inBackup = await snap.values<DepositRecord>('deposits');
-    expect((await verifyAudit(snap)).ok).toBe(true);
-    await snap.close();
-    // The snapshot was taken mid-stream: some deposits, not all, and not all of them finished.
-    expect(inBackup.length).toBeGreaterThanOrEqual(15);
-    expect(inBackup.length).toBeLessThan(DEPOSITS);
-    expect(inBackup.some((d) => d.status !== 'done')).toBe(true);
-
-    // The daemon resumes from the restored dir; the scanner side replays every deposit (as a
-    // restored cursor would), the exchange records each once.
-    const resumed = await start(dirB);
-    const stopResumed = onlyOnce(() => resumed.stop());
-    cleanup.push(stopResumed);
-    expect(resumed.ctx.pools.get('BTC')?.remaining()).toBe(20 - addresses.length);
-    const confirming2 = confirmer(resumed);
-    const stopConfirming2 = onlyOnce(() => confirming2.stop());
-    cleanup.push(stopConfirming2);
-    for (let i = 0; i < DEPOSITS; i++) await push(resumed, addresses, i);
-    const final = await waitAll(
-      resumed,
-      (all) => all.length === DEPOSITS && all.every((d) => d.status === 'done'),
-      'resumed run done',
-    );
-    await stopConfirming2();
-
-    const byId = new Map(final.map((d) => [d.deposit_id, d]));
-    for (const d of inBackup) {
-      const now = byId.get(d.deposit_id);
-      expect(now?.seq).toBe(d.seq);
-      // A payout signed before the snapshot is the one that was paid: never signed again.
-      if (d.txid !== '') expect(now?.txid).toBe(d.txid);
-    }
-    const payouts = resumed.ctx.dummySender?.list() ?? [];
-    expect(payouts).toHaveLength(DEPOSITS);
-    expect(new Set(final.map((d) => d.txid)).size).toBe(DEPOSITS);
-    expect(final.every((d) => d.error === '' && d.sky_sent === 500_000n)).toBe(true);
-    expect((await verifyAudit(resumed.ctx.store)).ok).toBe(true);
-    await stopResumed();
-  });
+      const payouts = resumed.ctx.dummySender?.list() ?? [];
+      expect(payouts).toHaveLength(DEPOSITS);
+      expect(new Set(final.map((d) => d.txid)).size).toBe(DEPOSITS);
+      expect(final.every((d) => d.error === '' && d.sky_sent === 500_000n)).toBe(true);
+      expect((await verifyAudit(resumed.ctx.store)).ok).toBe(true);
+      await stopResumed();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

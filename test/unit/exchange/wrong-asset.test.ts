@@ -6,9 +6,10 @@ import { DepositStore } from '../../../src/exchange/deposit-store';
 import { WRONG_ASSET_ERROR } from '../../../src/exchange/errors';
 import type { Exchange } from '../../../src/exchange/exchange';
 import { depositIdOf, type ScannedDeposit } from '../../../src/core/deposit';
-import { emptyPassthrough, type DepositRecord } from '../../../src/exchange/types';
+import type { DepositRecord } from '../../../src/exchange/types';
 import type { DummySender } from '../../../src/sender/dummy-sender';
 import { Store } from '../../../src/store/store';
+import { depositRecord } from '../../helpers/deposit-record';
 import { exchangeConfig, startExchange } from '../../helpers/exchange-rig';
 import { until } from '../../helpers/until';
 
@@ -55,26 +56,19 @@ const legacyTusd = (address: string, value: bigint, n: number, tx = TX): Scanned
 });
 
 /** A record an earlier build stored for `d` under `id`, its payout not signed yet. */
-const oldRecord = (d: ScannedDeposit, id: string): Omit<DepositRecord, 'seq'> => ({
-  updated_at: 1,
-  status: 'waiting_send',
-  coin_type: d.coin_type,
-  sky_address: SKY,
-  buy_method: 'direct',
-  deposit_address: d.address,
-  deposit_id: id,
-  txid: '',
-  conversion_rate: '2',
-  max_decimals: 3,
-  deposit_value: d.value,
-  sky_sent: 0n,
-  passthrough: emptyPassthrough(),
-  error: '',
-  deposit: { ...d, processed: false },
-  last_error: '',
-  attempts: 0,
-  created_at: 1,
-});
+const oldRecord = (d: ScannedDeposit, id: string): Omit<DepositRecord, 'seq'> =>
+  depositRecord(d.tx, d.n, {
+    updated_at: 1,
+    status: 'waiting_send',
+    coin_type: d.coin_type,
+    sky_address: SKY,
+    deposit_address: d.address,
+    deposit_id: id,
+    conversion_rate: '2',
+    deposit_value: d.value,
+    deposit: { ...d, processed: false },
+    created_at: 1,
+  });
 
 interface Rig {
   store: Store;
