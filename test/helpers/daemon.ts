@@ -212,8 +212,9 @@ function spawnDaemon(
   let out = '';
   let pending = '';
   const listeners = new Map<string, string>();
+  // 'close', not 'exit': its output is whole by then (the exit can come before the last read).
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       running.delete(child);
       resolve(code);
     }),
@@ -351,7 +352,8 @@ export function runCli(
       child.kill('SIGKILL');
       reject(new Error(`teller ${args.join(' ')} still running after ${timeoutMs} ms:\n${stdout}${stderr}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the exit can come before the last of stdout/stderr has been read.
+    child.once('close', (code) => {
       clearTimeout(timer);
       running.delete(child);
       resolve({ code, stdout, stderr });
