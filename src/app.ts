@@ -15,7 +15,7 @@ import { dummyExchangeRoutes, dummyMarketRoutes } from './http/dummy-exchange';
 import { createMetricsApp, opsAdminRoutes, routeLabeler, withHttpMetrics } from './http/ops';
 import { createPublicApp, PUBLIC_API_PATHS } from './http/public';
 import { rateAdminRoutes } from './http/rates';
-import { OperatorTools, rateGauges, rateObserver } from './ops';
+import { OperatorTools, rateGauges, rateObserver, type OperatorToolsOptions } from './ops';
 import { reportedLimit } from './http/connection-limit';
 import { startServer, type RunningServer } from './http/server';
 import { DeriveReservations, reservationPath } from './pool/reservations';
@@ -56,6 +56,8 @@ export interface AppOptions {
   version: string;
   /** Working directory that relative paths in the config resolve against (teller: the CWD). */
   cwd?: string;
+  /** Monitor interval and process metrics (tests). */
+  ops?: OperatorToolsOptions;
 }
 
 /**
@@ -72,8 +74,9 @@ export class App {
   private constructor(
     readonly ctx: AppContext,
     dataDir: string,
+    opsOptions?: OperatorToolsOptions,
   ) {
-    this.ops = new OperatorTools(ctx, dataDir);
+    this.ops = new OperatorTools(ctx, dataDir, opsOptions);
     ctx.binder.setAlert((message) => this.ops.notifier.notify(`ALERT: ${message}`));
     rateGauges(this.ops.metrics.registry, ctx.rates);
     ctx.marketFeed?.observe(rateObserver(this.ops.metrics.registry, this.ops.notifier));
@@ -89,7 +92,7 @@ export class App {
     });
     let app: App | undefined;
     try {
-      app = new App(await build(opts, store, cwd), opts.dataDir);
+      app = new App(await build(opts, store, cwd), opts.dataDir, opts.ops);
       await app.run();
       return app;
     } catch (err) {

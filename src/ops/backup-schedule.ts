@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createTask, type ScheduledTask } from 'node-cron';
@@ -60,6 +60,11 @@ export async function listBackups(dir: string): Promise<string[]> {
 export class BackupScheduler {
   private task: ScheduledTask | null = null;
   private running: Promise<BackupFile | undefined> | null = null;
+  /**
+   * Temp files last written before this are of runs that died (ours remove their own on failure).
+   * A second before our start: file times come from a coarser clock, a few ms behind Date.now().
+   */
+  private readonly since = Date.now() - 1000;
 
   constructor(private readonly opts: BackupScheduleOptions) {}
 
@@ -122,22 +127,21 @@ export class BackupScheduler {
     const dir = this.dir;
     const started = Date.now();
     let file = '';
-    let tmp = '';
     let records: number;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      file = await freeName(dir, Math.floor(Date.now() / 1000));
-      tmp = file + TMP_SUFFIX;
-      records = await writeTo(store, tmp);
-      const fh = await open(tmp, 'r+');
+      file = await createTemp(dir, Math.floor(Date.now() / 1000));
+      records = await writeTo(store, file + TMP_SUFFIX);
+      const fh = await open(file + TMP_SUFFIX, 'r+');
       try {
         await fh.datasync();
       } finally {
         await fh.close();
       }
-      await rename(tmp, file);
+      await rename(file + TMP_SUFFIX, file);
     } catch (err) {
-      if (tmp !== '') await rm(tmp, { force: true });
+      // Only a temp file this run made: `file` is set once createTemp has made it.
+      if (file !== '') await rm(file + TMP_SUFFIX, { force: true });
       throw new OpsError('backup_failed', `backup to ${file || dir} failed: ${errorMessage(err)}`, false, {
         cause: err,
       });
@@ -148,8 +152,9 @@ export class BackupScheduler {
   }
 
   /**
-   * Deletes all but the backup.keep newest backups, and temp files of runs that died. Called by
-   * write() once its own file is renamed, so no temp file left belongs to a live run.
+   * Deletes all but the backup.keep newest backups, and temp files of runs that died: last written
+   * before this scheduler was made. A newer one may be a live run of another daemon given the same
+   * backup.dir.
    */
   private async prune(): Promise<string[]> {
     const dir = this.dir;
@@ -157,9 +162,13 @@ export class BackupScheduler {
     const removed = backups.slice(Math.max(1, this.opts.backup.keep));
     for (const f of removed) await rm(f, { force: true });
     for (const name of await readdir(dir)) {
-      if (name.endsWith(TMP_SUFFIX) && NAME.test(name.slice(0, -TMP_SUFFIX.length))) {
-        await rm(path.join(dir, name), { force: true });
-      }
+      if (!name.endsWith(TMP_SUFFIX) || !NAME.test(name.slice(0, -TMP_SUFFIX.length))) continue;
+      const tmp = path.join(dir, name);
+      const written = await stat(tmp).then(
+        (s) => s.mtimeMs,
+        () => Infinity,
+      );
+      if (written < this.since) await rm(tmp, { force: true });
     }
     if (removed.length > 0)
       this.opts.log.info({ removed: removed.map((f) => path.basename(f)) }, 'old backups removed');
@@ -167,18 +176,39 @@ export class BackupScheduler {
   }
 }
 
-/** `teller-<unix>.db`, or `teller-<unix>-<n>.db` when a backup of that second exists. */
-async function freeName(dir: string, unix: number): Promise<string> {
+/**
+ * Creates the temp file of `teller-<unix>.db`, or of `teller-<unix>-<n>.db` when that name is
+ * taken, exclusively (mode 0600: it holds every buyer's addresses). Of two runs that pick one name
+ * (two daemons given one backup.dir), the first to create its temp file gets it; the other sees it,
+ * or, if that run has already renamed it, the finished backup, and moves on. Returns the name;
+ * its empty temp file is this run's to fill, sync, rename, or remove.
+ */
+async function createTemp(dir: string, unix: number): Promise<string> {
   const taken = new Set(await readdir(dir));
   for (let n = 0; ; n++) {
     const name = n === 0 ? `teller-${unix}.db` : `teller-${unix}-${n}.db`;
-    if (!taken.has(name) && !taken.has(name + TMP_SUFFIX)) return path.join(dir, name);
+    if (taken.has(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      await (await open(file + TMP_SUFFIX, 'wx', 0o600)).close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    if (!(await exists(file))) return file;
+    await rm(file + TMP_SUFFIX, { force: true });
   }
 }
 
-/** writeBackup into a new file (mode 0600: it holds every buyer's addresses). */
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+/** writeBackup into the temp file createTemp made. */
 async function writeTo(store: Store, file: string): Promise<number> {
-  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  const out = createWriteStream(file, { flags: 'r+' });
   // writeBackup pipes into `out` but does not watch it: a failing disk must still end the run.
   const failed = once(out, 'error').then(([err]: unknown[]) => {
     throw err;
@@ -186,7 +216,7 @@ async function writeTo(store: Store, file: string): Promise<number> {
   try {
     return await Promise.race([writeBackup(store, out), failed]);
   } finally {
-    // Closed before the caller may remove the file: an open still in flight would create it after.
+    // Closed before the caller may remove the file: a write still in flight would land after.
     if (!out.closed) {
       const closed = once(out, 'close').catch(() => undefined);
       out.destroy();

@@ -4,18 +4,14 @@ import path from 'node:path';
 import { App } from '../../src/app';
 import { defaultConfig } from '../../src/config';
 import type { Config } from '../../src/config/types';
-import { createMetricsApp } from '../../src/http/ops';
-import { startServer, type RunningServer } from '../../src/http/server';
 import { listBackups } from '../../src/ops/backup-schedule';
-import { OperatorTools } from '../../src/ops/index';
 import { silentLogger } from '../../src/util/logger';
 import { until } from '../helpers/until';
 import { startWebhookReceiver } from '../helpers/webhook';
 
 /**
- * The operator stack wired on a running (dummy-mode) daemon the way src/app.ts is to wire it
- * (OperatorTools): monitors raising alerts to a local webhook, the metrics listener reporting the
- * daemon's real state, scheduled backups.
+ * The daemon's own operator stack (App.ops) on a running dummy-mode daemon: monitors raising alerts
+ * to a local webhook, the metrics listener reporting the daemon's real state, scheduled backups.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -50,6 +46,7 @@ describe('operator stack on a running daemon', () => {
       scanner_lag_blocks: 6,
     };
     cfg.backup = { schedule: '*/1 * * * * *', keep: 2, dir: 'backups' };
+    cfg.metrics.http_addr = '127.0.0.1:0';
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'teller-ops-d-'));
     const app = await App.start({
       config: cfg,
@@ -57,23 +54,10 @@ describe('operator stack on a running daemon', () => {
       log: silentLogger(),
       version: 'v',
       cwd: ROOT,
+      ops: { monitorIntervalMs: 20, processMetrics: false },
     });
     cleanup.push(() => app.stop());
-    const { ctx } = app;
-
-    // Wiring as proposed for src/app.ts: OperatorTools, the metrics listener, start after the pipeline.
-    const ops = new OperatorTools(ctx, dataDir, { monitorIntervalMs: 20, processMetrics: false });
-    cleanup.push(() => ops.stop());
-    const server: RunningServer = await startServer(
-      createMetricsApp(
-        ops.metrics,
-        { source: ctx, maxLagBlocks: cfg.notification.scanner_lag_blocks },
-        ctx.log,
-      ),
-      '127.0.0.1:0',
-    );
-    cleanup.push(() => server.close());
-    ops.start();
+    const { ctx, ops } = app;
 
     const a1 = (await ctx.binder.bind(SKY, 'BTC')).address;
     await ctx.binder.bind(SKY, 'BTC');
@@ -104,7 +88,7 @@ describe('operator stack on a running daemon', () => {
     await eventually(async () => (await ctx.deposits.get('good:0'))?.status === 'done', 'payout confirmed');
 
     await eventually(() => ops.notifier.pending === 0, 'alerts delivered');
-    const base = `http://127.0.0.1:${server.address.port}`;
+    const base = `http://${app.listeners().metrics}`;
     const body = await (await fetch(`${base}/metrics`)).text();
     expect(body).toMatch(/^teller_deposits\{status="done"\} 2$/m);
     expect(body).toMatch(/^teller_deposits_errored 1$/m);
@@ -128,8 +112,5 @@ describe('operator stack on a running daemon', () => {
       async () => (await listBackups(path.join(dataDir, 'backups'))).length > 0,
       'a scheduled backup',
     );
-
-    // afterEach stops in the order proposed for App.stop(): the metrics listener, the monitors,
-    // the notifier (flushing), then the daemon.
   });
 });

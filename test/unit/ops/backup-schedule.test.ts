@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BackupScheduler, listBackups } from '../../../src/ops/backup-schedule';
 import { OpsError } from '../../../src/ops/errors';
@@ -65,13 +65,38 @@ describe('BackupScheduler', () => {
     ]);
   });
 
-  it('resolves backup.dir against the data dir, accepts an absolute one, and cleans temp files of dead runs', async () => {
+  it('two schedulers writing to one dir in the same second both succeed, under distinct names', async () => {
+    // Two daemons given the same absolute backup.dir: each name is taken by whoever creates its temp
+    // file first, and a run never removes a temp file it did not create.
+    scheduler = make({ keep: 10 });
+    const other = make({ keep: 10 });
+    jest.spyOn(Date, 'now').mockReturnValue(1_800_000_000_000);
+    const runs = [
+      ...(await Promise.all([scheduler.runOnce(), other.runOnce()])),
+      ...(await Promise.all([scheduler.runOnce(), other.runOnce()])),
+    ];
+    jest.restoreAllMocks();
+    const files = runs.map((r) => path.basename(r?.file ?? ''));
+    expect(new Set(files).size).toBe(4);
+    expect((await listBackups(scheduler.dir)).map((f) => path.basename(f)).sort()).toEqual([...files].sort());
+  });
+
+  it('resolves backup.dir against the data dir, accepts an absolute one, and cleans temp files of dead runs only', async () => {
     const abs = tmpDir();
-    writeFileSync(path.join(abs, 'teller-1.db.tmp'), 'half a backup');
+    const dead = path.join(abs, 'teller-1.db.tmp');
+    writeFileSync(dead, 'half a backup');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(dead, anHourAgo, anHourAgo);
     writeFileSync(path.join(abs, 'notes.txt'), 'not ours');
     scheduler = make({ dir: abs });
+    // Another daemon's run, writing into the same dir since this scheduler was made: left alone.
+    writeFileSync(path.join(abs, 'teller-2.db.tmp'), 'a backup being written');
     await scheduler.runOnce();
-    expect(readdirSync(abs).sort()).toEqual(['notes.txt', expect.stringMatching(/^teller-\d+\.db$/)]);
+    expect(readdirSync(abs).sort()).toEqual([
+      'notes.txt',
+      expect.stringMatching(/^teller-\d{10}\.db$/),
+      'teller-2.db.tmp',
+    ]);
   });
 
   it('runs on a node-cron schedule (seconds) and keeps the last N', async () => {
