@@ -6,7 +6,7 @@ import {
   CHROMIUM_PATH,
   hasChromium,
   launchBrowser,
-  watchProblems,
+  openPage,
   type PageProblems,
   textBecomes,
 } from '../helpers/browser';
@@ -71,10 +71,7 @@ suite(`first hour: buyer page and dashboard (skipped when ${CHROMIUM_PATH} is mi
   });
 
   async function open(url: string, width: number, height = 900): Promise<void> {
-    context = await browser.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC' });
-    page = await context.newPage();
-    problems = await watchProblems(page);
-    await page.goto(url);
+    ({ context, page, problems } = await openPage(browser, url, { width, height }));
   }
 
   const byTestId = (id: string) => page.getByTestId(id);

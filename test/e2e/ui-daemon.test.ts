@@ -7,7 +7,7 @@ import {
   CHROMIUM_PATH,
   hasChromium,
   launchBrowser,
-  watchProblems,
+  openPage,
   type PageProblems,
   textBecomes,
 } from '../helpers/browser';
@@ -96,10 +96,7 @@ suite(`web UI on the daemon in dummy mode, in Chromium (skipped when ${CHROMIUM_
   });
 
   async function open(url: string, viewport = DESKTOP): Promise<void> {
-    context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
-    page = await context.newPage();
-    problems = await watchProblems(page, expectedHttpError);
-    await page.goto(url);
+    ({ context, page, problems } = await openPage(browser, url, viewport, expectedHttpError));
   }
 
   const byTestId = (id: string) => page.getByTestId(id);

@@ -11,7 +11,7 @@ import {
   CHROMIUM_PATH,
   hasChromium,
   launchBrowser,
-  watchProblems,
+  openPage,
   type PageProblems,
   textBecomes,
 } from '../helpers/browser';
@@ -367,15 +367,7 @@ suite(`web UI in Chromium (skipped when ${CHROMIUM_PATH} is missing)`, () => {
   });
 
   async function open(url: string, viewport = { width: 1280, height: 900 }): Promise<void> {
-    context = await browser.newContext({
-      viewport,
-      acceptDownloads: true,
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    problems = await watchProblems(page, expectedHttpError);
-    await page.goto(url);
+    ({ context, page, problems } = await openPage(browser, url, viewport, expectedHttpError));
   }
 
   beforeEach(() => {

@@ -1,5 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type ConsoleMessage,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { untilValue } from './until';
 
 /**
@@ -61,6 +68,29 @@ export async function watchProblems(
     });
   });
   return problems;
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: PageProblems;
+}
+
+/**
+ * A new context (English, UTC, the viewport given) and page, watched for
+ * problems (`allow` as in watchProblems), at `url`.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number },
+  allow?: (msg: ConsoleMessage) => boolean,
+): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const problems = await watchProblems(page, allow);
+  await page.goto(url);
+  return { context, page, problems };
 }
 
 /**
