@@ -20,6 +20,7 @@ import {
   waitFor,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The admin dashboard and a hostile page in a real browser (issue 15 item 1): with no token
@@ -90,7 +91,7 @@ suite(`admin dashboard and a hostile page, in Chromium (skipped when ${CHROMIUM_
         ? (JSON.parse(res.body) as { status: string; last_error: string })
         : undefined;
     };
-    await waitFor(detail, (x) => x?.last_error === HELD, 30_000, 'the payout held for approval');
+    await waitFor(detail, (x) => x?.last_error === HELD, DEADLINE_MS, 'the payout held for approval');
 
     await page.goto(`${hostileUrl}/`);
     const statuses = await page.evaluate(
@@ -114,13 +115,13 @@ suite(`admin dashboard and a hostile page, in Chromium (skipped when ${CHROMIUM_
       async () =>
         daemon.logs().match(/"path":"\/api\/deposits\/browser-held:0\/approve","status":403/g) ?? [],
       (m) => m.length === 2,
-      30_000,
+      DEADLINE_MS,
       'two refused approvals in the request log',
     );
     await waitFor(
       async () => daemon.logs().match(/"path":"\/dummy\/scanner\/deposit","status":403/g) ?? [],
       (m) => m.length === 1,
-      30_000,
+      DEADLINE_MS,
       'a refused dummy deposit in the request log',
     );
     expect(await detail()).toMatchObject({ status: 'waiting_send', last_error: HELD });

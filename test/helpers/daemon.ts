@@ -335,7 +335,7 @@ export async function startDaemon(overrides: TomlTable = {}, opts: DaemonOptions
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  timeoutMs = DEADLINE_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -670,7 +670,7 @@ export const waitForScannedHeight = (
   d: Daemon,
   chain: string,
   height: number,
-  timeoutMs = 30_000,
+  timeoutMs = DEADLINE_MS,
 ): Promise<number> =>
   waitFor(
     () => scannedHeight(d, chain),

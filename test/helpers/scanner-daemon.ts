@@ -1,5 +1,6 @@
 import { logLines, request, waitFor, type Daemon } from './daemon';
 import type { TcpProxy } from './tcp-proxy';
+import { DEADLINE_MS } from './until';
 
 /**
  * What a black-box test of the daemon with a real chain scanner (btc-daemon, eth-daemon) watches:
@@ -40,7 +41,7 @@ export function scannerWatch(o: {
     return s;
   };
 
-  const atTip = async (timeoutMs = 30_000): Promise<void> => {
+  const atTip = async (timeoutMs = DEADLINE_MS): Promise<void> => {
     const tip = await o.tip();
     await waitFor(health, (s) => s.height === tip, timeoutMs, `${o.chain} scanned to ${tip}`);
   };
@@ -66,7 +67,7 @@ export function scannerWatch(o: {
      */
     afterPolls: async (): Promise<void> => {
       const want = (await tipRequests()) + 3;
-      await waitFor(tipRequests, (n) => n >= want, 30_000, `${o.tipMethod} #${want} (two more polls)`);
+      await waitFor(tipRequests, (n) => n >= want, DEADLINE_MS, `${o.tipMethod} #${want} (two more polls)`);
     },
     pollFailures: (): number => logLines(o.daemon()).filter((l) => l.msg === POLL_FAILED).length,
     /** Seen, unconfirmed deposits as the buyer's v2 status shows them. */

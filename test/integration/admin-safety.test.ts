@@ -16,6 +16,7 @@ import {
   type Daemon,
   type HttpResponse,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The operator's listeners against a hostile web page in the operator's own browser (issue 15
@@ -81,7 +82,7 @@ async function heldDeposit(tx: string): Promise<string> {
       return res.status === 200 ? (JSON.parse(res.body) as Detail) : undefined;
     },
     (x) => x?.last_error === HELD,
-    30_000,
+    DEADLINE_MS,
     `${id} held for approval`,
   );
   return id;
@@ -115,7 +116,7 @@ describe('admin listener without a token', () => {
     await waitFor(
       () => broadcasts(d),
       (b) => b.length === 1,
-      30_000,
+      DEADLINE_MS,
       'the approved payout',
     );
   });

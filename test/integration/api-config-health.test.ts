@@ -10,6 +10,7 @@ import {
   waitForDeposit,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * GET /api/config and GET /api/health (teller-http.md §2.7.3, §2.7.4; DESIGN.md difference 3,
@@ -182,7 +183,7 @@ describe('/api/health', () => {
     const up = async () =>
       goDurationSeconds((JSON.parse((await request(`${plain.publicUrl}/api/health`)).body) as Health).uptime);
     const first = await up();
-    await waitFor(up, (v) => v > first, 30_000, 'uptime to grow');
+    await waitFor(up, (v) => v > first, DEADLINE_MS, 'uptime to grow');
   });
 
   it('deposit_error_count counts deposits with an error (a payout that rounds to 0)', async () => {

@@ -18,6 +18,7 @@ import {
   waitForLog,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /** The dummy control API over the wire (teller-http.md §4; DESIGN.md difference 14). */
 
@@ -235,7 +236,7 @@ describe('replays that change nothing (issue 21)', () => {
       const ignored = await waitFor(
         async () => logged(dd, 'dummy deposit ignored'),
         (l) => l.length > 0,
-        30_000,
+        DEADLINE_MS,
         'the ignored-deposit log line',
       );
       expect(ignored[0]).toMatchObject({
@@ -250,7 +251,7 @@ describe('replays that change nothing (issue 21)', () => {
       const unchanged = await waitFor(
         async () => logged(dd, 'dummy confirm changed nothing'),
         (l) => l.length > 0,
-        30_000,
+        DEADLINE_MS,
         'the unchanged-confirm log line',
       );
       expect(unchanged[0]).toMatchObject({
@@ -281,7 +282,7 @@ describe('/dummy/sender/balance (beyond teller)', () => {
     await waitFor(
       async () => (await health(d)).exchange.balance.coins,
       (c) => c === '1.234567',
-      30_000,
+      DEADLINE_MS,
       'balance',
     );
   });

@@ -14,7 +14,7 @@ import {
   type Daemon,
   type HttpResponse,
 } from '../helpers/daemon';
-import { untilValue } from '../helpers/until';
+import { untilValue, DEADLINE_MS } from '../helpers/until';
 
 /**
  * The public server's layers over the wire: security headers (§2.3), HTTPS redirect and Host
@@ -295,7 +295,7 @@ describe('§2.6 throttle (DESIGN 4: throttle_max per throttle_duration, per IP a
     // Once the window (from the first hit, after `started`) has passed, the client may ask again:
     // refused requests meanwhile count but do not move the window's end.
     const status = async (): Promise<number> => (await request(`${url}?skyaddr=${SKY[0]}`)).status;
-    await untilValue('the 3 s throttle window to end', status, (s) => s === 200, 30_000, 100);
+    await untilValue('the 3 s throttle window to end', status, (s) => s === 200, DEADLINE_MS, 100);
     expect(Date.now()).toBeGreaterThanOrEqual(started + 3_000);
   });
 

@@ -13,6 +13,7 @@ import {
   type Daemon,
   type StatusEntry,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /** GET /api/status (teller-http.md §2.7.2) and the detailed /api/v2/status, over the wire. */
 
@@ -207,7 +208,7 @@ describe('both status routes: a body reused while nothing changes', () => {
     await waitFor(
       () => depositById(d, 'status-reuse-b:0'),
       (x) => x !== undefined,
-      30_000,
+      DEADLINE_MS,
       'the second deposit recorded',
     );
     // Every deposit of the address has a row in both (no binding is without one).

@@ -1,4 +1,5 @@
 import { SKY, postJson, startDaemon, waitFor, type Daemon, type HttpResponse } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Drain protection (issue 19) through the built daemon: a client's binds per hour are capped
@@ -45,7 +46,7 @@ describe('bind caps', () => {
     await waitFor(
       async () => d.logs(),
       (l) => l.includes('binds paused: 2 binds in the last hour reached web.bind_pause_per_hour = 2'),
-      30_000,
+      DEADLINE_MS,
       'the pause alert in the log',
     );
     expect(daemon.logs().split('binds paused:').length - 1).toBe(1);

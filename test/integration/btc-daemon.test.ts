@@ -22,6 +22,7 @@ import {
 import { POLL_FAILED, coins, scannerWatch } from '../helpers/scanner-daemon';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { depositIdIn, toBtc, writeRegtestPool } from '../helpers/btc-regtest';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The built daemon with the real BTC scanner (dummy sender) against a bcoin regtest node reached
@@ -99,8 +100,8 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
   }
 
   /** waiting_confirm with its payout broadcast → confirm it → done; checks the amount paid. */
-  async function settle(id: string, sky: string, timeoutMs = 30_000): Promise<void> {
-    const rec = await waitForPayout(daemon, id, timeoutMs);
+  async function settle(id: string, sky: string): Promise<void> {
+    const rec = await waitForPayout(daemon, id);
     const sat = expected.get(id) ?? -1n;
     expect({ value: rec.deposit_value, sent: rec.sky_sent, to: rec.sky_address }).toEqual({
       value: Number(sat),
@@ -108,7 +109,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
       to: sky,
     });
     if (rec.status === 'waiting_confirm') await confirm(daemon, rec.txid);
-    await waitForDeposit(daemon, id, (d) => d.status === 'done', timeoutMs);
+    await waitForDeposit(daemon, id, (d) => d.status === 'done');
   }
 
   /**
@@ -143,7 +144,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 4 && p.every((r) => r.confirmations === 1),
-      30_000,
+      DEADLINE_MS,
       'four deposits at 1 confirmation',
     );
     await atTip();
@@ -182,14 +183,14 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      30_000,
+      DEADLINE_MS,
       'deposit seen',
     );
     await btc.invalidateBlock(orphan);
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 0,
-      30_000,
+      DEADLINE_MS,
       'deposit un-credited',
     );
     // A different block at the orphan's height, without the deposit: still nothing to pay.
@@ -221,7 +222,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      30_000,
+      DEADLINE_MS,
       'deposit seen',
     );
     await daemon.kill();
@@ -250,7 +251,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      30_000,
+      DEADLINE_MS,
       'deposit seen',
     );
     await daemon.stop();
@@ -299,7 +300,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     proxy.delayMs = 25;
     const cut = async (kill: boolean): Promise<number> => {
       const from = (await scannerHealth()).height;
-      const s = await waitFor(scannerHealth, (h) => h.height > from, 30_000, 'catch-up progress');
+      const s = await waitFor(scannerHealth, (h) => h.height > from, DEADLINE_MS, 'catch-up progress');
       await daemon.restart({ kill });
       return s.height;
     };
@@ -311,7 +312,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     expect(cutTerm).toBeGreaterThan(before.height);
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
-    for (const id of ids) await settle(id, sky, 30_000);
+    for (const id of ids) await settle(id, sky);
     await afterNextPoll();
     await expectPaidOnce();
   });
@@ -324,7 +325,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     btc.pause();
     try {
       // A poll has asked the frozen node since: it hangs, and the API must not wait on it.
-      await waitFor(tipRequests, (n) => n > asked, 30_000, 'a poll asking the frozen node');
+      await waitFor(tipRequests, (n) => n > asked, DEADLINE_MS, 'a poll asking the frozen node');
       const res = await request(`${daemon.publicUrl}/api/health`, { timeoutMs: 2_000 });
       expect(res.status).toBe(200);
     } finally {
@@ -335,7 +336,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await settle(frozen, sky);
     // Unreachable (connections refused): the poll fails and /api/health says why.
     await proxy.close();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', DEADLINE_MS, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED/);
     expect(down.last_error).toContain(proxy.address);
     const id = await send(addr, 444_444n);
@@ -344,7 +345,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect((await adminDeposits(daemon)).some((d) => d.deposit_id === id)).toBe(false);
     await proxy.open();
-    await settle(id, sky, 30_000);
+    await settle(id, sky);
     expect((await scannerHealth()).last_error).toBe('');
     await expectPaidOnce();
   });
@@ -353,7 +354,7 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await proxy.close();
     await daemon.restart();
     expect(daemon.alive()).toBe(true);
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', DEADLINE_MS, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED/);
     expect(daemon.logs()).toMatch(/scanner poll failed; retrying/);
     const addr = await bind(daemon, SKY[0], 'BTC');
@@ -363,8 +364,8 @@ describe('daemon with the real BTC scanner (bcoin regtest, dummy sender)', () =>
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
-    await settle(id, SKY[0], 30_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
+    await settle(id, SKY[0]);
+    await waitFor(scannerHealth, (s) => s.last_error === '', DEADLINE_MS, 'the error cleared');
     await expectPaidOnce();
   });
 });

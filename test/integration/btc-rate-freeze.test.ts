@@ -16,6 +16,7 @@ import {
   type Daemon,
 } from '../helpers/daemon';
 import { depositIdIn, toBtc, writeRegtestPool } from '../helpers/btc-regtest';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * DESIGN.md "Money": the rate is frozen on a deposit when it is first seen, not when it is
@@ -70,7 +71,7 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
         return body.scanners.find((s) => s.chain === 'BTC')?.height ?? -1;
       },
       (h) => h >= height,
-      30_000,
+      DEADLINE_MS,
       `BTC scanned to ${height}`,
     );
   };
@@ -105,7 +106,7 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
     await waitFor(
       () => pendingOf(d, sky),
       (p) => p.length === 1 && p[0].confirmations === 1,
-      30_000,
+      DEADLINE_MS,
       'the deposit seen at 1 of 2 confirmations',
     );
 
@@ -115,14 +116,14 @@ describe('the rate, payout decimals and buy method are frozen when a BTC deposit
     await scannedTo(d, await btc.height());
 
     // Confirmed after the restart: paid at the terms of its first sighting.
-    const paidEarly = await waitForPayout(d, earlyId, 30_000);
+    const paidEarly = await waitForPayout(d, earlyId);
     expect([paidEarly.conversion_rate, paidEarly.sky_sent]).toEqual([
       '15.5',
       Number(droplets(sat, 155n, 10n, 3)),
     ]);
     // First seen after the restart: at the new terms.
     await btc.mine(1);
-    const paidLate = await waitForPayout(d, lateId, 30_000);
+    const paidLate = await waitForPayout(d, lateId);
     expect([paidLate.conversion_rate, paidLate.sky_sent]).toEqual(['20', Number(droplets(sat, 20n, 1n, 1))]);
 
     for (const p of [paidEarly, paidLate]) {

@@ -13,6 +13,7 @@ import type { BlockSource } from '../../src/scanner/types';
 import { Store } from '../../src/store/store';
 import { startBitcoind, type Bitcoind } from '../helpers/bitcoind';
 import { captureLog, waitFor } from '../unit/scanner/fake-chain';
+import { DEADLINE_MS } from '../helpers/until';
 
 /** The BTC scanner (engine + BtcSource + raw-block parser) against a real bcoin regtest node. */
 
@@ -108,12 +109,12 @@ describe('BTC scanner against bcoin regtest', () => {
     const done = () => cap.msgs('deposit handed over').length;
     const atTip = async () => {
       const tip = await node.height();
-      await waitFor(() => s.status().height === tip, `scanned to ${tip}`, 30_000);
+      await waitFor(() => s.status().height === tip, `scanned to ${tip}`, DEADLINE_MS);
     };
     /** Two whole polls after this call: what the scanner would do with what it saw, it has done. */
     const afterPolls = async () => {
       const start = tipCalls;
-      await waitFor(() => tipCalls >= start + 3, 'two more polls', 30_000);
+      await waitFor(() => tipCalls >= start + 3, 'two more polls', DEADLINE_MS);
     };
     return { s, handed, done, atTip, afterPolls, ...cap };
   }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { request, startDaemon, waitFor, type Daemon } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Connections (issue 15 item 5): a client holding ~1,000 idle keep-alive sockets against a daemon
@@ -96,13 +97,13 @@ describe('a client holding 1,000 idle keep-alive sockets (file limit 1,024)', ()
     await waitFor(
       async () => held.filter((s) => !s.destroyed && s.readyState === 'open').length,
       (open) => open <= 256,
-      30_000,
+      DEADLINE_MS,
       'the idle sockets beyond the cap closed',
     );
     await waitFor(
       async () => logLines(d).filter((l) => l.level === 40 && l.listener === 'public'),
       (lines) => lines.length > 0 && lines.every((l) => String(l.msg).startsWith('connection limit reached')),
-      30_000,
+      DEADLINE_MS,
       'a connection-limit warning',
     );
     expect(await metric(d, 'listener="public",action="evicted"')).toBeGreaterThan(0);
@@ -151,7 +152,7 @@ describe('a listener whose connections are all busy', () => {
     await waitFor(
       async () => logLines(d).find((l) => l.level === 40 && l.listener === 'public'),
       (l) => l !== undefined && l.refused === 1 && l.max === 5,
-      30_000,
+      DEADLINE_MS,
       'the refusal warning',
     );
     expect(await metric(d, 'listener="public",action="refused"')).toBe(1);
@@ -161,7 +162,7 @@ describe('a listener whose connections are all busy', () => {
     await waitFor(
       () => request(`${d.publicUrl}/api/config`, { timeoutMs: 5_000 }).catch(() => undefined),
       (r) => r?.status === 200,
-      30_000,
+      DEADLINE_MS,
       'room on the public listener',
     );
   });
@@ -177,7 +178,7 @@ describe('a listener whose connections are all busy', () => {
     await waitFor(
       async () => logLines(d).filter((l) => l.aborted === true),
       (lines) => lines.length >= routes.length + 4,
-      30_000,
+      DEADLINE_MS,
       'the aborted requests in the request log',
     );
     const aborted = logLines(d).filter((l) => l.aborted === true);

@@ -153,10 +153,10 @@ describe('BTC derived from a tpub (bcoin regtest)', () => {
     const tx = await btc.rpc<{ vout: { n: number; value: number }[] }>('getrawtransaction', [txid, true]);
     const out = tx.vout.find((o) => Math.round(o.value * 1e8) === 1_000_000);
     const id = `${txid}:${out?.n}`;
-    const rec = await waitForPayout(daemon, id, 30_000);
+    const rec = await waitForPayout(daemon, id);
     expect(rec).toMatchObject({ deposit_address: addr, sky_address: SKY[0], deposit_value: 1_000_000 });
     await confirm(daemon, rec.txid);
-    await waitForDeposit(daemon, id, (d) => d.status === 'done', 30_000);
+    await waitForDeposit(daemon, id, (d) => d.status === 'done');
   });
 
   it('resumes past the reserved block after a SIGKILL, the skipped indexes listed; `pool list` shows the indexes', async () => {
@@ -219,7 +219,7 @@ describe('ETH derived from the account xpub (anvil)', () => {
     const tx = await eth.wallets[1]!.sendTransaction({ to: first, value: 10n ** 16n });
     await tx.wait();
     const id = `${tx.hash}:0`;
-    const rec = await waitForPayout(daemon, id, 30_000);
+    const rec = await waitForPayout(daemon, id);
     expect(rec).toMatchObject({ sky_address: SKY[0], deposit_value: 10_000_000_000_000_000 });
     expect(rec.deposit_address.toLowerCase()).toBe(first.toLowerCase());
     const second = await bind(daemon, SKY[1], 'ETH');

@@ -20,6 +20,7 @@ import {
 import { deployRejecter, deployToken, type Deployed } from '../helpers/erc20';
 import { POLL_FAILED, coins, scannerWatch } from '../helpers/scanner-daemon';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The built daemon with the real ETH scanner (ETH and one ERC-20, dummy sender) against anvil
@@ -158,25 +159,25 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     waitFor(
       () => eth.provider.getTransactionReceipt(hash),
       (r) => r !== null,
-      30_000,
+      DEADLINE_MS,
       `receipt of ${hash}`,
     ) as Promise<NonNullable<Awaited<ReturnType<typeof eth.provider.getTransactionReceipt>>>>;
 
   /** waiting_confirm with its payout broadcast → confirm it → done; checks the exact amounts. */
-  async function settle(id: string, timeoutMs = 30_000): Promise<void> {
+  async function settle(id: string): Promise<void> {
     const want = expected.get(id);
     if (!want) throw new Error(`unknown deposit ${id}`);
     const rec = await waitFor(
       () => record(id),
       (r) => r?.status === 'waiting_confirm' || r?.status === 'done',
-      timeoutMs,
+      DEADLINE_MS,
       `payout of ${id}`,
     );
     if (!rec) throw new Error(`no record of ${id}`);
     await waitFor(
       () => broadcasts(daemon),
       (b) => b.some((x) => x.txid === rec.txid),
-      timeoutMs,
+      DEADLINE_MS,
       'broadcast',
     );
     expect({
@@ -194,7 +195,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => record(id),
       (r) => r?.status === 'done',
-      timeoutMs,
+      DEADLINE_MS,
       `${id} done`,
     );
   }
@@ -258,7 +259,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1 && p[0].deposit_address === tokAddr && p[0].confirmations === 1,
-      30_000,
+      DEADLINE_MS,
       'the token deposit at 1 confirmation',
     );
     await afterPolls();
@@ -277,7 +278,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const rec = await waitFor(
       () => record(id),
       (r) => r !== undefined,
-      30_000,
+      DEADLINE_MS,
       'the wrong-asset deposit recorded',
     );
     expect(rec).toMatchObject({
@@ -315,7 +316,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      30_000,
+      DEADLINE_MS,
       'deposit seen',
     );
     // The deposit's block is replaced by an empty one at the same height.
@@ -324,7 +325,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 0,
-      30_000,
+      DEADLINE_MS,
       'deposit un-credited',
     );
     await eth.mine(1);
@@ -359,23 +360,23 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1,
-      30_000,
+      DEADLINE_MS,
       'deposit seen',
     );
     await eth.reorg(1, [[raw, 0]]);
     const second = await waitFor(
       () => receipt(hash),
       (r) => r.blockHash !== first.blockHash,
-      30_000,
+      DEADLINE_MS,
       'the re-mined receipt',
     );
     expect(second.blockNumber).toBe(first.blockNumber);
     // Same height, new hash: the scanner moves onto the replacement block.
-    await waitFor(scannerHealth, (s) => s.hash === second.blockHash, 30_000, 'the replacement block');
+    await waitFor(scannerHealth, (s) => s.hash === second.blockHash, DEADLINE_MS, 'the replacement block');
     await waitFor(
       () => pendingOf(sky),
       (p) => p.length === 1 && p[0].confirmations === 1,
-      30_000,
+      DEADLINE_MS,
       'seen again',
     );
     await eth.mine(1);
@@ -408,7 +409,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     proxy.delayMs = 40;
     const cut = async (kill: boolean): Promise<number> => {
       const from = (await scannerHealth()).height;
-      const s = await waitFor(scannerHealth, (h) => h.height > from, 30_000, 'catch-up progress');
+      const s = await waitFor(scannerHealth, (h) => h.height > from, DEADLINE_MS, 'catch-up progress');
       await daemon.restart({ kill });
       return s.height;
     };
@@ -419,7 +420,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     expect(cutTerm).toBeGreaterThan(before.height);
     expect(cutKill).toBeGreaterThan(cutTerm);
     expect(cutKill).toBeLessThan(tip);
-    for (const id of ids) await settle(id, 30_000);
+    for (const id of ids) await settle(id);
     await afterNextPoll();
     await expectPaidOnce();
   });
@@ -428,7 +429,7 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     const sky = SKY[4];
     const addr = await bind(daemon, sky, 'TOK');
     await proxy.close();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', DEADLINE_MS, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED|refused|connect/i);
     const id = await sendToken(addr, 5_000_000n, sky);
     await eth.mine(CONFIRMATIONS);
@@ -436,15 +437,15 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(await record(id)).toBeUndefined();
     await proxy.open();
-    await settle(id, 30_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
+    await settle(id);
+    await waitFor(scannerHealth, (s) => s.last_error === '', DEADLINE_MS, 'the error cleared');
     await expectPaidOnce();
   });
 
   it('starts while the RPC is unreachable: keeps retrying with the reason in /api/health, then scans', async () => {
     await proxy.close();
     await daemon.restart();
-    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', 30_000, 'a scanner error');
+    const down = await waitFor(scannerHealth, (s) => s.last_error !== '', DEADLINE_MS, 'a scanner error');
     expect(down.last_error).toMatch(/ECONNREFUSED|refused|connect/i);
     const addr = await bind(daemon, SKY[0], 'ETH');
     const id = await sendEth(eth.wallets[6], addr, 123_456_789_012_345_678n, SKY[0]);
@@ -453,8 +454,8 @@ describe('daemon with the real ETH scanner (anvil, ETH + ERC-20, dummy sender)',
     await waitForLog(daemon, POLL_FAILED, {}, failed + 2);
     expect(daemon.alive()).toBe(true);
     await proxy.open();
-    await settle(id, 30_000);
-    await waitFor(scannerHealth, (s) => s.last_error === '', 30_000, 'the error cleared');
+    await settle(id);
+    await waitFor(scannerHealth, (s) => s.last_error === '', DEADLINE_MS, 'the error cleared');
     await expectPaidOnce();
   });
 });

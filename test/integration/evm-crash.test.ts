@@ -15,6 +15,7 @@ import {
   type HotWallet,
   type PaidDeposit,
 } from '../helpers/evm-payout';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Exactly-once payouts under crashes: 200 ETH deposits (seen by the real ETH scanner) paid in ETH
@@ -69,7 +70,7 @@ async function send(d: Daemon, batch: Planned[]): Promise<void> {
   await waitFor(
     async () => new Set((await paidDeposits(d)).map((x) => x.deposit_id)),
     (known) => ids.every((id) => id !== undefined && known.has(id)),
-    30_000,
+    DEADLINE_MS,
     `the daemon to record ${ids.length} deposits`,
   );
 }
@@ -144,7 +145,7 @@ describe('EVM payouts under SIGKILL (anvil)', () => {
 
     // Two more blocks: nothing the daemon still holds may be mined later as a second payout.
     const tip = await anvil.tip();
-    await waitFor(anvil.tip, (t) => t >= tip + 2, 30_000, 'two more blocks');
+    await waitFor(anvil.tip, (t) => t >= tip + 2, DEADLINE_MS, 'two more blocks');
     const sent = await anvil.provider.getTransactionCount(hot.address, 'latest');
     const pending = await anvil.provider.getTransactionCount(hot.address, 'pending');
 

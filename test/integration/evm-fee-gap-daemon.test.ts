@@ -31,6 +31,7 @@ import {
   type HotWallet,
 } from '../helpers/evm-payout';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * issue 16 item 3, on the built daemon (ETH scanner and EVM sender on a real anvil node): a
@@ -89,7 +90,7 @@ const waitDone = (d: Daemon, id: string) =>
   waitFor(
     async () => (await recordOf(d, id))?.status,
     (s) => s === 'done',
-    30_000,
+    DEADLINE_MS,
     `${id} done`,
   );
 
@@ -109,7 +110,7 @@ async function daemonWithGap(
   await waitFor(
     async () => (await recordOf(d, idA))?.status,
     (s) => s === 'waiting_send',
-    30_000,
+    DEADLINE_MS,
     'A',
   );
   expect(await d.stop()).toBe(0);
@@ -139,7 +140,7 @@ async function depositB(d: Daemon): Promise<{ toB: string; idB: string; txid: st
   const rec = await waitFor(
     () => recordOf(d, idB),
     (r) => r?.status === 'waiting_confirm' || r?.status === 'done',
-    30_000,
+    DEADLINE_MS,
     'B signed',
   );
   return { toB, idB, txid: rec?.txid ?? '' };
@@ -157,7 +158,7 @@ test('alert at start, the payout behind waits; POST /api/payout/nonce-gaps/0/fil
   const gapAlert = await waitFor(
     async () => hook.texts.find((t) => t.includes('nonce 0')),
     (t) => t !== undefined,
-    30_000,
+    DEADLINE_MS,
     'nonce gap alert',
   );
   expect(gapAlert).toBe(
@@ -246,7 +247,7 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
         return res.status === 200 ? (JSON.parse(res.body) as DepositDetail) : undefined;
       },
       (r) => r?.last_error !== undefined && r.last_error !== '',
-      30_000,
+      DEADLINE_MS,
       'deposit held by the fee ceiling',
     );
     expect(waiting).toMatchObject({ status: 'waiting_send', error: '' });
@@ -258,7 +259,7 @@ test('network fee above payout.evm.max_fee_per_gas: the deposit waits unsigned, 
     const paid = await waitFor(
       () => recordOf(d, id),
       (r) => r?.status === 'done',
-      30_000,
+      DEADLINE_MS,
       'deposit paid',
     );
     const tx = await anvil.provider.getTransaction(paid?.txid ?? '');

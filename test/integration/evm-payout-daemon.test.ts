@@ -18,6 +18,7 @@ import {
   type PaidDeposit,
 } from '../helpers/evm-payout';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The built daemon paying an ETH deposit (seen by its real ETH scanner) from a real EVM hot wallet
@@ -76,7 +77,7 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
   const [rec] = await waitFor(
     async () => (await paidDeposits(d)).filter((x) => x.deposit_id === id),
     (v) => v.length === 1 && v[0].status !== 'waiting_send' && v[0].status !== 'waiting_decide',
-    30_000,
+    DEADLINE_MS,
     `payout of ${id}`,
   );
   expect(rec).toMatchObject({ status: 'waiting_confirm', error: '' });
@@ -85,7 +86,7 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
   const receipt = await waitFor(
     () => anvil.provider.getTransactionReceipt(rec.txid),
     (r) => r !== null,
-    30_000,
+    DEADLINE_MS,
     `receipt of ${rec.txid}`,
   );
   expect(receipt?.status).toBe(1);
@@ -100,13 +101,13 @@ async function payOne(d: Daemon, micro: bigint): Promise<{ to: string; rec: Paid
 async function expectDoneAfterSecondConfirmation(d: Daemon, id: string): Promise<void> {
   const start = senderRpc.calls('eth_getTransactionReceipt');
   const count = async (): Promise<number> => senderRpc.calls('eth_getTransactionReceipt');
-  await waitFor(count, (n) => n >= start + 3, 30_000, `receipt request #${start + 3} (two more checks)`);
+  await waitFor(count, (n) => n >= start + 3, DEADLINE_MS, `receipt request #${start + 3} (two more checks)`);
   expect((await paidDeposits(d)).find((x) => x.deposit_id === id)?.status).toBe('waiting_confirm');
   await anvil.mine(1);
   await waitFor(
     async () => (await paidDeposits(d)).find((x) => x.deposit_id === id)?.status,
     (s) => s === 'done',
-    30_000,
+    DEADLINE_MS,
     `${id} done`,
   );
 }

@@ -14,6 +14,7 @@ import {
   type Daemon,
   type HttpResponse,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Random and malformed requests (fast-check) across the public and dummy routes: no 5xx but the
@@ -498,7 +499,7 @@ it('afterwards: healthy, and the store is consistent', async () => {
   const settled = await waitFor(
     async () => depositsOf((await request(`${d.adminUrl}/api/deposits`)).body),
     (all) => all.every((x) => x.status === 'waiting_confirm' || x.status === 'done'),
-    30_000,
+    DEADLINE_MS,
     'deposits to settle',
   );
   expect(settled.length).toBeGreaterThan(50);

@@ -19,6 +19,7 @@ import {
   waitForStatus,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Restarts (SIGTERM and SIGKILL) in the middle of each status: the daemon resumes from its store
@@ -170,7 +171,7 @@ describe('crashes at arbitrary moments', () => {
         return adminDeposits(d);
       },
       (all) => all.length === delays.length && all.every((x) => x.status === 'done'),
-      30_000,
+      DEADLINE_MS,
       'every deposit done',
     );
     await expectPaidOnce(d);

@@ -17,6 +17,7 @@ import {
   waitForStatus,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * The operator's switches and the hot wallet running dry: send_enabled (DESIGN.md difference 3),
@@ -85,7 +86,7 @@ describe('sold out', () => {
     const h = await waitFor(
       () => health(d),
       (x) => x.exchange.sender_error === NOT_ENOUGH,
-      30_000,
+      DEADLINE_MS,
       'sender_error',
     );
     expect(h.sold_out).toBe(true);
@@ -108,7 +109,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.exchange.sender_error === '' && !x.sold_out,
-      30_000,
+      DEADLINE_MS,
       'sender_error cleared',
     );
     expect(await soldOutOfConfig(d)).toBe(false);
@@ -126,7 +127,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
-      30_000,
+      DEADLINE_MS,
       'sold out',
     );
     const paidBefore = (await broadcasts(d)).length;
@@ -134,7 +135,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => x.sold_out && x.exchange.sender_error === NOT_ENOUGH,
-      30_000,
+      DEADLINE_MS,
       'sold out again',
     );
     expect((await depositById(d, 'so-restart:0'))?.status).toBe('waiting_send');
@@ -159,7 +160,7 @@ describe('sold out', () => {
     await waitFor(
       () => health(d),
       (x) => !x.sold_out && x.exchange.sender_error === '',
-      30_000,
+      DEADLINE_MS,
       'not sold out',
     );
     expect((await health(d)).exchange.balance.coins).toBe('1.000000');

@@ -8,7 +8,6 @@ import { defaultConfig } from '../../src/config';
 import type { Config } from '../../src/config/types';
 import type { DepositRecord } from '../../src/exchange/types';
 import { verifyAudit } from '../../src/ops/audit';
-import { BackupScheduler } from '../../src/ops/backup-schedule';
 import { Store } from '../../src/store/store';
 import { silentLogger } from '../../src/util/logger';
 import { until, untilValue } from '../helpers/until';
@@ -136,13 +135,8 @@ describe('backup under load, restore, resume', () => {
         }
       })();
       await waitAll(app, (all) => all.length >= 15, '15 deposits recorded');
-      const scheduler = new BackupScheduler({
-        store: app.ctx.store,
-        dataDir: dirA,
-        backup: { schedule: '', keep: 3, dir: 'backups' },
-        log: silentLogger(),
-      });
-      const backup = await scheduler.runOnce();
+      // The daemon's own scheduler (backup.schedule is off): what a scheduled run writes.
+      const backup = await app.ops.backups.runOnce();
       snapshotTaken();
       const confirming = confirmer(app);
       const stopConfirming = onlyOnce(() => confirming.stop());

@@ -18,8 +18,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const SKY = '2VZu3rZozQ6nN37YSdj3EZJV7wSFVuLSm2X';
 
 /** A deadline, not a count of polls: under load each poll (a directory listing, a fetch) is slower. */
-const eventually = (cond: () => boolean | Promise<boolean>, what: string): Promise<void> =>
-  until(what, cond, 30_000);
+const eventually = (cond: () => boolean | Promise<boolean>, what: string): Promise<void> => until(what, cond);
 
 describe('operator stack on a running daemon', () => {
   /** Stops what a test started, last started first, even when the test failed. */

@@ -16,6 +16,7 @@ import {
   writeConfigFile,
   type Daemon,
 } from '../helpers/daemon';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * Market-following rates through the built daemon (issue 20), BTC priced from two simulated
@@ -52,7 +53,7 @@ afterAll(() => d?.dispose());
 const publicConfig = async (): Promise<PublicConfig> =>
   JSON.parse((await request(`${d.publicUrl}/api/config`)).body) as PublicConfig;
 const configWhere = (what: string, done: (c: PublicConfig) => boolean) =>
-  waitFor(publicConfig, done, 30_000, what);
+  waitFor(publicConfig, done, DEADLINE_MS, what);
 const setPrice = async (source: string, price: string) => {
   const res = await request(`${d.dummyUrl}/dummy/market/price?coin=BTC&source=${source}&price=${price}`);
   expect(res.status).toBe(200);

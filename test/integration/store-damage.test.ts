@@ -15,6 +15,7 @@ import {
   type Daemon,
 } from '../helpers/daemon';
 import { startWebhookReceiver } from '../helpers/webhook';
+import { DEADLINE_MS } from '../helpers/until';
 
 /**
  * A damaged store never starts as if it were fine (issue 15.3), against the built daemon: a store
@@ -143,7 +144,7 @@ describe('bind checks the store, not only the pool cursor', () => {
       const alerts = await waitFor(
         async () => hook.texts,
         (t) => t.length >= 2,
-        30_000,
+        DEADLINE_MS,
         'two alerts',
       );
       expect(alerts.join('\n')).toContain(

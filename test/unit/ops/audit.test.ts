@@ -4,6 +4,7 @@ import type { DepositEvent, DepositRecord } from '../../../src/exchange/types';
 import { formatAuditReport, verifyAudit } from '../../../src/ops/audit';
 import { seqKey, type Store } from '../../../src/store/store';
 import { BTC_ADDR, SKY, openStore, until, waitForStatus, walk } from './helpers';
+import { DEADLINE_MS } from '../../helpers/until';
 
 /** A real history: deposits paid through the Exchange and the dummy sender, some confirmed. */
 async function paidHistory(store: Store, deposits: DepositStore): Promise<void> {
@@ -19,7 +20,7 @@ async function paidHistory(store: Store, deposits: DepositStore): Promise<void> 
       n: 0,
     });
   }
-  await until(() => sender.list().length === 5, 30_000, 'five payouts');
+  await until(() => sender.list().length === 5, DEADLINE_MS, 'five payouts');
   for (const tx of sender.list().slice(0, 3)) {
     await sender.confirm(tx.txid, undefined);
     const id = (await deposits.list()).find((d) => d.txid === tx.txid)?.deposit_id ?? '';

@@ -7,6 +7,7 @@ import { Store } from '../../../src/store/store';
 import type { DepositStore } from '../../../src/exchange/deposit-store';
 import { silentLogger } from '../../../src/util/logger';
 import { openStore, tmpDir, until, walk } from './helpers';
+import { DEADLINE_MS } from '../../helpers/until';
 
 describe('BackupScheduler', () => {
   let store: Store;
@@ -103,7 +104,7 @@ describe('BackupScheduler', () => {
     scheduler = make({ schedule: '*/1 * * * * *', keep: 2 });
     const runs = jest.spyOn(scheduler, 'runOnce');
     scheduler.start();
-    await until(() => runs.mock.calls.length >= 3, 30_000, 'three scheduled backups');
+    await until(() => runs.mock.calls.length >= 3, DEADLINE_MS, 'three scheduled backups');
     await scheduler.stop();
     await Promise.all(runs.mock.results.map((r) => r.value));
     const kept = await listBackups(scheduler.dir);
