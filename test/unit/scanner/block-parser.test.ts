@@ -91,6 +91,32 @@ describe('parseBlock', () => {
     expect(() => parseBlockHex({ ...span, end: span.end - 6 }, new ScriptIndex())).toThrow(/truncated/);
   });
 
+  it('decodes an output script past its template and filter bytes only when the filter lets it through', () => {
+    const watched = btcOutputScript(addresses.p2wpkh, 'regtest');
+    const t = tx({
+      outputs: [
+        [unwatched, 1n],
+        [watched, 2n],
+      ],
+    });
+    const raw = Buffer.from(block([coinbase(), t]).toBuffer());
+    const index = indexOf([addresses.p2wpkh]);
+    // A 'z' in the last byte but one of a script: past the 11 bytes the filter reads, before the last.
+    const mangledAt = (script: Uint8Array): Buffer => {
+      const span = asHex(raw);
+      const text = Buffer.from(span.text);
+      text[span.start + 2 * (raw.indexOf(Buffer.from(script)) + script.length - 2)] = 0x7a;
+      return text;
+    };
+    const span = asHex(raw);
+    // Stepped over: an unwatched script is dismissed by the filter before its middle is read.
+    expect(parseBlockHex({ ...span, text: mangledAt(unwatched) }, index).matched).toEqual([
+      { txid: t.getId(), n: 1, value: 2n, address: addresses.p2wpkh },
+    ]);
+    // Read: a watched one is decoded whole for the exact lookup, and its bad hex is caught.
+    expect(() => parseBlockHex({ ...span, text: mangledAt(watched) }, index)).toThrow(/block is not hex/);
+  });
+
   it('reads 3-byte varints (a tx with 300 outputs)', () => {
     const outs: [Uint8Array, bigint][] = Array.from({ length: 300 }, (_, i) => [unwatched, BigInt(i)]);
     outs[299] = [btcOutputScript(addresses.p2tr, 'regtest'), 299n];
