@@ -26,6 +26,11 @@ export class AddressPool {
   /** Every address before this index is used: peek never looks back, so it is O(1) amortised. */
   private cursor = 0;
   /**
+   * Addresses at or after the cursor already made by the list (a stamped text pool makes each on
+   * demand): with binds in flight, peekExcept walks past theirs on every call, and made each again.
+   */
+  private readonly ahead = new Map<number, string | undefined>();
+  /**
    * The pool's addresses as a set, built on first need (`has`, or marking an address other than
    * the next one). A million-entry set costs about 0.4 s, which startup need not pay.
    */
@@ -56,9 +61,17 @@ export class AddressPool {
 
   /** The next address to hand out (the first unused one in file order), or undefined when none is left. */
   peek(): string | undefined {
-    while (this.cursor < this.addresses.length && this.used.has(this.addresses.at(this.cursor) ?? ''))
-      this.cursor++;
-    return this.addresses.at(this.cursor);
+    while (this.cursor < this.addresses.length && this.used.has(this.aheadAt(this.cursor) ?? ''))
+      this.ahead.delete(this.cursor++);
+    return this.aheadAt(this.cursor);
+  }
+
+  /** `addresses.at(index)` for an index at or after the cursor, made once. */
+  private aheadAt(index: number): string | undefined {
+    if (this.ahead.has(index)) return this.ahead.get(index);
+    const addr = this.addresses.at(index);
+    this.ahead.set(index, addr);
+    return addr;
   }
 
   /**
@@ -68,8 +81,8 @@ export class AddressPool {
   peekExcept(skip: ReadonlySet<string>): string | undefined {
     let addr = this.peek();
     for (let i = this.cursor + 1; addr !== undefined && skip.has(addr); i++) {
-      while (i < this.addresses.length && this.used.has(this.addresses.at(i) ?? '')) i++;
-      addr = this.addresses.at(i);
+      while (i < this.addresses.length && this.used.has(this.aheadAt(i) ?? '')) i++;
+      addr = this.aheadAt(i);
     }
     return addr;
   }

@@ -183,10 +183,10 @@ class Reader {
  */
 class Candidates {
   /** Per output: script offset, script length, value offset, index in its tx, tx number. */
-  out = new Int32Array(5 * 16384);
+  out: Int32Array = new Int32Array(5 * 16384);
   outputs = 0;
   /** Per tx: start, body start (after a segwit marker), body end (before witnesses), end. */
-  tx = new Int32Array(4 * 8192);
+  tx: Int32Array = new Int32Array(4 * 8192);
 
   reset(): void {
     this.outputs = 0;

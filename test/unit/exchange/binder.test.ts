@@ -8,6 +8,7 @@ import { DepositStore } from '../../../src/exchange/deposit-store';
 import { AddressPool, type PoolCoin } from '../../../src/pool';
 import { Store } from '../../../src/store/store';
 import { silentLogger } from '../../../src/util/logger';
+import { aroundBatchWrites, failNextBatch } from '../../helpers/store-faults';
 
 /**
  * Binder: concurrent binds hand out distinct addresses in pool order, count each other against
@@ -52,16 +53,14 @@ async function rig(maxBound = 0) {
  * then show whether they are committed together, whatever the machine's speed.
  */
 function countBatches(s: Store, holdFirstUntil?: () => boolean): { batches: number } {
-  const db = Reflect.get(s, 'db') as { batch: (...args: unknown[]) => Promise<void> };
-  const original = db.batch.bind(db);
   const seen = { batches: 0 };
-  db.batch = async (...args: unknown[]) => {
+  aroundBatchWrites(s, async (write) => {
     if (seen.batches++ === 0 && holdFirstUntil) {
       const deadline = Date.now() + 20_000;
       while (!holdFirstUntil() && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     }
-    return original(...args);
-  };
+    return write();
+  });
   return seen;
 }
 
@@ -115,12 +114,9 @@ describe('Binder', () => {
 
   it('a failed write burns no address: the next bind gets it', async () => {
     const { binder, pool } = await rig();
-    const db = Reflect.get(store, 'db') as { batch: (...args: unknown[]) => Promise<void> };
-    const original = db.batch.bind(db);
-    db.batch = () => Promise.reject(new Error('disk full'));
+    failNextBatch(store, 'disk full');
     await expect(binder.bind('sky', 'BTC')).rejects.toThrow('disk full');
     expect(pool.usedCount()).toBe(0);
-    db.batch = original;
     expect((await binder.bind('sky', 'BTC')).address).toBe(POOL[0]);
   });
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Level } from 'level';
 import { runCommand } from '../../../src/commands/index';
 import { DepositStore } from '../../../src/exchange/deposit-store';
 import type { DepositRecord } from '../../../src/exchange/types';
@@ -9,6 +8,7 @@ import { verifyAudit } from '../../../src/ops/audit';
 import { Store } from '../../../src/store/store';
 import { PassThrough } from 'node:stream';
 import { depositRecord } from '../../helpers/deposit-record';
+import { failNextBatch } from '../../helpers/store-faults';
 
 /**
  * The audit chain survives failed writes (issue 16.4): an event's seq and hash are taken only for
@@ -51,26 +51,20 @@ async function auditCli(): Promise<{ code: number; out: string }> {
   return { code, out: text };
 }
 
-/** The next LevelDB batch (the promise form the store uses) fails as a disk error would. */
-function failOnce(batch: jest.SpyInstance): void {
-  batch.mockImplementationOnce(() => Promise.reject(new Error('EIO: i/o error, write')));
-}
-
 describe('audit chain and failed writes', () => {
   it('a failed batch leaves no gap: the writes queued behind it and after it verify', async () => {
     let { store, deposits } = await open();
     const recs = await Promise.all([1, 2, 3, 4].map((i) => deposits.create(record(i), 'seen')));
     // The next LevelDB batch fails (an I/O error): the first transition goes alone, the two queued
     // behind it while it is in flight form the next group, which succeeds.
-    const batch = jest.spyOn(Level.prototype, 'batch');
-    failOnce(batch);
+    failNextBatch(store);
     const results = await Promise.allSettled(
       recs.slice(0, 3).map((r) => deposits.transition(r, { status: 'waiting_send' }, 'decided')),
     );
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     // A whole group fails: the two writers queued behind a batch in flight share the next one.
     const first = deposits.update(recs[3], { attempts: 1 }, 'noop');
-    failOnce(batch);
+    failNextBatch(store);
     const group = await Promise.allSettled([
       deposits.update(recs[3], { attempts: 2 }, 'a'),
       deposits.update(recs[3], { attempts: 3 }, 'b'),

@@ -131,4 +131,26 @@ describe('AddressPool', () => {
     expect(pool.remaining()).toBe(0);
     // Quadratic scanning (teller's slice-and-rescan) would take minutes here: the test's timeout is the bound.
   });
+
+  it('makes each address of a pool list once while binds are in flight (peekExcept)', () => {
+    // A list that makes its addresses on demand (as a stamped text pool does) and counts it.
+    let made = 0;
+    const list = {
+      length: 1000,
+      at: (i: number) => {
+        made++;
+        return i >= 0 && i < 1000 ? `addr${i}` : undefined;
+      },
+    };
+    const pool = new AddressPool('BTC', list, []);
+    // 32 binds in flight, each taking the first address none of the others holds.
+    const inFlight = new Set<string>();
+    for (let k = 0; k < 32; k++) inFlight.add(pool.peekExcept(inFlight) ?? '');
+    expect([...inFlight]).toEqual(Array.from({ length: 32 }, (_, i) => `addr${i}`));
+    // They finish in order; the pool moves on.
+    for (const addr of inFlight) pool.markUsed(addr);
+    expect(pool.peek()).toBe('addr32');
+    // Each of the 33 addresses made about once (walking past the in-flight ones made them 16 times each).
+    expect(made).toBeLessThanOrEqual(2 * 33);
+  });
 });

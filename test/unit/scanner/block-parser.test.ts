@@ -94,6 +94,7 @@ describe('parseBlock', () => {
   it('decodes an output script past its template and filter bytes only when the filter lets it through', () => {
     const watched = btcOutputScript(addresses.p2wpkh, 'regtest');
     const t = tx({
+      witness: false,
       outputs: [
         [unwatched, 1n],
         [watched, 2n],

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Level } from 'level';
 import { checkpointPath, readCheckpoint, type CheckpointState } from '../../../src/store/checkpoint';
 import { StoreDamagedError } from '../../../src/store/errors';
 import { Store, type Op } from '../../../src/store/store';
+import { failNextBatch } from '../../helpers/store-faults';
 
 /**
  * The store's checkpoint (src/store/checkpoint.ts): it says what durable batches hold, never more;
@@ -42,8 +42,7 @@ describe('store checkpoint', () => {
     const store = await open();
     await store.write([event(1, 'h1')]);
     await store.write([event(2, 'h2')]);
-    const batch: jest.SpyInstance = jest.spyOn(Level.prototype, 'batch');
-    batch.mockImplementationOnce(() => Promise.reject(new Error('EIO')));
+    failNextBatch(store, 'EIO');
     await expect(store.write([event(3, 'h3')])).rejects.toThrow('EIO');
     await store.close();
     expect(recorded()).toEqual({ ...store.state(), event_seq: 2, event_hash: 'h2' });
