@@ -12,7 +12,7 @@ import { ClassicLevel } from 'classic-level';
 import { DepositStore } from '../src/exchange/deposit-store';
 import type { DepositRecord } from '../src/exchange/types';
 import { checkpointPath } from '../src/store/checkpoint';
-import { encodeValue, seqKey, Store } from '../src/store/store';
+import { encodeValue, LEVELDB_OPTIONS, seqKey, Store } from '../src/store/store';
 import { depositRecord, forEachConcurrent, skyAddresses } from './lib/deposits';
 import { benchTmp } from './lib/fixtures';
 import { emit, figure, progress } from './lib/report';
@@ -51,10 +51,13 @@ class GroupCommit {
       this.queue = [];
       this.batches++;
       try {
-        await this.db.batch(
-          group.flatMap((w) => w.ops),
-          { sync: true },
-        );
+        // A chained batch, as the store writes (the array form costs ~4x more per op).
+        const batch = this.db.batch();
+        for (const w of group)
+          for (const op of w.ops)
+            if (op.type === 'put') batch.put(op.key, op.value);
+            else batch.del(op.key);
+        await batch.write({ sync: true });
         for (const w of group) w.done();
       } catch (err) {
         for (const w of group) w.fail(err);
@@ -72,10 +75,7 @@ async function main(): Promise<void> {
   const store = await Store.open(storeDir, { checkpoint: checkpointPath(storeDir) });
   const deposits = new DepositStore(store);
   await deposits.open();
-  const raw = new ClassicLevel<string, Uint8Array>(path.join(dir, 'raw.db'), {
-    keyEncoding: 'utf8',
-    valueEncoding: 'view',
-  });
+  const raw = new ClassicLevel<string, Uint8Array>(path.join(dir, 'raw.db'), LEVELDB_OPTIONS);
   await raw.open();
   const rawCommits = new GroupCommit(raw);
 

@@ -2,9 +2,9 @@
 // and headers the daemon sent for it, gzipping by the daemon's own rule (dist/http/api/gzip.js:
 // gzip accepted and a body of 1400 bytes or more) but anew for every response, as the daemon does
 // for a body it has not sent lately. POST bodies are read to their end first. A route marked
-// `durable` (a valid bind) first writes as much as a bind does (four puts) to a LevelDB with the
-// store's commit policy: one synced batch in flight, what arrives meanwhile goes in the next one;
-// after each batch the store's checkpoint file is advanced by the daemon's own CheckpointWriter
+// `durable` (a valid bind) first writes as much as a bind does (four puts) to a LevelDB opened as
+// the store opens it (dist/store/store.js LEVELDB_OPTIONS), with the store's commit policy: one
+// synced batch in flight, what arrives meanwhile goes in the next one; after each batch the store's checkpoint file is advanced by the daemon's own CheckpointWriter
 // (dist/store/checkpoint.js: a synced write and a rename, one in flight), as the store does.
 //
 //   node bench/lib/bare-api-server.cjs <spec.json> <dist dir>
@@ -104,7 +104,10 @@ server.keepAliveTimeout = 120_000;
 (async () => {
   if ([...routes.values()].some((r) => r.durable)) {
     const { ClassicLevel } = require('classic-level');
-    db = new ClassicLevel(spec.dbDir, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    db = new ClassicLevel(
+      spec.dbDir,
+      require(path.join(process.argv[3], 'store', 'store.js')).LEVELDB_OPTIONS,
+    );
     await db.open();
     checkpoint = new CheckpointWriter(
       `${spec.dbDir}.checkpoint`,
