@@ -15,7 +15,7 @@ import { baseConfig, launchDaemon, mergeConfig, writeConfig, type RunningDaemon 
 import { benchTmp } from './lib/fixtures';
 import { emit, figure, progress } from './lib/report';
 import { median, prng, randomBytesFrom, sleep } from './lib/stats';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 
 const ID = 'catch_up';
 const BLOCKS = 1_000;
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
     const rand = prng(3);
     const pool = Array.from({ length: POOL }, () => segwitAddress('bcrt', 0, randomBytesFrom(rand, 20)));
     const dir = path.join(benchTmp(), 'catch-up');
+    // A data dir left by an earlier run (BENCH_TMP is kept) holds its bindings, deposits and payouts.
+    rmSync(dir, { recursive: true, force: true });
     const poolFile = path.join(dir, 'btc-regtest.txt');
     const start = await node.height();
     const cfgFile = writeConfig(

@@ -6,7 +6,7 @@
  * polled every 10 ms). Baseline, in the same run: a bare client polling eth_blockNumber at the same
  * 200 ms period, i.e. how long merely noticing the block takes at that period.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEther, WebSocketProvider } from 'ethers';
 import { startAnvil } from '../test/helpers/anvil';
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   try {
     const rand = prng(23);
     const dir = path.join(benchTmp(), 'latency');
+    // A data dir left by an earlier run (BENCH_TMP is kept) holds its bindings, deposits and payouts.
+    rmSync(dir, { recursive: true, force: true });
     const ethPool = path.join(dir, 'eth.txt');
     const url = new URL(anvil.url);
     const cfg = writeConfig(

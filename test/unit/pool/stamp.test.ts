@@ -59,6 +59,17 @@ describe('loadPoolStamped', () => {
     });
   });
 
+  it('keeps a text pool as its text and offsets from the first start, not as an array of strings', async () => {
+    const file = write('btc.txt', `${BTC.join('\n')}\n`);
+    const stamps = memoryStamps();
+    const first = await loadPoolStamped(file, 'BTC', 'mainnet', 'v1', stamps);
+    const again = await loadPoolStamped(file, 'BTC', 'mainnet', 'v1', stamps);
+    expect([first.reused, again.reused]).toEqual([false, true]);
+    expect(Array.isArray(first.addresses)).toBe(false);
+    expect(first.addresses.constructor).toBe(again.addresses.constructor);
+    expect(toArray(first.addresses)).toEqual(BTC);
+  });
+
   it('validates again after any change of text, network or build', async () => {
     const file = write('btc.txt', BTC.join('\n'));
     const stamps = memoryStamps();
