@@ -6,10 +6,11 @@
  * /api/health, POST /api/bind (a valid bind of a fresh payout address, from a pool of 900,000
  * addresses; and the 400 path, an invalid payout address). autocannon, 32 connections, throttle
  * off. The status routes' warm-up asks each of the 20,000 payout addresses once (the first-query
- * figures); the rounds then poll them at random, as buyer pages do. Baselines, in the same rounds: a bare node:http server answering each route with the body
- * and headers the daemon sent for it, gzipped by the same rule, and for the valid bind after a
- * bind's worth of synced LevelDB writes with the store's group commit and checkpoint file
- * (bench/lib/bare-api-server.cjs); and the original Go teller's figures measured on this machine (issue 17), for the 1.5× target.
+ * figures); the rounds then poll them at random, as buyer pages do. Baselines, in the same rounds:
+ * a bare node:http server answering each route with the body and headers the daemon sent for it,
+ * gzipped by the same rule, and for the valid bind after a bind's worth of synced LevelDB writes
+ * with the store's group commit and checkpoint file (bench/lib/bare-api-server.cjs); and the
+ * original Go teller's figures measured on this machine (issue 17), for the 1.5× target.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
