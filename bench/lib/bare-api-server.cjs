@@ -3,7 +3,7 @@
 // gzip accepted and a body of 1400 bytes or more) but anew for every response, as the daemon does
 // for a body it has not sent lately. POST bodies are read to their end first. A route marked
 // `durable` (a valid bind) first writes as much as a bind does (four puts) to a LevelDB opened as
-// the store opens it (dist/store/store.js LEVELDB_OPTIONS), with the store's commit policy: one
+// the store opens it (dist/store/leveldb.js LEVELDB_OPTIONS), with the store's commit policy: one
 // synced batch in flight, what arrives meanwhile goes in the next one; after each batch the store's checkpoint file is advanced by the daemon's own CheckpointWriter
 // (dist/store/checkpoint.js: a synced write and a rename, one in flight), as the store does.
 //
@@ -106,7 +106,7 @@ server.keepAliveTimeout = 120_000;
     const { ClassicLevel } = require('classic-level');
     db = new ClassicLevel(
       spec.dbDir,
-      require(path.join(process.argv[3], 'store', 'store.js')).LEVELDB_OPTIONS,
+      require(path.join(process.argv[3], 'store', 'leveldb.js')).LEVELDB_OPTIONS,
     );
     await db.open();
     checkpoint = new CheckpointWriter(
