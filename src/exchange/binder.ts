@@ -136,7 +136,7 @@ export class Binder {
         why === 'client_hour'
           ? ['web.bind_max_per_hour', web.bind_max_per_hour]
           : ['web.bind_max_per_day', web.bind_max_per_day];
-      this.opts.log.warn({ client, key, cap }, 'bind refused: this client reached its bind cap');
+      this.opts.log.warn({ client, setting: key, cap }, 'bind refused: this client reached its bind cap');
       return;
     }
     if (this.pauseAlerted) return;

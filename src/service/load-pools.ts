@@ -104,7 +104,7 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
     throw err;
   }
   const state = await loadDerivedState(store, source);
-  if (state.problem) log.error({ coin, key: source.key }, `derived pool: ${state.problem}`);
+  if (state.problem) log.error({ coin, pool_key: source.key }, `derived pool: ${state.problem}`);
   const key = reservationKey(source);
   const mark = reservations.mark(key);
   if (mark === undefined && state.next > 0) {
@@ -119,7 +119,7 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
   if (mark !== undefined && mark > state.next && !clean) {
     const [from, to] = [state.next, mark - 1];
     log.warn(
-      { coin, key: source.key, from, to },
+      { coin, pool_key: source.key, from, to },
       `derived indexes ${from} to ${to} were reserved but are not in the store (a crash, or a restored or ` +
         'copied store): skipped, recorded as such (pool list), never handed out again',
     );
@@ -131,7 +131,7 @@ async function loadDerivedPool(opts: LoadPoolsOptions, coin: PoolCoin, clean: bo
   log.info(
     {
       coin,
-      key: source.key,
+      pool_key: source.key,
       type: source.type,
       next_index: state.next,
       bound: state.bound,

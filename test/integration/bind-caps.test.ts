@@ -1,4 +1,12 @@
-import { SKY, postJson, startDaemon, waitFor, type Daemon, type HttpResponse } from '../helpers/daemon';
+import {
+  SKY,
+  postJson,
+  startDaemon,
+  waitFor,
+  waitForLog,
+  type Daemon,
+  type HttpResponse,
+} from '../helpers/daemon';
 import { DEADLINE_MS } from '../helpers/until';
 
 /**
@@ -34,13 +42,10 @@ describe('bind caps', () => {
     expectThrottled(await bindReq(daemon, SKY[3], 'ETH'));
     expectThrottled(await bindReq(daemon, SKY[0]));
     // The daemon writes its log asynchronously: the line may follow the response.
-    const d = daemon;
-    await waitFor(
-      async () => d.logs(),
-      (l) => l.includes('bind refused: this client reached its bind cap'),
-      DEADLINE_MS,
-      'the bind cap warning in the log',
-    );
+    await waitForLog(daemon, 'bind refused: this client reached its bind cap', {
+      setting: 'web.bind_max_per_hour',
+      cap: 3,
+    });
   });
 
   it('web.bind_pause_per_hour: binds pause for everyone, with one alert', async () => {
