@@ -12,7 +12,7 @@ import { ClassicLevel } from 'classic-level';
 import { DepositStore } from '../src/exchange/deposit-store';
 import type { DepositRecord } from '../src/exchange/types';
 import { checkpointPath } from '../src/store/checkpoint';
-import { LEVELDB_OPTIONS } from '../src/store/leveldb';
+import { LEVELDB_OPTIONS, writeSynced } from '../src/store/leveldb';
 import { encodeValue, seqKey, Store } from '../src/store/store';
 import { depositRecord, forEachConcurrent, skyAddresses } from './lib/deposits';
 import { benchTmp } from './lib/fixtures';
@@ -52,13 +52,13 @@ class GroupCommit {
       this.queue = [];
       this.batches++;
       try {
-        // A chained batch, as the store writes (the array form costs ~4x more per op).
-        const batch = this.db.batch();
-        for (const w of group)
-          for (const op of w.ops)
-            if (op.type === 'put') batch.put(op.key, op.value);
-            else batch.del(op.key);
-        await batch.write({ sync: true });
+        // As the store writes a batch: a chained batch, synced.
+        await writeSynced(
+          this.db,
+          group.flatMap((w) =>
+            w.ops.map((op) => ({ key: op.key, value: op.type === 'put' ? op.value : undefined })),
+          ),
+        );
         for (const w of group) w.done();
       } catch (err) {
         for (const w of group) w.fail(err);

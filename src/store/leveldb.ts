@@ -1,5 +1,3 @@
-import type { Level } from 'level';
-
 /**
  * How the store meets LevelDB: the options it opens it with, key ranges, batched iteration, and
  * synced batches written through the root db.
@@ -71,13 +69,21 @@ export async function drain<T>(
 export const batched = (range: RangeOptions): RangeOptions =>
   Object.assign({ highWaterMarkBytes: ITERATOR_BATCH_BYTES }, range);
 
+/** What writeSynced uses of a LevelDB (the root db, or a bare one in the benchmarks): a chained batch. */
+interface SyncedBatch {
+  put(key: string, value: Uint8Array): unknown;
+  del(key: string): unknown;
+  close(): Promise<void>;
+  write(options: { sync: boolean }): Promise<void>;
+}
+
 /**
  * Writes one atomic, synced batch through the root db, keys already prefixed: abstract-level's
  * array batch of sublevel ops cost ~15 µs and ~1.8 KB of heap per op (cloning and re-encoding
  * each), held until the fsync ends and so promoted by the scavenges meanwhile; this ~3 µs and
  * ~0.1 KB (measured on 160-op batches).
  */
-export async function writeSynced(db: Level<string, Uint8Array>, batch: readonly RootOp[]): Promise<void> {
+export async function writeSynced(db: { batch(): SyncedBatch }, batch: readonly RootOp[]): Promise<void> {
   const chained = db.batch();
   try {
     for (const { key, value } of batch) {
