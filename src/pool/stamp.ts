@@ -136,7 +136,9 @@ export async function loadPoolStamped(
   const entries = isJsonPoolFile(file) ? parsePoolJson(text, coin, file) : parsePoolText(text);
   const addresses = validatePool(coin, entries, { network, file });
   if (rules !== '') await stamps.put(coin, { sha256, network, count: addresses.length, rules });
-  // Kept as a restart keeps it (the text and offsets), not as the million strings validation made:
-  // those held a million heap objects for the life of the process, and every full GC marked them.
+  // A text pool is kept as a restart keeps it (the text and offsets), not as the million strings
+  // validation made: those held a million heap objects for the life of the process, and every full
+  // GC marked them. A JSON pool is kept as validated (reuse would only parse it again).
+  if (isJsonPoolFile(file)) return { addresses, reused: false };
   return { addresses: reuse(file, coin, text, addresses.length) ?? addresses, reused: false };
 }
