@@ -4,8 +4,9 @@
 // for a body it has not sent lately. POST bodies are read to their end first. A route marked
 // `durable` (a valid bind) first writes as much as a bind does (four puts) to a LevelDB opened as
 // the store opens it (dist/store/leveldb.js LEVELDB_OPTIONS), with the store's commit policy: one
-// synced batch in flight, what arrives meanwhile goes in the next one; after each batch the store's checkpoint file is advanced by the daemon's own CheckpointWriter
-// (dist/store/checkpoint.js: a synced write and a rename, one in flight), as the store does.
+// synced batch in flight, what arrives meanwhile goes in the next one; after each batch the store's
+// checkpoint file is advanced by the daemon's own CheckpointWriter (dist/store/checkpoint.js: a
+// synced write and a rename, one in flight), as the store does.
 //
 //   node bench/lib/bare-api-server.cjs <spec.json> <dist dir>
 //   spec: { dbDir, routes: { "<path>": { status, headers: [name, value, ...], body, durable? } } }
