@@ -41,12 +41,7 @@ export class ScriptIndex {
     return this.scripts.size;
   }
 
-  /** The address watched for the template script `raw[start, start + len)`, if any. */
-  lookup(raw: Buffer, start: number, len: number): string | undefined {
-    return this.mayHold(raw, start, len) ? this.get(raw, start, len) : undefined;
-  }
-
-  /** The prefilter alone: false means the script is not watched (true: ~0.1 % of the others too). */
+  /** The prefilter: false means the script is not watched (true: ~0.1 % of the others too). */
   mayHold(raw: Uint8Array, start: number, len: number): boolean {
     const { filter } = this;
     const a = slot(raw, start, len, 0);
@@ -54,7 +49,10 @@ export class ScriptIndex {
     return ((filter[a >>> 5] >>> (a & 31)) & (filter[b >>> 5] >>> (b & 31)) & 1) === 1;
   }
 
-  /** The exact lookup, without the prefilter. */
+  /**
+   * The address watched for the template script `raw[start, start + len)`, if any: the exact lookup,
+   * for a script the prefilter let through.
+   */
   get(raw: Buffer, start: number, len: number): string | undefined {
     return this.scripts.get(raw.toString('latin1', start, start + len));
   }
